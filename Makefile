@@ -1,0 +1,117 @@
+# pcemu and its guest. `make help` lists the targets.
+
+BUILD      ?= build
+CC         ?= gcc
+NASM       ?= nasm
+LD         ?= ld
+OBJCOPY    ?= objcopy
+QEMU       ?= qemu-system-x86_64
+
+WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE
+SAN_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE \
+               -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_LDLIBS := -lrt
+
+GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iguest/include -MMD -MP \
+                -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
+                -mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer \
+                -fno-asynchronous-unwind-tables -fcf-protection=none
+GUEST_LDFLAGS := -nostdlib -z max-page-size=0x1000 -T linker/guest.ld
+
+HOST_SRCS   := $(shell find host -name '*.c' | sort)
+HOST_LIB_SRCS := $(filter-out host/main.c,$(HOST_SRCS))
+HOST_OBJS   := $(HOST_LIB_SRCS:%.c=$(BUILD)/%.o)
+SAN_OBJS    := $(HOST_LIB_SRCS:%.c=$(BUILD)/san/%.o)
+
+GUEST_CSRCS := $(shell find guest -name '*.c' -not -path 'guest/efi/*' | sort)
+GUEST_ASRCS := $(shell find guest -name '*.asm' | sort)
+GUEST_OBJS  := $(GUEST_ASRCS:%.asm=$(BUILD)/%.o) $(GUEST_CSRCS:%.c=$(BUILD)/%.o)
+
+UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+.PHONY: all deps pcemu guest run-guest-tests check unit system cross bench clean help
+
+all: pcemu guest
+
+help:
+	@echo "make                  build pcemu and the guest"
+	@echo "make run-guest-tests  run the guest's self-tests on pcemu (KVM)"
+	@echo "make check            every test: unit (ASan+UBSan), system, QEMU cross-check"
+	@echo "make bench            boot-time benchmark against QEMU"
+	@echo "make deps             install the Debian packages needed (root)"
+
+deps:
+	@sh tools/deps.sh
+
+pcemu: $(BUILD)/pcemu
+guest: $(BUILD)/guest.elf $(BUILD)/guest32.elf
+
+# ---- host ----
+$(BUILD)/host/%.o: host/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/san/host/%.o: host/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/libpcemu.a: $(HOST_OBJS)
+	rm -f $@; ar rcs $@ $^
+
+$(BUILD)/san/libpcemu.a: $(SAN_OBJS)
+	rm -f $@; ar rcs $@ $^
+
+$(BUILD)/pcemu: $(BUILD)/host/main.o $(BUILD)/libpcemu.a
+	$(CC) -o $@ $^ $(HOST_LDLIBS)
+
+$(BUILD)/san/pcemu: $(BUILD)/san/host/main.o $(BUILD)/san/libpcemu.a
+	$(CC) -fsanitize=address,undefined -o $@ $^ $(HOST_LDLIBS)
+
+# ---- guest ----
+$(BUILD)/guest/%.o: guest/%.asm | deps
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -F dwarf -Iguest/include/ -o $@ $<
+
+$(BUILD)/guest/%.o: guest/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/guest.elf: $(GUEST_OBJS) linker/guest.ld
+	$(LD) $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS)
+
+# QEMU's multiboot loader takes only ELF32.
+$(BUILD)/guest32.elf: $(BUILD)/guest.elf
+	$(OBJCOPY) -O elf32-i386 $< $@
+
+# ---- tests ----
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/san/libpcemu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/san/libpcemu.a -lcmocka $(HOST_LDLIBS)
+
+unit: $(UNIT_BINS)
+	@sh tests/run-unit.sh $(UNIT_BINS)
+
+run-guest-tests: $(BUILD)/pcemu guest
+	@sh tools/run-guest-tests.sh $(BUILD)/pcemu $(BUILD)/guest.elf -append "$(GUEST_APPEND)"
+
+system: $(BUILD)/pcemu $(BUILD)/san/pcemu guest $(BUILD)/tools/unixcat
+	@sh tests/system/run.sh $(BUILD)
+
+cross: guest
+	@sh tests/cross/run.sh $(BUILD)
+
+check: unit system cross
+
+bench: $(BUILD)/pcemu guest $(BUILD)/tools/timeit
+	@sh tools/bench.sh $(BUILD)
+
+$(BUILD)/tools/%: tools/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

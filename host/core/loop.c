@@ -1,0 +1,151 @@
+/*
+ * Timers and file descriptors for the single machine thread. The armed
+ * timers are a sorted list: a machine has a handful of them.
+ */
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include "core/loop.h"
+
+static uint64_t monotonic_ns(void *opaque)
+{
+    (void)opaque;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void loop_init(struct loop *l)
+{
+    memset(l, 0, sizeof *l);
+}
+
+uint64_t loop_now(struct loop *l)
+{
+    return l->now ? l->now(l->now_opaque) : monotonic_ns(NULL);
+}
+
+void timer_init(struct timer *t, struct loop *l, void (*cb)(void *), void *opaque)
+{
+    memset(t, 0, sizeof *t);
+    t->loop = l;
+    t->cb = cb;
+    t->opaque = opaque;
+}
+
+void timer_del(struct timer *t)
+{
+    if (!t->armed)
+        return;
+    for (struct timer **pp = &t->loop->timers; *pp; pp = &(*pp)->next) {
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    }
+    t->armed = false;
+    t->next = NULL;
+}
+
+void timer_mod(struct timer *t, uint64_t deadline)
+{
+    timer_del(t);
+    t->deadline = deadline;
+    struct timer **pp = &t->loop->timers;
+    while (*pp && (*pp)->deadline <= deadline)
+        pp = &(*pp)->next;
+    t->next = *pp;
+    *pp = t;
+    t->armed = true;
+}
+
+uint64_t loop_next_deadline(struct loop *l)
+{
+    return l->timers ? l->timers->deadline : UINT64_MAX;
+}
+
+int loop_run_timers(struct loop *l)
+{
+    int ran = 0;
+    uint64_t now = loop_now(l);
+    /* A callback may re-arm its own timer for a time already past; the
+     * bound keeps such a timer from starving the vcpu. */
+    while (l->timers && l->timers->deadline <= now && ran < 1000) {
+        struct timer *t = l->timers;
+        l->timers = t->next;
+        t->next = NULL;
+        t->armed = false;
+        t->cb(t->opaque);
+        ran++;
+    }
+    return ran;
+}
+
+int loop_add_fd(struct loop *l, int fd, short events, fd_handler cb, void *opaque)
+{
+    for (int i = 0; i < l->nfds; i++) {
+        if (l->fds[i].fd == fd) {
+            l->fds[i] = (struct loop_fd){ fd, events, cb, opaque };
+            return 0;
+        }
+    }
+    if (l->nfds == LOOP_MAX_FDS)
+        return -1;
+    l->fds[l->nfds++] = (struct loop_fd){ fd, events, cb, opaque };
+    return 0;
+}
+
+void loop_del_fd(struct loop *l, int fd)
+{
+    for (int i = 0; i < l->nfds; i++) {
+        if (l->fds[i].fd == fd) {
+            l->fds[i] = l->fds[--l->nfds];
+            return;
+        }
+    }
+}
+
+void loop_wait(struct loop *l, int64_t timeout_ns)
+{
+    uint64_t now = loop_now(l);
+    uint64_t next = l->frozen ? UINT64_MAX : loop_next_deadline(l);
+    int64_t wait = timeout_ns;
+    if (next != UINT64_MAX) {
+        int64_t until = next > now ? (int64_t)(next - now) : 0;
+        if (wait < 0 || until < wait)
+            wait = until;
+    }
+
+    struct pollfd pfd[LOOP_MAX_FDS];
+    int n = l->nfds;
+    for (int i = 0; i < n; i++)
+        pfd[i] = (struct pollfd){ .fd = l->fds[i].fd, .events = l->fds[i].events };
+
+    struct timespec ts, *tsp = NULL;
+    if (wait >= 0) {
+        ts.tv_sec = wait / 1000000000;
+        ts.tv_nsec = wait % 1000000000;
+        tsp = &ts;
+    }
+    /* With a test clock there is nothing real to wait for. */
+    if (l->now && n == 0)
+        tsp = &(struct timespec){ 0, 0 };
+
+    int r = ppoll(pfd, (nfds_t)n, tsp, NULL);
+    if (r > 0) {
+        /* Handlers may add or remove fds: look each one up again. */
+        for (int i = 0; i < n; i++) {
+            if (!pfd[i].revents)
+                continue;
+            for (int j = 0; j < l->nfds; j++) {
+                if (l->fds[j].fd == pfd[i].fd) {
+                    l->fds[j].cb(l->fds[j].opaque, pfd[i].revents);
+                    break;
+                }
+            }
+        }
+    }
+    /* r < 0 is EINTR (a kick) or ENOMEM: either way the caller comes back. */
+    if (!l->frozen)
+        loop_run_timers(l);
+}

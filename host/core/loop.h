@@ -1,0 +1,65 @@
+/*
+ * The event loop: timers on the machine's clock and file descriptors.
+ *
+ * One thread runs the vcpu and this loop. The clock is CLOCK_MONOTONIC in
+ * nanoseconds unless a test installs its own (loop.now).
+ */
+#ifndef HOST_CORE_LOOP_H
+#define HOST_CORE_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct loop;
+
+struct timer {
+    struct loop *loop;
+    uint64_t deadline;          /* ns on the loop's clock */
+    bool armed;
+    void (*cb)(void *opaque);
+    void *opaque;
+    struct timer *next;         /* armed timers, sorted by deadline */
+};
+
+typedef void (*fd_handler)(void *opaque, short revents);
+
+#define LOOP_MAX_FDS 64
+
+struct loop_fd {
+    int fd;
+    short events;
+    fd_handler cb;
+    void *opaque;
+};
+
+struct loop {
+    uint64_t (*now)(void *opaque);  /* NULL: CLOCK_MONOTONIC */
+    void *now_opaque;
+    struct timer *timers;
+    struct loop_fd fds[LOOP_MAX_FDS];
+    int nfds;
+    bool frozen;                /* timers wait: the guest is paused */
+};
+
+void loop_init(struct loop *l);
+uint64_t loop_now(struct loop *l);
+
+void timer_init(struct timer *t, struct loop *l, void (*cb)(void *), void *opaque);
+void timer_mod(struct timer *t, uint64_t deadline);
+void timer_del(struct timer *t);
+
+/* UINT64_MAX when no timer is armed. */
+uint64_t loop_next_deadline(struct loop *l);
+/* Run every timer whose deadline has passed; returns how many ran. */
+int loop_run_timers(struct loop *l);
+
+/* Returns 0, or -1 when the table is full. */
+int loop_add_fd(struct loop *l, int fd, short events, fd_handler cb, void *opaque);
+void loop_del_fd(struct loop *l, int fd);
+
+/* Block until a file descriptor is ready, the next timer is due, or
+ * timeout_ns passes (negative: no limit but the timers), then serve
+ * the ready fds and the due timers. */
+void loop_wait(struct loop *l, int64_t timeout_ns);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * A vcpu backend behind one ops table: KVM now, the interpreter later.
+ * The machine hands it an architectural start state; the backend runs the
+ * guest, dispatching port and MMIO accesses to the machine's address
+ * spaces and taking interrupts from the PIC, until the machine stops.
+ */
+#ifndef HOST_CPU_CPU_H
+#define HOST_CPU_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct machine;
+
+struct cpu_seg {
+    uint64_t base;
+    uint32_t limit;
+    uint16_t selector;
+    uint8_t type;       /* descriptor type field (4 bits) */
+    uint8_t s, dpl, present, avl, l, db, g;
+};
+
+/* What a loader needs to set: enough for real, protected and long mode. */
+struct cpu_state {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+    struct cpu_seg cs, ds, es, fs, gs, ss, tr, ldt;
+    uint64_t gdt_base, idt_base;
+    uint16_t gdt_limit, idt_limit;
+    uint64_t cr0, cr2, cr3, cr4, efer;
+};
+
+/* What a debugger can ask of a backend. */
+enum cpu_bp_kind { CPU_BP_EXEC, CPU_BP_WRITE, CPU_BP_ACCESS };
+
+#define CPU_HW_BPS 4
+
+struct cpu_hw_bp {
+    bool on;
+    uint8_t kind;       /* enum cpu_bp_kind */
+    uint8_t len;        /* 1, 2, 4 or 8 */
+    uint64_t addr;
+};
+
+struct cpu_debug {
+    bool attached;      /* a debugger wants #BP and #DB exits */
+    bool single_step;   /* one instruction, interrupts held off */
+    struct cpu_hw_bp hw[CPU_HW_BPS];
+};
+
+/* Why the vcpu stopped for the debugger. */
+struct cpu_debug_exit {
+    int vector;         /* 1 (#DB) or 3 (#BP) */
+    uint64_t pc;        /* for #BP: the address of the int3 */
+    uint64_t dr6;
+};
+
+/* x87/SSE state in the order gdb's x86-64 description lists it. */
+struct cpu_fpu {
+    uint8_t st[8][10];
+    uint32_t fctrl, fstat, ftag, fiseg, fioff, foseg, fooff, fop;
+    uint8_t xmm[16][16];
+    uint32_t mxcsr;
+};
+
+struct cpu;
+
+struct cpu_ops {
+    const char *name;
+    /* Returns NULL and sets *why when the backend cannot run here. */
+    struct cpu *(*create)(struct machine *m, const char **why);
+    int (*set_state)(struct cpu *c, const struct cpu_state *s);
+    int (*get_state)(struct cpu *c, struct cpu_state *s);
+    /* Runs until the machine asks to stop; returns when it has. */
+    void (*run)(struct cpu *c);
+    /* Make run() come back to the loop soon (from a timer or device). */
+    void (*kick)(struct cpu *c);
+    void (*destroy)(struct cpu *c);
+
+    /* Finish an access the guest started (an IN waiting for its value),
+     * so that its registers are complete before anyone looks at them. */
+    void (*sync)(struct cpu *c);
+
+    /* Debugging (NULL where a backend has none). */
+    int (*set_debug)(struct cpu *c, const struct cpu_debug *d);
+    int (*get_fpu)(struct cpu *c, struct cpu_fpu *f);
+    int (*set_fpu)(struct cpu *c, const struct cpu_fpu *f);
+    /* Deliver the #BP the guest itself raised (its own int3). */
+    int (*reinject_bp)(struct cpu *c);
+    /* Guest TSC, so time can stand still while the guest is stopped. */
+    int (*get_tsc)(struct cpu *c, uint64_t *tsc);
+    int (*set_tsc)(struct cpu *c, uint64_t tsc);
+};
+
+extern const struct cpu_ops kvm_cpu_ops;
+
+/* Guest virtual to physical through the page tables the state points at
+ * (identity with paging off); false when not mapped. */
+bool cpu_translate(struct machine *m, const struct cpu_state *s, uint64_t va, uint64_t *pa);
+
+/* Prints the architectural state, for crash reports. */
+void cpu_dump_state(const struct cpu_state *s, FILE *out);
+
+#endif

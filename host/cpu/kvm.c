@@ -1,0 +1,586 @@
+/*
+ * The KVM vcpu backend. No in-kernel irqchip: the PIC and PIT live in
+ * user space like every other device, so HLT exits to us and interrupts
+ * go in through KVM_INTERRUPT, waiting for the interrupt window when the
+ * guest has them masked. A POSIX timer signal sets immediate_exit so a
+ * guest that computes still lets timers and sockets be served.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include "core/log.h"
+#include "cpu/cpu.h"
+#include "hw/pic.h"
+#include "machine.h"
+
+#define KICK_SIGNAL SIGUSR1
+
+struct cpu {
+    struct machine *m;
+    int kvm_fd, vm_fd, vcpu_fd;
+    struct kvm_run *run;
+    size_t run_size;
+    timer_t kick_timer;
+    bool have_timer;
+    uint64_t armed_deadline;
+};
+
+/* One thread, one vcpu: the signal handler needs to find the run page. */
+static struct kvm_run *volatile kick_run;
+
+static void kick_handler(int sig)
+{
+    (void)sig;
+    struct kvm_run *run = kick_run;
+    if (run)
+        run->immediate_exit = 1;
+}
+
+static int set_memory(struct cpu *c, uint32_t slot, uint64_t gpa, uint64_t size, void *host)
+{
+    struct kvm_userspace_memory_region r = {
+        .slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+        .userspace_addr = (uintptr_t)host,
+    };
+    return ioctl(c->vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+static int setup_cpuid(struct cpu *c)
+{
+    int n = 128;
+    struct kvm_cpuid2 *cpuid = calloc(1, sizeof *cpuid + n * sizeof cpuid->entries[0]);
+    if (!cpuid)
+        return -1;
+    cpuid->nent = n;
+    int r = ioctl(c->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
+    if (r == 0)
+        r = ioctl(c->vcpu_fd, KVM_SET_CPUID2, cpuid);
+    free(cpuid);
+    return r;
+}
+
+static void destroy(struct cpu *c)
+{
+    if (!c)
+        return;
+    kick_run = NULL;
+    if (c->have_timer)
+        timer_delete(c->kick_timer);
+    if (c->run)
+        munmap(c->run, c->run_size);
+    if (c->vcpu_fd >= 0) close(c->vcpu_fd);
+    if (c->vm_fd >= 0) close(c->vm_fd);
+    if (c->kvm_fd >= 0) close(c->kvm_fd);
+    free(c);
+}
+
+static struct cpu *create(struct machine *m, const char **why)
+{
+    static char buf[160];
+    struct cpu *c = calloc(1, sizeof *c);
+    if (!c) {
+        *why = "out of memory";
+        return NULL;
+    }
+    c->m = m;
+    c->vm_fd = c->vcpu_fd = -1;
+    c->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (c->kvm_fd < 0) {
+        snprintf(buf, sizeof buf, "/dev/kvm: %s", strerror(errno));
+        goto fail;
+    }
+    int api = ioctl(c->kvm_fd, KVM_GET_API_VERSION, 0);
+    if (api != KVM_API_VERSION) {
+        snprintf(buf, sizeof buf, "/dev/kvm: API version %d, need %d", api, KVM_API_VERSION);
+        goto fail;
+    }
+    c->vm_fd = ioctl(c->kvm_fd, KVM_CREATE_VM, 0);
+    if (c->vm_fd < 0) {
+        snprintf(buf, sizeof buf, "/dev/kvm: cannot create a VM: %s", strerror(errno));
+        goto fail;
+    }
+    /* Intel needs three pages for the real-mode TSS; harmless on AMD. */
+    ioctl(c->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
+    if (set_memory(c, 0, 0, m->lowmem, m->ram) < 0 ||
+        (m->highmem && set_memory(c, 1, PCEMU_HIGHMEM_BASE, m->highmem,
+                                  m->ram + m->lowmem) < 0)) {
+        snprintf(buf, sizeof buf, "/dev/kvm: cannot map guest RAM: %s", strerror(errno));
+        goto fail;
+    }
+    c->vcpu_fd = ioctl(c->vm_fd, KVM_CREATE_VCPU, 0);
+    if (c->vcpu_fd < 0) {
+        snprintf(buf, sizeof buf, "/dev/kvm: cannot create a vcpu: %s", strerror(errno));
+        goto fail;
+    }
+    int sz = ioctl(c->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (sz <= 0) {
+        snprintf(buf, sizeof buf, "/dev/kvm: bad vcpu mmap size");
+        goto fail;
+    }
+    c->run_size = (size_t)sz;
+    c->run = mmap(NULL, c->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->vcpu_fd, 0);
+    if (c->run == MAP_FAILED) {
+        c->run = NULL;
+        snprintf(buf, sizeof buf, "/dev/kvm: cannot map the vcpu: %s", strerror(errno));
+        goto fail;
+    }
+    if (setup_cpuid(c) < 0) {
+        snprintf(buf, sizeof buf, "/dev/kvm: cannot set CPUID: %s", strerror(errno));
+        goto fail;
+    }
+
+    struct sigaction sa = { .sa_handler = kick_handler };
+    sigemptyset(&sa.sa_mask);
+    sigaction(KICK_SIGNAL, &sa, NULL);
+    struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = KICK_SIGNAL };
+    sev._sigev_un._tid = gettid();
+    if (timer_create(CLOCK_MONOTONIC, &sev, &c->kick_timer) < 0) {
+        snprintf(buf, sizeof buf, "cannot create the vcpu kick timer: %s", strerror(errno));
+        goto fail;
+    }
+    c->have_timer = true;
+    kick_run = c->run;
+    return c;
+fail:
+    *why = buf;
+    destroy(c);
+    return NULL;
+}
+
+static void seg_to_kvm(const struct cpu_seg *s, struct kvm_segment *k)
+{
+    *k = (struct kvm_segment){
+        .base = s->base, .limit = s->limit, .selector = s->selector, .type = s->type,
+        .present = s->present, .dpl = s->dpl, .db = s->db, .s = s->s, .l = s->l,
+        .g = s->g, .avl = s->avl, .unusable = !s->present,
+    };
+}
+
+static void seg_from_kvm(const struct kvm_segment *k, struct cpu_seg *s)
+{
+    *s = (struct cpu_seg){
+        .base = k->base, .limit = k->limit, .selector = k->selector, .type = k->type,
+        .present = k->present, .dpl = k->dpl, .db = k->db, .s = k->s, .l = k->l,
+        .g = k->g, .avl = k->avl,
+    };
+}
+
+static int set_state(struct cpu *c, const struct cpu_state *s)
+{
+    struct kvm_sregs sr;
+    if (ioctl(c->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
+        return -1;
+    seg_to_kvm(&s->cs, &sr.cs);
+    seg_to_kvm(&s->ds, &sr.ds);
+    seg_to_kvm(&s->es, &sr.es);
+    seg_to_kvm(&s->fs, &sr.fs);
+    seg_to_kvm(&s->gs, &sr.gs);
+    seg_to_kvm(&s->ss, &sr.ss);
+    seg_to_kvm(&s->tr, &sr.tr);
+    seg_to_kvm(&s->ldt, &sr.ldt);
+    sr.gdt.base = s->gdt_base; sr.gdt.limit = s->gdt_limit;
+    sr.idt.base = s->idt_base; sr.idt.limit = s->idt_limit;
+    sr.cr0 = s->cr0; sr.cr2 = s->cr2; sr.cr3 = s->cr3; sr.cr4 = s->cr4;
+    sr.efer = s->efer;
+    if (ioctl(c->vcpu_fd, KVM_SET_SREGS, &sr) < 0)
+        return -1;
+    struct kvm_regs r = {
+        .rax = s->rax, .rbx = s->rbx, .rcx = s->rcx, .rdx = s->rdx,
+        .rsi = s->rsi, .rdi = s->rdi, .rsp = s->rsp, .rbp = s->rbp,
+        .r8 = s->r8, .r9 = s->r9, .r10 = s->r10, .r11 = s->r11,
+        .r12 = s->r12, .r13 = s->r13, .r14 = s->r14, .r15 = s->r15,
+        .rip = s->rip, .rflags = s->rflags,
+    };
+    return ioctl(c->vcpu_fd, KVM_SET_REGS, &r);
+}
+
+static int get_state(struct cpu *c, struct cpu_state *s)
+{
+    struct kvm_regs r;
+    struct kvm_sregs sr;
+    if (ioctl(c->vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(c->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
+        return -1;
+    *s = (struct cpu_state){
+        .rax = r.rax, .rbx = r.rbx, .rcx = r.rcx, .rdx = r.rdx,
+        .rsi = r.rsi, .rdi = r.rdi, .rsp = r.rsp, .rbp = r.rbp,
+        .r8 = r.r8, .r9 = r.r9, .r10 = r.r10, .r11 = r.r11,
+        .r12 = r.r12, .r13 = r.r13, .r14 = r.r14, .r15 = r.r15,
+        .rip = r.rip, .rflags = r.rflags,
+        .gdt_base = sr.gdt.base, .gdt_limit = sr.gdt.limit,
+        .idt_base = sr.idt.base, .idt_limit = sr.idt.limit,
+        .cr0 = sr.cr0, .cr2 = sr.cr2, .cr3 = sr.cr3, .cr4 = sr.cr4, .efer = sr.efer,
+    };
+    seg_from_kvm(&sr.cs, &s->cs);
+    seg_from_kvm(&sr.ds, &s->ds);
+    seg_from_kvm(&sr.es, &s->es);
+    seg_from_kvm(&sr.fs, &s->fs);
+    seg_from_kvm(&sr.gs, &s->gs);
+    seg_from_kvm(&sr.ss, &s->ss);
+    seg_from_kvm(&sr.tr, &s->tr);
+    seg_from_kvm(&sr.ldt, &s->ldt);
+    return 0;
+}
+
+/* Report the vcpu state and stop with status. */
+static void __attribute__((format(printf, 3, 4)))
+fatal(struct cpu *c, int status, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    log_error("%s", msg);
+    struct cpu_state s;
+    if (get_state(c, &s) == 0)
+        cpu_dump_state(&s, stderr);
+    machine_request_exit(c->m, status);
+}
+
+/* ---- exit handlers ---- */
+
+static void exit_io(struct cpu *c)
+{
+    struct kvm_run *run = c->run;
+    uint8_t *data = (uint8_t *)run + run->io.data_offset;
+    unsigned size = run->io.size;
+    for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+        if (run->io.direction == KVM_EXIT_IO_OUT) {
+            uint64_t v = 0;
+            memcpy(&v, data, size);
+            as_write(&c->m->io_as, run->io.port, v, size);
+        } else {
+            uint64_t v = as_read(&c->m->io_as, run->io.port, size);
+            memcpy(data, &v, size);
+        }
+    }
+}
+
+static void exit_mmio(struct cpu *c)
+{
+    struct kvm_run *run = c->run;
+    unsigned len = run->mmio.len;
+    if (len != 1 && len != 2 && len != 4 && len != 8) {
+        /* Wider accesses (SSE) are split into dwords. */
+        for (unsigned i = 0; i < len; i += 4) {
+            if (run->mmio.is_write) {
+                uint32_t v;
+                memcpy(&v, run->mmio.data + i, 4);
+                as_write(&c->m->mem_as, run->mmio.phys_addr + i, v, 4);
+            } else {
+                uint32_t v = (uint32_t)as_read(&c->m->mem_as, run->mmio.phys_addr + i, 4);
+                memcpy(run->mmio.data + i, &v, 4);
+            }
+        }
+        return;
+    }
+    if (run->mmio.is_write) {
+        uint64_t v = 0;
+        memcpy(&v, run->mmio.data, len);
+        as_write(&c->m->mem_as, run->mmio.phys_addr, v, len);
+    } else {
+        uint64_t v = as_read(&c->m->mem_as, run->mmio.phys_addr, len);
+        memcpy(run->mmio.data, &v, len);
+    }
+}
+
+static void exit_hlt(struct cpu *c)
+{
+    struct machine *m = c->m;
+    /* An interrupt already waiting ends the HLT at once. */
+    if (c->run->if_flag && pic_pending(m->pic))
+        return;
+    if (!c->run->if_flag) {
+        fatal(c, PCEMU_EXIT_DEAD,
+              "guest halted with interrupts disabled (cli; hlt): it can never wake up");
+        return;
+    }
+    if (!machine_wait_halted(m))
+        fatal(c, PCEMU_EXIT_DEAD,
+              "guest halted with nothing left to wake it (no timer armed, no input)");
+}
+
+static void exit_shutdown(struct cpu *c)
+{
+    fatal(c, PCEMU_EXIT_TRIPLE, "guest triple fault (shutdown)");
+}
+
+static void exit_nothing(struct cpu *c)
+{
+    (void)c;
+}
+
+static void exit_fail_entry(struct cpu *c)
+{
+    fatal(c, PCEMU_EXIT_UNHANDLED, "KVM could not enter the guest (hardware reason 0x%llx)",
+          (unsigned long long)c->run->fail_entry.hardware_entry_failure_reason);
+}
+
+static void exit_internal(struct cpu *c)
+{
+    static const char *const sub[] = {
+        [KVM_INTERNAL_ERROR_EMULATION] = "instruction emulation failed",
+        [KVM_INTERNAL_ERROR_SIMUL_EX] = "exception while delivering an exception",
+        [KVM_INTERNAL_ERROR_DELIVERY_EV] = "event delivery failed",
+    };
+    uint32_t s = c->run->internal.suberror;
+    const char *what = s < sizeof sub / sizeof sub[0] && sub[s] ? sub[s] : "unknown suberror";
+    fatal(c, PCEMU_EXIT_UNHANDLED, "KVM internal error: %s (suberror %u)", what, s);
+}
+
+/* The debugger asked for #BP/#DB exits; it decides what they mean. */
+static void exit_debug(struct cpu *c)
+{
+    struct kvm_debug_exit_arch *a = &c->run->debug.arch;
+    struct cpu_debug_exit e = { .vector = (int)a->exception, .pc = a->pc, .dr6 = a->dr6 };
+    machine_debug_exit(c->m, &e);
+}
+
+typedef void (*exit_fn)(struct cpu *c);
+
+static const exit_fn exit_handlers[] = {
+    [KVM_EXIT_IO] = exit_io,
+    [KVM_EXIT_MMIO] = exit_mmio,
+    [KVM_EXIT_HLT] = exit_hlt,
+    [KVM_EXIT_SHUTDOWN] = exit_shutdown,
+    [KVM_EXIT_IRQ_WINDOW_OPEN] = exit_nothing,
+    [KVM_EXIT_INTR] = exit_nothing,
+    [KVM_EXIT_FAIL_ENTRY] = exit_fail_entry,
+    [KVM_EXIT_INTERNAL_ERROR] = exit_internal,
+    [KVM_EXIT_DEBUG] = exit_debug,
+};
+
+/* Interrupts: inject when the guest can take one, else ask KVM to exit
+ * as soon as it can. */
+static void inject(struct cpu *c)
+{
+    struct kvm_run *run = c->run;
+    if (!pic_pending(c->m->pic)) {
+        run->request_interrupt_window = 0;
+        return;
+    }
+    if (run->ready_for_interrupt_injection && run->if_flag) {
+        struct kvm_interrupt irq = { .irq = (uint32_t)pic_ack(c->m->pic) };
+        if (ioctl(c->vcpu_fd, KVM_INTERRUPT, &irq) < 0)
+            log_warn("KVM_INTERRUPT vector %u: %s", irq.irq, strerror(errno));
+        run->request_interrupt_window = pic_pending(c->m->pic);
+    } else {
+        run->request_interrupt_window = 1;
+    }
+}
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* How often file descriptors (monitor, gdb, sockets) are looked at while
+ * the guest computes without exiting. */
+#define FD_POLL_NS 1000000ull
+
+/* Keep the kick timer at the next deadline, so a busy guest still lets
+ * timers run on time, and at most FD_POLL_NS away while anyone could
+ * be talking to us. Timer deadlines are on the guest's clock; the kick
+ * timer runs on CLOCK_MONOTONIC. */
+static void arm_kick(struct cpu *c, uint64_t next_fd_poll)
+{
+    struct loop *l = &c->m->loop;
+    uint64_t next = loop_next_deadline(l);
+    if (next != UINT64_MAX)
+        next += c->m->paused_total;     /* guest clock -> CLOCK_MONOTONIC */
+    if (l->nfds && next_fd_poll < next)
+        next = next_fd_poll;
+    if (next == c->armed_deadline)
+        return;
+    c->armed_deadline = next;
+    struct itimerspec its = { 0 };
+    if (next != UINT64_MAX) {
+        its.it_value.tv_sec = (time_t)(next / 1000000000ull);
+        its.it_value.tv_nsec = (long)(next % 1000000000ull);
+    }
+    timer_settime(c->kick_timer, TIMER_ABSTIME, &its, NULL);
+}
+
+static void run(struct cpu *c)
+{
+    struct machine *m = c->m;
+    uint64_t next_fd_poll = 0;
+    c->armed_deadline = 0;
+    while (!m->stop && !m->signalled) {
+        if (m->paused) {
+            loop_wait(&m->loop, -1);
+            continue;
+        }
+        inject(c);
+        uint64_t now = monotonic_ns();
+        if (now >= next_fd_poll) {
+            if (m->loop.nfds)
+                loop_wait(&m->loop, 0);
+            next_fd_poll = now + FD_POLL_NS;
+            if (m->paused || m->stop)
+                continue;
+        }
+        arm_kick(c, next_fd_poll);
+        int r = ioctl(c->vcpu_fd, KVM_RUN, 0);
+        c->run->immediate_exit = 0;
+        if (r < 0) {
+            if (errno != EINTR && errno != EAGAIN) {
+                fatal(c, PCEMU_EXIT_INTERNAL, "KVM_RUN failed: %s", strerror(errno));
+                break;
+            }
+        } else {
+            uint32_t reason = c->run->exit_reason;
+            if (reason < sizeof exit_handlers / sizeof exit_handlers[0] &&
+                exit_handlers[reason]) {
+                exit_handlers[reason](c);
+            } else {
+                fatal(c, PCEMU_EXIT_UNHANDLED, "unhandled KVM exit reason %u", reason);
+            }
+        }
+        if (!m->loop.frozen && loop_next_deadline(&m->loop) <= loop_now(&m->loop))
+            loop_run_timers(&m->loop);
+    }
+}
+
+static void sync_vcpu(struct cpu *c)
+{
+    c->run->immediate_exit = 1;
+    ioctl(c->vcpu_fd, KVM_RUN, 0);     /* returns EINTR once the access is done */
+    c->run->immediate_exit = 0;
+}
+
+static void kick(struct cpu *c)
+{
+    c->run->immediate_exit = 1;
+}
+
+/* DR7: enable bit L<n>, then R/W and LEN fields at 16 + 4n. */
+static uint64_t dr7_for(const struct cpu_hw_bp *bp, int n)
+{
+    static const uint8_t rw[] = { [CPU_BP_EXEC] = 0, [CPU_BP_WRITE] = 1, [CPU_BP_ACCESS] = 3 };
+    static const uint8_t len[] = { [1] = 0, [2] = 1, [4] = 3, [8] = 2 };
+    uint64_t v = 1ull << (2 * n);
+    unsigned l = bp->kind == CPU_BP_EXEC ? 0 : len[bp->len & 15];
+    v |= (uint64_t)(rw[bp->kind] | l << 2) << (16 + 4 * n);
+    return v;
+}
+
+static int set_debug(struct cpu *c, const struct cpu_debug *d)
+{
+    struct kvm_guest_debug dbg = { 0 };
+    if (d->attached) {
+        dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
+        if (d->single_step)
+            dbg.control |= KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_BLOCKIRQ;
+        uint64_t dr7 = 0;
+        for (int i = 0; i < CPU_HW_BPS; i++) {
+            if (!d->hw[i].on)
+                continue;
+            dbg.arch.debugreg[i] = d->hw[i].addr;
+            dr7 |= dr7_for(&d->hw[i], i);
+        }
+        if (dr7) {
+            dbg.control |= KVM_GUESTDBG_USE_HW_BP;
+            dbg.arch.debugreg[7] = dr7 | 0x400;    /* bit 10 reads as one */
+        }
+    }
+    return ioctl(c->vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg);
+}
+
+static int get_fpu(struct cpu *c, struct cpu_fpu *f)
+{
+    struct kvm_fpu k;
+    if (ioctl(c->vcpu_fd, KVM_GET_FPU, &k) < 0)
+        return -1;
+    memset(f, 0, sizeof *f);
+    for (int i = 0; i < 8; i++)
+        memcpy(f->st[i], k.fpr[i], 10);
+    f->fctrl = k.fcw;
+    f->fstat = k.fsw;
+    f->ftag = k.ftwx;
+    f->fop = k.last_opcode;
+    f->fioff = (uint32_t)k.last_ip;
+    f->fiseg = (uint32_t)(k.last_ip >> 32) & 0xffff;
+    f->fooff = (uint32_t)k.last_dp;
+    f->foseg = (uint32_t)(k.last_dp >> 32) & 0xffff;
+    memcpy(f->xmm, k.xmm, sizeof f->xmm);
+    f->mxcsr = k.mxcsr;
+    return 0;
+}
+
+static int set_fpu(struct cpu *c, const struct cpu_fpu *f)
+{
+    struct kvm_fpu k;
+    if (ioctl(c->vcpu_fd, KVM_GET_FPU, &k) < 0)
+        return -1;
+    for (int i = 0; i < 8; i++)
+        memcpy(k.fpr[i], f->st[i], 10);
+    k.fcw = (uint16_t)f->fctrl;
+    k.fsw = (uint16_t)f->fstat;
+    k.ftwx = (uint8_t)f->ftag;
+    k.last_opcode = (uint16_t)f->fop;
+    memcpy(k.xmm, f->xmm, sizeof k.xmm);
+    k.mxcsr = f->mxcsr;
+    return ioctl(c->vcpu_fd, KVM_SET_FPU, &k);
+}
+
+/* KVM remembers the int3's length from the exit, so injecting #BP as an
+ * exception resumes the guest after the int3, as the CPU itself would. */
+static int reinject_bp(struct cpu *c)
+{
+    struct kvm_vcpu_events ev;
+    if (ioctl(c->vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+        return -1;
+    ev.exception.injected = 1;
+    ev.exception.nr = 3;
+    ev.exception.has_error_code = 0;
+    ev.flags = 0;
+    return ioctl(c->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev);
+}
+
+#define MSR_IA32_TSC 0x10
+
+static int get_tsc(struct cpu *c, uint64_t *tsc)
+{
+    struct { struct kvm_msrs h; struct kvm_msr_entry e; } m = {
+        .h.nmsrs = 1, .e.index = MSR_IA32_TSC };
+    if (ioctl(c->vcpu_fd, KVM_GET_MSRS, &m) != 1)
+        return -1;
+    *tsc = m.e.data;
+    return 0;
+}
+
+static int set_tsc(struct cpu *c, uint64_t tsc)
+{
+    struct { struct kvm_msrs h; struct kvm_msr_entry e; } m = {
+        .h.nmsrs = 1, .e.index = MSR_IA32_TSC, .e.data = tsc };
+    return ioctl(c->vcpu_fd, KVM_SET_MSRS, &m) == 1 ? 0 : -1;
+}
+
+const struct cpu_ops kvm_cpu_ops = {
+    .name = "kvm",
+    .create = create,
+    .set_state = set_state,
+    .get_state = get_state,
+    .run = run,
+    .kick = kick,
+    .sync = sync_vcpu,
+    .destroy = destroy,
+    .set_debug = set_debug,
+    .get_fpu = get_fpu,
+    .set_fpu = set_fpu,
+    .reinject_bp = reinject_bp,
+    .get_tsc = get_tsc,
+    .set_tsc = set_tsc,
+};

@@ -1,0 +1,325 @@
+/*
+ * The monitor: a line-oriented command interpreter on stdio or a unix
+ * socket, served from the event loop like any other file descriptor.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "core/log.h"
+#include "debug/info.h"
+#include "debug/monitor.h"
+#include "machine.h"
+
+#define PROMPT "(pcemu) "
+#define LINE_MAX_LEN 1024
+
+struct monitor {
+    struct machine *m;
+    int in_fd, out_fd;          /* the current conversation */
+    int listen_fd;              /* unix socket server, or -1 */
+    char *path;
+    char line[LINE_MAX_LEN];
+    size_t len;
+    bool overlong;
+};
+
+struct command {
+    const char *name, *alias, *args, *help;
+    void (*run)(struct machine *m, const char *args, FILE *out);
+};
+
+static void cmd_help(struct machine *m, const char *args, FILE *out);
+static void cmd_info(struct machine *m, const char *args, FILE *out);
+
+static void cmd_cont(struct machine *m, const char *args, FILE *out)
+{
+    machine_resume(m);
+}
+
+static void cmd_stop(struct machine *m, const char *args, FILE *out)
+{
+    machine_pause(m);
+}
+
+static void cmd_quit(struct machine *m, const char *args, FILE *out)
+{
+    machine_request_exit(m, PCEMU_EXIT_OK);
+}
+
+static void info_status(struct machine *m, const char *args, FILE *out)
+{
+    fprintf(out, "VM status: %s\n", m->paused ? "paused" : "running");
+}
+
+static const struct command commands[] = {
+    { "help", "?", "[cmd]", "show the commands", cmd_help },
+    { "info", NULL, "[subcommand]", "show the state of the machine", cmd_info },
+    { "cont", "c", "", "resume the guest", cmd_cont },
+    { "stop", NULL, "", "pause the guest", cmd_stop },
+    { "quit", "q", "", "end pcemu (exit status 0)", cmd_quit },
+};
+
+static const struct command infos[] = {
+    { "mtree", NULL, "[-f]", "the memory and I/O region trees (-f: flat views)", info_mtree },
+    { "qtree", NULL, "", "the device tree", info_qtree },
+    { "pci", NULL, "", "the PCI functions", info_pci },
+    { "status", NULL, "", "whether the guest runs", info_status },
+};
+
+#define N(a) (sizeof (a) / sizeof (a)[0])
+
+static const struct command *find(const struct command *t, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t[i].name, name) == 0 || (t[i].alias && strcmp(t[i].alias, name) == 0))
+            return &t[i];
+    return NULL;
+}
+
+static void list(const char *prefix, const struct command *t, size_t n, FILE *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s%s%s%s %s", prefix, t[i].name,
+                 t[i].alias ? "|" : "", t[i].alias ? t[i].alias : "", t[i].args);
+        fprintf(out, "%-24s -- %s\n", head, t[i].help);
+    }
+}
+
+static void cmd_help(struct machine *m, const char *args, FILE *out)
+{
+    list("", commands, N(commands), out);
+    list("info ", infos, N(infos), out);
+}
+
+/* Splits "word rest" in place: returns word, *rest points past spaces. */
+static char *split(char *s, char **rest)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    char *e = s;
+    while (*e && *e != ' ' && *e != '\t')
+        e++;
+    char *r = e;
+    if (*r) {
+        *r++ = 0;
+        while (*r == ' ' || *r == '\t')
+            r++;
+    }
+    *rest = r;
+    return s;
+}
+
+static void cmd_info(struct machine *m, const char *args, FILE *out)
+{
+    char buf[LINE_MAX_LEN], *rest;
+    snprintf(buf, sizeof buf, "%s", args);
+    char *sub = split(buf, &rest);
+    if (!*sub) {
+        list("info ", infos, N(infos), out);
+        return;
+    }
+    const struct command *c = find(infos, N(infos), sub);
+    if (!c) {
+        fprintf(out, "info: unknown subcommand '%s' (try 'info' for the list)\n", sub);
+        return;
+    }
+    c->run(m, rest, out);
+}
+
+void monitor_execute(struct machine *m, const char *line, FILE *out)
+{
+    char buf[LINE_MAX_LEN], *rest;
+    snprintf(buf, sizeof buf, "%s", line);
+    size_t n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+        buf[--n] = 0;
+    char *name = split(buf, &rest);
+    if (!*name)
+        return;
+    const struct command *c = find(commands, N(commands), name);
+    if (!c) {
+        fprintf(out, "unknown command: '%s' (try 'help')\n", name);
+        return;
+    }
+    c->run(m, rest, out);
+}
+
+static void say(struct monitor *mon, const char *s, size_t len)
+{
+    while (len && mon->out_fd >= 0) {
+        ssize_t n = write(mon->out_fd, s, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;        /* the peer went away; reading will notice */
+        s += n;
+        len -= (size_t)n;
+    }
+}
+
+static void run_line(struct monitor *mon, const char *line)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        return;
+    monitor_execute(mon->m, line, out);
+    fclose(out);
+    say(mon, text, len);
+    free(text);
+    if (!mon->m->stop)
+        say(mon, PROMPT, strlen(PROMPT));
+}
+
+static void on_accept(void *opaque, short revents);
+
+static void end_conversation(struct monitor *mon)
+{
+    loop_del_fd(&mon->m->loop, mon->in_fd);
+    if (mon->listen_fd >= 0) {
+        close(mon->in_fd);
+        mon->in_fd = mon->out_fd = -1;
+        loop_add_fd(&mon->m->loop, mon->listen_fd, POLLIN, on_accept, mon);
+    } else {
+        mon->in_fd = -1;   /* stdin ended: the guest runs on */
+    }
+}
+
+static void on_input(void *opaque, short revents)
+{
+    struct monitor *mon = opaque;
+    char buf[512];
+    ssize_t n = read(mon->in_fd, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        end_conversation(mon);
+        return;
+    }
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == '\n') {
+            mon->line[mon->len] = 0;
+            if (mon->overlong) {
+                const char *msg = "line too long, ignored\n" PROMPT;
+                say(mon, msg, strlen(msg));
+            } else {
+                run_line(mon, mon->line);
+            }
+            mon->len = 0;
+            mon->overlong = false;
+        } else if (mon->len + 1 < sizeof mon->line) {
+            mon->line[mon->len++] = buf[i];
+        } else {
+            mon->overlong = true;
+        }
+    }
+}
+
+static void greet(struct monitor *mon)
+{
+    const char *hello = "pcemu monitor - type 'help' for more information\n" PROMPT;
+    say(mon, hello, strlen(hello));
+}
+
+static void on_accept(void *opaque, short revents)
+{
+    struct monitor *mon = opaque;
+    int fd = accept4(mon->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0)
+        return;
+    /* One conversation at a time: stop listening until it ends. */
+    loop_del_fd(&mon->m->loop, mon->listen_fd);
+    mon->in_fd = mon->out_fd = fd;
+    mon->len = 0;
+    loop_add_fd(&mon->m->loop, fd, POLLIN, on_input, mon);
+    greet(mon);
+}
+
+static int open_unix(struct monitor *mon, const char *spec, char *why, size_t whylen)
+{
+    char path[sizeof ((struct sockaddr_un *)0)->sun_path];
+    const char *p = spec + 5, *comma = strchr(p, ',');
+    size_t plen = comma ? (size_t)(comma - p) : strlen(p);
+    if (plen == 0 || plen >= sizeof path) {
+        snprintf(why, whylen, "socket path empty or longer than %zu bytes", sizeof path - 1);
+        return -1;
+    }
+    memcpy(path, p, plen);
+    path[plen] = 0;
+    for (const char *o = comma; o && *o; o = strchr(o + 1, ',')) {
+        const char *opt = o + 1;
+        if (strncmp(opt, "server", 6) && strncmp(opt, "nowait", 6) &&
+            strncmp(opt, "wait=off", 8)) {
+            snprintf(why, whylen, "unknown socket option '%.*s' (have: server, nowait)",
+                     (int)strcspn(opt, ","), opt);
+            return -1;
+        }
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    memcpy(sa.sun_path, path, plen + 1);
+    unlink(path);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 1) < 0) {
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    mon->listen_fd = fd;
+    mon->path = strdup(path);
+    loop_add_fd(&mon->m->loop, fd, POLLIN, on_accept, mon);
+    return 0;
+}
+
+struct monitor *monitor_open(struct machine *m, const char *spec, const char **why)
+{
+    static char buf[200];
+    struct monitor *mon = calloc(1, sizeof *mon);
+    if (!mon) {
+        *why = "out of memory";
+        return NULL;
+    }
+    mon->m = m;
+    mon->in_fd = mon->out_fd = mon->listen_fd = -1;
+    if (strcmp(spec, "stdio") == 0) {
+        mon->in_fd = STDIN_FILENO;
+        mon->out_fd = STDOUT_FILENO;
+        loop_add_fd(&m->loop, mon->in_fd, POLLIN, on_input, mon);
+        greet(mon);
+    } else if (strncmp(spec, "unix:", 5) == 0) {
+        if (open_unix(mon, spec, buf, sizeof buf) < 0) {
+            *why = buf;
+            free(mon);
+            return NULL;
+        }
+    } else {
+        *why = "unknown backend (use stdio or unix:PATH,server,nowait)";
+        free(mon);
+        return NULL;
+    }
+    return mon;
+}
+
+void monitor_close(struct monitor *mon)
+{
+    if (!mon)
+        return;
+    if (mon->in_fd >= 0) {
+        loop_del_fd(&mon->m->loop, mon->in_fd);
+        if (mon->listen_fd >= 0)
+            close(mon->in_fd);
+    }
+    if (mon->listen_fd >= 0) {
+        loop_del_fd(&mon->m->loop, mon->listen_fd);
+        close(mon->listen_fd);
+        unlink(mon->path);
+    }
+    free(mon->path);
+    free(mon);
+}

@@ -1,0 +1,44 @@
+/* isa-debug-exit: one port; a write ends the machine with (v << 1) | 1. */
+#include <stdlib.h>
+#include "contract/platform.h"
+#include "hw/debug_exit.h"
+
+struct debug_exit {
+    struct region region;
+    void (*exit_fn)(void *opaque, int status);
+    void *opaque;
+};
+
+static uint64_t de_read(void *opaque, uint64_t off, unsigned size)
+{
+    return UINT64_MAX;
+}
+
+static void de_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    struct debug_exit *d = opaque;
+    d->exit_fn(d->opaque, DEBUG_EXIT_STATUS(val));
+}
+
+static const struct region_ops de_ops = { de_read, de_write, 4 };
+
+struct debug_exit *debug_exit_create(void (*exit_fn)(void *opaque, int status), void *opaque)
+{
+    struct debug_exit *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->exit_fn = exit_fn;
+    d->opaque = opaque;
+    region_init_io(&d->region, "isa-debug-exit", 1, &de_ops, d);
+    return d;
+}
+
+void debug_exit_destroy(struct debug_exit *d)
+{
+    free(d);
+}
+
+struct region *debug_exit_region(struct debug_exit *d)
+{
+    return &d->region;
+}

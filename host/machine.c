@@ -1,0 +1,277 @@
+/*
+ * Puts the PC together: RAM with the i440FX split around the PCI hole,
+ * the memory and I/O address spaces, the legacy devices on their ports,
+ * the vcpu, and the kernel loaded into it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include "boot/loader.h"
+#include "contract/platform.h"
+#include "core/chardev.h"
+#include "core/log.h"
+#include "debug/gdbstub.h"
+#include "debug/monitor.h"
+#include "hw/debug_exit.h"
+#include "hw/e1000.h"
+#include "hw/pic.h"
+#include "hw/piix3.h"
+#include "hw/pit.h"
+#include "hw/serial.h"
+#include "machine.h"
+
+void machine_request_exit(struct machine *m, int status)
+{
+    if (m->stop)
+        return;          /* the first reason to stop is the one reported */
+    m->stop = true;
+    m->exit_status = status;
+    if (m->cpu)
+        m->cpu_ops->kick(m->cpu);
+}
+
+void machine_signal(struct machine *m, int signo)
+{
+    m->signalled = signo;
+    if (m->cpu)
+        m->cpu_ops->kick(m->cpu);
+}
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The guest's clock: real time less the time it spent paused, so a stop
+ * at a breakpoint does not look like minutes of lost ticks to it. */
+static uint64_t guest_clock(void *opaque)
+{
+    struct machine *m = opaque;
+    uint64_t now = m->paused ? m->paused_at : monotonic_ns();
+    return now - m->paused_total;
+}
+
+void machine_pause(struct machine *m)
+{
+    if (m->paused)
+        return;
+    if (m->cpu) {
+        m->cpu_ops->sync(m->cpu);
+        if (!m->cpu_ops->get_tsc || m->cpu_ops->get_tsc(m->cpu, &m->tsc_at_pause) < 0)
+            m->tsc_at_pause = 0;
+        m->cpu_ops->kick(m->cpu);
+    }
+    m->paused_at = monotonic_ns();
+    m->paused = true;
+    m->loop.frozen = true;
+}
+
+void machine_resume(struct machine *m)
+{
+    if (!m->paused)
+        return;
+    m->paused_total += monotonic_ns() - m->paused_at;
+    m->paused = false;
+    m->loop.frozen = false;
+    if (m->cpu && m->tsc_at_pause && m->cpu_ops->set_tsc)
+        m->cpu_ops->set_tsc(m->cpu, m->tsc_at_pause);
+}
+
+void machine_debug_exit(struct machine *m, const struct cpu_debug_exit *e)
+{
+    if (m->gdb) {
+        gdbstub_debug_exit(m->gdb, e);
+        return;
+    }
+    /* No debugger wants it: the guest's own int3 goes to the guest. */
+    if (e->vector == 3 && m->cpu_ops->reinject_bp)
+        m->cpu_ops->reinject_bp(m->cpu);
+}
+
+bool machine_wait_halted(struct machine *m)
+{
+    if (loop_next_deadline(&m->loop) == UINT64_MAX && m->loop.nfds == 0)
+        return false;
+    loop_wait(&m->loop, -1);
+    return true;
+}
+
+static void debug_exit_cb(void *opaque, int status)
+{
+    machine_request_exit(opaque, status);
+}
+
+static void serial_out(void *opaque, const uint8_t *buf, size_t len)
+{
+    chardev_write(opaque, buf, len);
+}
+
+static size_t serial_can(void *opaque)
+{
+    return serial_can_receive(opaque);
+}
+
+static void serial_in(void *opaque, const uint8_t *buf, size_t len)
+{
+    serial_receive(opaque, buf, len);
+}
+
+static int init_ram(struct machine *m)
+{
+    m->ram_size = m->cfg.ram_size;
+    m->lowmem = m->ram_size < PCEMU_LOWMEM_MAX ? m->ram_size : PCEMU_LOWMEM_MAX;
+    m->highmem = m->ram_size - m->lowmem;
+    m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m->ram == MAP_FAILED) {
+        m->ram = NULL;
+        log_error("-m %llu MiB: cannot allocate guest RAM",
+                  (unsigned long long)(m->ram_size >> 20));
+        return -1;
+    }
+    region_init_container(&m->sysmem, "system", UINT64_MAX);
+    region_init_ram(&m->ram_region, "pc.ram", m->ram_size, m->ram);
+    region_init_alias(&m->ram_low, "ram-below-4g", &m->ram_region, 0, m->lowmem);
+    region_add(&m->sysmem, &m->ram_low, 0, 0);
+    if (m->highmem) {
+        region_init_alias(&m->ram_high, "ram-above-4g", &m->ram_region, m->lowmem, m->highmem);
+        region_add(&m->sysmem, &m->ram_high, PCEMU_HIGHMEM_BASE, 0);
+    }
+    address_space_init(&m->mem_as, "memory", &m->sysmem);
+    region_init_container(&m->io, "io", 0x10000);
+    address_space_init(&m->io_as, "I/O", &m->io);
+    return 0;
+}
+
+/* The PCI bus, and what SeaBIOS would have done before handing over:
+ * BARs where QEMU's firmware puts them, decoding and bus mastering on,
+ * INTA routed to IRQ 11 and that IRQ level-triggered. */
+static int init_pci(struct machine *m)
+{
+    region_init_container(&m->pci_mem, "pci", UINT64_MAX);
+    region_add(&m->sysmem, &m->pci_mem, 0, -1);
+    pci_host_init(&m->pci, &m->pci_mem, &m->io, &m->mem_as);
+    if (piix3_init(&m->isa_bridge, &m->pci.bus) < 0)
+        return -1;
+    m->e1000 = e1000_create(&m->pci.bus, PCI_DEVFN(PCI_SLOT_E1000, 0));
+    if (!m->e1000) {
+        log_error("cannot create the e1000: out of memory");
+        return -1;
+    }
+    struct pci_device *nic = e1000_pci(m->e1000);
+    nic->irq = pic_irq(m->pic, PCI_E1000_IRQ);
+    nic->config[PCI_INTERRUPT_LINE] = PCI_E1000_IRQ;
+    as_write(&m->io_as, PIC_ELCR2, 1u << (PCI_E1000_IRQ - 8), 1);
+    if (!m->cfg.unassigned_bars) {
+        pci_firmware_set_bar(nic, 0, E1000_BAR0_ADDR);
+        pci_firmware_set_bar(nic, 1, E1000_BAR1_ADDR);
+        pci_firmware_set_command(nic, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+                                      PCI_COMMAND_MASTER);
+    }
+    return 0;
+}
+
+static int init_devices(struct machine *m)
+{
+    const char *why;
+    /* With the monitor on stdio, keys go to the monitor; the guest's
+     * serial output still goes to stdout. */
+    bool stdio_monitor = m->cfg.monitor && strcmp(m->cfg.monitor, "stdio") == 0;
+    m->serial_chr = chardev_open(&m->loop, stdio_monitor && strcmp(m->cfg.serial, "stdio") == 0
+                                               ? "stdout" : m->cfg.serial, &why);
+    if (!m->serial_chr) {
+        log_error("-serial %s: %s", m->cfg.serial, why);
+        return -1;
+    }
+    m->pic = pic_create(NULL, NULL);
+    m->pit = pit_create(&m->loop, pic_irq(m->pic, PIT_IRQ));
+    m->serial = serial_create(pic_irq(m->pic, COM1_IRQ), serial_out, m->serial_chr);
+    m->debug_exit = debug_exit_create(debug_exit_cb, m);
+    if (!m->pic || !m->pit || !m->serial || !m->debug_exit) {
+        log_error("cannot create the devices: out of memory");
+        return -1;
+    }
+    chardev_attach(m->serial_chr, &(struct chardev_frontend){ serial_can, serial_in,
+                                                              m->serial });
+    region_add(&m->io, pic_region_master(m->pic), PIC1_CMD, 0);
+    region_add(&m->io, pic_region_slave(m->pic), PIC2_CMD, 0);
+    region_add(&m->io, pic_region_elcr(m->pic), PIC_ELCR1, 0);
+    region_add(&m->io, pit_region(m->pit), PIT_CH0, 0);
+    region_add(&m->io, serial_region(m->serial), COM1_BASE, 0);
+    region_add(&m->io, debug_exit_region(m->debug_exit), DEBUG_EXIT_PORT, 0);
+    return init_pci(m);
+}
+
+int machine_init(struct machine *m, const struct machine_config *cfg)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg = *cfg;
+    loop_init(&m->loop);
+    m->loop.now = guest_clock;
+    m->loop.now_opaque = m;
+    /* The kernel is loaded before the vcpu exists so that a bad guest
+     * file is reported as such even on a host without KVM. */
+    if (init_ram(m) < 0 || init_devices(m) < 0 || boot_load(m, &m->boot_state) < 0)
+        return -1;
+
+    if (m->cfg.monitor) {
+        const char *why = NULL;
+        m->monitor = monitor_open(m, m->cfg.monitor, &why);
+        if (!m->monitor) {
+            log_error("-monitor %s: %s", m->cfg.monitor, why);
+            return -1;
+        }
+    }
+
+    m->cpu_ops = &kvm_cpu_ops;
+    const char *why = NULL;
+    m->cpu = m->cpu_ops->create(m, &why);
+    if (!m->cpu) {
+        log_error("%s", why);
+        return -1;
+    }
+    if (m->cfg.gdb) {
+        m->gdb = gdbstub_open(m, m->cfg.gdb, &why);
+        if (!m->gdb) {
+            log_error("-gdb %s: %s", m->cfg.gdb, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int machine_run(struct machine *m)
+{
+    if (m->cpu_ops->set_state(m->cpu, &m->boot_state) < 0) {
+        log_error("cannot set the vcpu's start state");
+        return PCEMU_EXIT_INTERNAL;
+    }
+    if (m->cfg.start_paused)
+        machine_pause(m);
+    m->cpu_ops->run(m->cpu);
+    if (m->signalled && !m->stop) {
+        log_error("stopped by signal %d", m->signalled);
+        return PCEMU_EXIT_INTERRUPTED;
+    }
+    return m->exit_status;
+}
+
+void machine_destroy(struct machine *m)
+{
+    if (m->cpu)
+        m->cpu_ops->destroy(m->cpu);
+    monitor_close(m->monitor);
+    gdbstub_close(m->gdb);
+    if (m->debug_exit) debug_exit_destroy(m->debug_exit);
+    if (m->serial) serial_destroy(m->serial);
+    if (m->pit) pit_destroy(m->pit);
+    if (m->pic) pic_destroy(m->pic);
+    if (m->e1000) e1000_destroy(m->e1000);
+    chardev_close(m->serial_chr);
+    if (m->ram)
+        munmap(m->ram, m->ram_size);
+}

@@ -1,0 +1,111 @@
+/*
+ * The machine: RAM, two address spaces, the legacy devices, one vcpu and
+ * the event loop. Passed explicitly everywhere; there are no globals.
+ */
+#ifndef HOST_MACHINE_H
+#define HOST_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/loop.h"
+#include "core/memory.h"
+#include "cpu/cpu.h"
+#include "hw/pci_host.h"
+
+/* Exit statuses of pcemu besides the guest's own (odd, from debug-exit). */
+enum pcemu_status {
+    PCEMU_EXIT_OK          = 0,
+    PCEMU_EXIT_USAGE       = 2,    /* bad command line, guest file or host */
+    PCEMU_EXIT_TRIPLE      = 4,    /* guest triple fault (shutdown) */
+    PCEMU_EXIT_DEAD        = 6,    /* guest halted with nothing to wake it */
+    PCEMU_EXIT_UNHANDLED   = 8,    /* VM exit pcemu cannot handle */
+    PCEMU_EXIT_INTERNAL    = 10,   /* host-side failure while running */
+    PCEMU_EXIT_INTERRUPTED = 130,  /* SIGINT, SIGTERM or SIGHUP */
+};
+
+/* Where memory below 4 GiB stops so the PCI hole fits, as on i440FX. */
+#define PCEMU_LOWMEM_MAX   0xe0000000ull
+#define PCEMU_HIGHMEM_BASE 0x100000000ull
+
+struct chardev;
+struct pic;
+struct pit;
+struct serial;
+struct debug_exit;
+struct e1000;
+struct monitor;
+struct gdbstub;
+
+struct machine_config {
+    uint64_t ram_size;
+    const char *kernel;
+    const char *append;
+    const char *serial;        /* "stdio", "file:PATH", "none" */
+    const char *accel;         /* "kvm" */
+    bool no_reboot;
+    bool unassigned_bars;      /* leave BARs for the guest to assign */
+    const char *monitor;       /* NULL, "stdio", "unix:PATH,server,nowait" */
+    bool start_paused;         /* -S: wait for `cont` */
+    const char *gdb;           /* "tcp::PORT" or NULL */
+};
+
+struct machine {
+    struct machine_config cfg;
+    struct loop loop;
+
+    uint8_t *ram;
+    uint64_t ram_size, lowmem, highmem;
+    struct region sysmem, ram_region, ram_low, ram_high, pci_mem;
+    struct region io;
+    struct address_space mem_as, io_as;
+
+    struct pic *pic;
+    struct pit *pit;
+    struct serial *serial;
+    struct debug_exit *debug_exit;
+    struct chardev *serial_chr;
+    struct pci_host pci;
+    struct pci_device isa_bridge;
+    struct e1000 *e1000;
+    struct monitor *monitor;
+    struct gdbstub *gdb;
+
+    const struct cpu_ops *cpu_ops;
+    struct cpu *cpu;
+    struct cpu_state boot_state;   /* what the loader set up */
+
+    bool stop;
+    bool paused;                /* the vcpu waits; the loop runs on */
+    uint64_t paused_at;         /* CLOCK_MONOTONIC when it paused */
+    uint64_t paused_total;      /* ns the guest spent paused */
+    uint64_t tsc_at_pause;
+    int exit_status;
+    volatile int signalled;     /* set from a signal handler */
+};
+
+/* Builds the machine and loads the kernel; on failure prints
+ * `pcemu: what: why` and returns -1. */
+int machine_init(struct machine *m, const struct machine_config *cfg);
+/* Runs until the guest or pcemu ends it; returns the exit status. */
+int machine_run(struct machine *m);
+void machine_destroy(struct machine *m);
+
+/* Ends the run with status; the vcpu returns at its next exit. */
+void machine_request_exit(struct machine *m, int status);
+
+/* The vcpu stopped for the debugger (#BP or #DB it asked for). */
+void machine_debug_exit(struct machine *m, const struct cpu_debug_exit *e);
+
+/* Pause and resume the guest: its clocks (the loop's virtual time and
+ * the TSC) stand still while it is paused. */
+void machine_pause(struct machine *m);
+void machine_resume(struct machine *m);
+
+/* From a signal handler: stop soon with PCEMU_EXIT_INTERRUPTED. */
+void machine_signal(struct machine *m, int signo);
+
+/* Called by the vcpu when the guest halted; blocks in the event loop until
+ * something can wake it. Returns false when nothing ever could. */
+bool machine_wait_halted(struct machine *m);
+
+#endif

@@ -1,0 +1,329 @@
+/*
+ * pcemu [options] GUEST.elf: the command line, in QEMU's spelling where
+ * QEMU has one, turned into a machine_config.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "core/log.h"
+#include "machine.h"
+
+#define PCEMU_VERSION "0.1.0"
+
+static const char usage[] =
+"usage: pcemu [options] GUEST.elf\n"
+"       pcemu [options] -kernel GUEST.elf\n"
+"\n"
+"Boots GUEST.elf on a small x86 PC under KVM. A 64-bit ELF carrying the\n"
+"pcemu entry note starts in long mode; any multiboot v1 kernel starts as\n"
+"GRUB would start it.\n"
+"\n"
+"options:\n"
+"  -kernel PATH        the guest kernel (ELF32 or ELF64)\n"
+"  -append CMDLINE     command line handed to the guest\n"
+"  -m SIZE             guest RAM, e.g. 64M, 1G (default 64M; plain numbers are MiB)\n"
+"  -accel kvm          CPU backend (only kvm so far)\n"
+"  -serial stdio|file:PATH|none\n"
+"                      where COM1 goes (default stdio)\n"
+"  -machine [pc][,unassigned-bars=on]\n"
+"                      unassigned-bars=on leaves PCI BARs zero and decoding\n"
+"                      off, for guests that assign them (default: firmware did)\n"
+"  -monitor stdio|unix:PATH,server,nowait|none\n"
+"                      the monitor: info mtree [-f], info qtree, info pci, cont, quit\n"
+"  -gdb tcp::PORT      wait for gdb on PORT (loopback only)\n"
+"  -s                  the same as -gdb tcp::1234\n"
+"  -S                  do not start the guest until the monitor or gdb says so\n"
+"  -display none       accepted: pcemu has no display\n"
+"  -nographic          accepted: same as the default\n"
+"  -no-reboot          accepted: pcemu always stops on a guest triple fault\n"
+"  -h, --help          this text\n"
+"  --version           the version\n"
+"\n"
+"exit status: the guest's own through the debug-exit port 0xf4 ((v << 1) | 1),\n"
+"  2 bad command line, guest file or no usable /dev/kvm, 4 guest triple fault,\n"
+"  6 guest halted for good, 8 unhandled VM exit, 10 host failure while running,\n"
+"  130 stopped by SIGINT/SIGTERM/SIGHUP.\n";
+
+struct opt {
+    const char *name;
+    bool has_arg;
+    int (*apply)(struct machine_config *cfg, const char *arg);
+};
+
+static int parse_size(const char *s, uint64_t *out)
+{
+    if (strncmp(s, "size=", 5) == 0)
+        s += 5;
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    unsigned shift = 20;       /* QEMU's default unit is MiB */
+    switch (*end) {
+    case 0: break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    default: return -1;
+    }
+    if ((*end == 'b' || *end == 'B') && end[1] == 0)
+        end++;
+    if (*end || v > (UINT64_MAX >> shift))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
+static int opt_m(struct machine_config *cfg, const char *arg)
+{
+    uint64_t size;
+    if (parse_size(arg, &size) < 0) {
+        log_error("-m %s: not a size (examples: 64M, 512M, 2G)", arg);
+        return -1;
+    }
+    if (size < (8ull << 20)) {
+        log_error("-m %s: too small, the guest needs at least 8 MiB", arg);
+        return -1;
+    }
+    uint64_t host = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+    if (size > host) {
+        log_error("-m %s: more than this host's %llu MiB of memory", arg,
+                  (unsigned long long)(host >> 20));
+        return -1;
+    }
+    if (size & 0xfff) {
+        log_error("-m %s: not a whole number of 4 KiB pages", arg);
+        return -1;
+    }
+    cfg->ram_size = size;
+    return 0;
+}
+
+static int opt_accel(struct machine_config *cfg, const char *arg)
+{
+    if (strcmp(arg, "kvm") != 0) {
+        log_error("-accel %s: not available (pcemu has: kvm)", arg);
+        return -1;
+    }
+    cfg->accel = arg;
+    return 0;
+}
+
+static int opt_enable_kvm(struct machine_config *cfg, const char *arg)
+{
+    return opt_accel(cfg, "kvm");
+}
+
+static int opt_kernel(struct machine_config *cfg, const char *arg)
+{
+    if (cfg->kernel) {
+        log_error("%s: only one guest kernel can be given (already have %s)", arg, cfg->kernel);
+        return -1;
+    }
+    cfg->kernel = arg;
+    return 0;
+}
+
+static int opt_append(struct machine_config *cfg, const char *arg)
+{
+    cfg->append = arg;
+    return 0;
+}
+
+static int opt_serial(struct machine_config *cfg, const char *arg)
+{
+    cfg->serial = arg;
+    return 0;
+}
+
+/* -machine [type=]pc[,unassigned-bars=on|off] */
+static int opt_machine(struct machine_config *cfg, const char *arg)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", arg);
+    for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        if (strcmp(p, "pc") == 0 || strcmp(p, "type=pc") == 0)
+            continue;
+        if (strcmp(p, "unassigned-bars=on") == 0 || strcmp(p, "unassigned-bars") == 0)
+            cfg->unassigned_bars = true;
+        else if (strcmp(p, "unassigned-bars=off") == 0)
+            cfg->unassigned_bars = false;
+        else {
+            log_error("-machine %s: unknown property '%s' (have: pc, unassigned-bars=on|off)",
+                      arg, p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int opt_monitor(struct machine_config *cfg, const char *arg)
+{
+    cfg->monitor = strcmp(arg, "none") == 0 ? NULL : arg;
+    return 0;
+}
+
+static int opt_gdb(struct machine_config *cfg, const char *arg)
+{
+    cfg->gdb = strcmp(arg, "none") == 0 ? NULL : arg;
+    return 0;
+}
+
+static int opt_gdb_default(struct machine_config *cfg, const char *arg)
+{
+    cfg->gdb = "tcp::1234";
+    return 0;
+}
+
+static int opt_paused(struct machine_config *cfg, const char *arg)
+{
+    cfg->start_paused = true;
+    return 0;
+}
+
+static int opt_display(struct machine_config *cfg, const char *arg)
+{
+    if (strcmp(arg, "none") != 0) {
+        log_error("-display %s: pcemu has no display; only -display none", arg);
+        return -1;
+    }
+    return 0;
+}
+
+static int opt_nothing(struct machine_config *cfg, const char *arg)
+{
+    return 0;
+}
+
+static int opt_no_reboot(struct machine_config *cfg, const char *arg)
+{
+    cfg->no_reboot = true;
+    return 0;
+}
+
+static int opt_help(struct machine_config *cfg, const char *arg)
+{
+    fputs(usage, stdout);
+    exit(0);
+}
+
+static int opt_version(struct machine_config *cfg, const char *arg)
+{
+    printf("pcemu %s\n", PCEMU_VERSION);
+    exit(0);
+}
+
+static const struct opt opts[] = {
+    { "-m", true, opt_m },
+    { "-accel", true, opt_accel },
+    { "-enable-kvm", false, opt_enable_kvm },
+    { "-kernel", true, opt_kernel },
+    { "-append", true, opt_append },
+    { "-serial", true, opt_serial },
+    { "-display", true, opt_display },
+    { "-machine", true, opt_machine },
+    { "-monitor", true, opt_monitor },
+    { "-S", false, opt_paused },
+    { "-gdb", true, opt_gdb },
+    { "-s", false, opt_gdb_default },
+    { "-M", true, opt_machine },
+    { "-nographic", false, opt_nothing },
+    { "-no-reboot", false, opt_no_reboot },
+    { "-h", false, opt_help },
+    { "-help", false, opt_help },
+    { "--help", false, opt_help },
+    { "-version", false, opt_version },
+    { "--version", false, opt_version },
+};
+
+static const struct opt *find_opt(const char *name)
+{
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        if (strcmp(opts[i].name, name) == 0)
+            return &opts[i];
+    return NULL;
+}
+
+static int parse_args(int argc, char **argv, struct machine_config *cfg)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == 0) {
+            if (opt_kernel(cfg, a) < 0)
+                return -1;
+            continue;
+        }
+        const struct opt *o = find_opt(a);
+        if (!o) {
+            log_error("%s: unknown option (try --help)", a);
+            return -1;
+        }
+        const char *arg = NULL;
+        if (o->has_arg) {
+            if (i + 1 >= argc) {
+                log_error("%s: needs an argument (try --help)", a);
+                return -1;
+            }
+            arg = argv[++i];
+        }
+        if (o->apply(cfg, arg) < 0)
+            return -1;
+    }
+    if (cfg->start_paused && !cfg->monitor && !cfg->gdb) {
+        log_error("-S: nothing could start the guest (add -monitor or -gdb)");
+        return -1;
+    }
+    if (!cfg->kernel) {
+        log_error("no guest kernel given (usage: pcemu [options] GUEST.elf; try --help)");
+        return -1;
+    }
+    return 0;
+}
+
+/* The one global: signal handlers have no other way to find the machine. */
+static struct machine *signal_machine;
+
+static void on_signal(int signo)
+{
+    if (signal_machine)
+        machine_signal(signal_machine, signo);
+}
+
+int main(int argc, char **argv)
+{
+    struct machine_config cfg = {
+        .ram_size = 64ull << 20,
+        .serial = "stdio",
+        .accel = "kvm",
+    };
+    if (parse_args(argc, argv, &cfg) < 0)
+        return PCEMU_EXIT_USAGE;
+
+    /* A closed output pipe is reported, never fatal. */
+    signal(SIGPIPE, SIG_IGN);
+
+    static struct machine m;
+    if (machine_init(&m, &cfg) < 0) {
+        machine_destroy(&m);
+        return PCEMU_EXIT_USAGE;
+    }
+    signal_machine = &m;
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    int status = machine_run(&m);
+    signal_machine = NULL;
+    machine_destroy(&m);
+    return status;
+}

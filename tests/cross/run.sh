@@ -1,0 +1,57 @@
+#!/bin/sh
+# The same guest on QEMU (TCG) and on pcemu: both must pass, and both must
+# report the same tests with the same results. Usage: run.sh BUILD
+. "$(dirname "$0")/../system/lib.sh"
+b=$1
+tools=$(dirname "$0")/../../tools
+
+results() {   # the ok/not ok lines, names only, in order
+    grep -E '^(not )?ok [0-9]+ - ' "$1" | sed 's/ #.*//'
+}
+
+# run_both NAME APPEND: QEMU and pcemu with the same command line
+run_both() {
+    name=$1 append=$2
+    sh "$tools/run-on-qemu.sh" "$b/guest32.elf" -append "$append" >"$TMP/qemu.log" 2>&1
+    qst=$?
+    if sh "$tools/tap-check.sh" "$TMP/qemu.log" $qst >"$TMP/qemu.verdict"; then qok=1; else qok=0; fi
+    if [ "$KVM" = 1 ]; then
+        "$b/pcemu" -display none -append "$append" "$b/guest.elf" >"$TMP/pcemu.log" 2>&1
+        pst=$?
+        if sh "$tools/tap-check.sh" "$TMP/pcemu.log" $pst >"$TMP/pcemu.verdict"; then pok=1; else pok=0; fi
+        results "$TMP/qemu.log" > "$TMP/qemu.res"
+        results "$TMP/pcemu.log" > "$TMP/pcemu.res"
+        if cmp -s "$TMP/qemu.res" "$TMP/pcemu.res" && [ -s "$TMP/qemu.res" ]; then
+            pass "$name: QEMU and pcemu report the same results ($(wc -l < "$TMP/qemu.res") tests)"
+        else
+            fail "$name: QEMU and pcemu differ" "$(diff "$TMP/qemu.res" "$TMP/pcemu.res")"
+        fi
+    fi
+}
+
+if sh "$tools/kvm-usable.sh"; then KVM=1; else
+    KVM=0
+    echo "################################################################"
+    echo "# /dev/kvm is missing or unusable: the cross-check runs QEMU    #"
+    echo "# alone; no pcemu run is compared.                              #"
+    echo "################################################################"
+fi
+
+run_both "all self-tests" ""
+if [ $qok = 1 ]; then pass "QEMU TCG: $(cat "$TMP/qemu.verdict")"
+else fail "QEMU TCG run" "$(cat "$TMP/qemu.verdict")" "$(tail -20 "$TMP/qemu.log")"; fi
+if [ "$KVM" = 1 ]; then
+    if [ $pok = 1 ]; then pass "pcemu KVM: $(cat "$TMP/pcemu.verdict")"
+    else fail "pcemu KVM run" "$(cat "$TMP/pcemu.verdict")" "$(tail -20 "$TMP/pcemu.log")"; fi
+fi
+
+# A deliberate failure must read the same on both, and fail on both.
+run_both "injected failure" "selftest.inject=fail"
+if [ $qok = 0 ] && grep -q '^not ok' "$TMP/qemu.log"; then pass "QEMU reports the injected failure"
+else fail "QEMU reports the injected failure" "$(cat "$TMP/qemu.verdict")"; fi
+if [ "$KVM" = 1 ]; then
+    if [ $pok = 0 ] && grep -q '^not ok' "$TMP/pcemu.log"; then pass "pcemu reports the injected failure"
+    else fail "pcemu reports the injected failure" "$(cat "$TMP/pcemu.verdict")"; fi
+fi
+
+finish cross

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Bad command lines and bad guest files: one line `pcemu: <what>: <why>`
+# on stderr, exit status 2, never a signal. Usage: bad_input.sh PCEMU GUEST
+. "$(dirname "$0")/lib.sh"
+pcemu=$1 guest=$2
+
+# case NAME PATTERN ARGS...: pcemu ARGS must exit 2 with one stderr line
+# that starts with "pcemu: " and matches PATTERN.
+case_bad() {
+    name=$1 pattern=$2; shift 2
+    "$pcemu" "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+    st=$?
+    lines=$(wc -l < "$TMP/err")
+    if [ $st -ne 2 ]; then
+        fail "$name" "expected exit status 2, got $st" "$(cat "$TMP/err")"
+    elif [ "$lines" -ne 1 ]; then
+        fail "$name" "expected one line on stderr, got $lines:" "$(cat "$TMP/err")"
+    elif ! grep -Eq "^pcemu: $pattern" "$TMP/err"; then
+        fail "$name" "stderr does not match /^pcemu: $pattern/:" "$(cat "$TMP/err")"
+    else
+        pass "$name"
+    fi
+}
+
+printf 'this is not an ELF file\n' > "$TMP/text.elf"
+head -c 100 "$guest" > "$TMP/trunc-header.elf"
+head -c 3000 "$guest" > "$TMP/trunc-body.elf"
+: > "$TMP/empty.elf"
+mkdir "$TMP/dir.elf"
+# an ELF64 with neither the pcemu note nor a multiboot header
+printf 'int main(void){return 0;}' > "$TMP/plain.c"
+cc -static -o "$TMP/plain.elf" "$TMP/plain.c" 2>/dev/null
+
+case_bad "missing guest file" "$TMP/nonexistent.elf: No such file or directory" "$TMP/nonexistent.elf"
+case_bad "directory as guest" "$TMP/dir.elf: not a regular file" "$TMP/dir.elf"
+case_bad "empty guest file" "$TMP/empty.elf: not an ELF file" "$TMP/empty.elf"
+case_bad "non-ELF guest file" "$TMP/text.elf: not an ELF file" "$TMP/text.elf"
+case_bad "truncated ELF header" "$TMP/trunc-header.elf: truncated" "$TMP/trunc-header.elf"
+case_bad "truncated ELF body" "$TMP/trunc-body.elf: truncated" "$TMP/trunc-body.elf"
+[ -f "$TMP/plain.elf" ] &&
+case_bad "ELF without multiboot or note" "$TMP/plain.elf: no multiboot header" "$TMP/plain.elf"
+case_bad "unknown option" "-frobnicate: unknown option" -frobnicate "$guest"
+case_bad "option without its argument" "-m: needs an argument" "$guest" -m
+case_bad "bad memory size" "-m 12Q: not a size" -m 12Q "$guest"
+case_bad "memory size too small" "-m 1M: too small" -m 1M "$guest"
+case_bad "memory size beyond the host" "-m 64T: more than this host" -m 64T "$guest"
+case_bad "no guest given" "no guest kernel given" -m 64M
+case_bad "two guests given" ".*: only one guest kernel" "$guest" "$guest"
+case_bad "unknown accelerator" "-accel tcg: not available" -accel tcg "$guest"
+case_bad "unknown serial backend" "-serial tty: unknown backend" -serial tty "$guest"
+case_bad "serial file in a missing directory" "-serial file:/nonexistent/x: /nonexistent/x: No such file" -serial file:/nonexistent/x "$guest"
+case_bad "display other than none" "-display gtk: pcemu has no display" -display gtk "$guest"
+case_bad "command line too long" ".*: command line \(-append\) is 5000 bytes" -append "$(head -c 5000 /dev/zero | tr '\0' x)" "$guest"
+
+"$pcemu" --help >"$TMP/out" 2>&1; st=$?
+expect_status "--help exits 0" 0 $st
+expect_grep "--help shows usage" "^usage: pcemu" "$TMP/out"
+"$pcemu" --version >"$TMP/out" 2>&1; st=$?
+expect_status "--version exits 0" 0 $st
+expect_grep "--version names pcemu" "^pcemu [0-9]" "$TMP/out"
+
+finish "bad-input"

@@ -1,0 +1,119 @@
+#!/bin/sh
+# The guest on pcemu (or on QEMU with RUNNER=qemu): verdicts, both boot
+# paths, injected failures and crashes reported with vector and RIP, and
+# pcemu's own exit statuses. Usage: guest.sh BUILD
+. "$(dirname "$0")/lib.sh"
+b=$1
+tools=$(dirname "$0")/../../tools
+runner=${RUNNER:-pcemu}
+
+# run LOG [pcemu args...]: the guest on the chosen runner; sets $st
+run() {
+    log=$1; shift
+    if [ "$runner" = qemu ]; then
+        sh "$tools/run-on-qemu.sh" "$b/guest32.elf" "$@" >"$log" 2>&1
+    else
+        "$b/pcemu" -display none "$@" "$b/guest.elf" >"$log" 2>&1
+    fi
+    st=$?
+}
+
+tap_ok() {   # NAME LOG STATUS: the run passed by tap-check
+    if v=$(sh "$tools/tap-check.sh" "$2" "$3"); then pass "$1: $v"
+    else fail "$1" "$v" "$(tail -15 "$2")"; fi
+}
+
+run "$TMP/all.log"
+tap_ok "$runner: every self-test passes" "$TMP/all.log" $st
+expect_grep "$runner: TAP version 13 header" "^TAP version 13$" "$TMP/all.log"
+for t in timer_rate int3_handler page_fault_caught; do
+    expect_grep "$runner: test $t ran and passed" "^ok [0-9]+ - $t$" "$TMP/all.log"
+done
+
+# A failing test fails the run, with what was expected and what was seen.
+sh "$tools/run-guest-tests.sh" "$b/pcemu" "$b/guest.elf" -append "selftest.inject=fail" \
+    >"$TMP/fail.log" 2>&1
+rgt=$?
+if [ $rgt -ne 0 ]; then pass "run-guest-tests fails when a guest test fails"
+else fail "run-guest-tests fails when a guest test fails" "it exited 0"; fi
+expect_grep "a failing test is reported not ok" "^not ok [0-9]+ - " "$TMP/fail.log"
+expect_grep "the failure says what was expected" "^ +expected: " "$TMP/fail.log"
+expect_grep "the failure says what was seen" "^ +got: " "$TMP/fail.log"
+
+# tests= selects
+run "$TMP/sel.log" -append "tests=int3_handler"
+tap_ok "$runner: tests= runs only the named test" "$TMP/sel.log" $st
+expect_grep "$runner: tests= plan is 1" "^1\.\.1$" "$TMP/sel.log"
+
+# An unexpected exception is reported with its vector and RIP.
+sym() { nm "$b/guest.elf" | awk -v s="$1" '$3 == s { print $1 }'; }
+check_crash() {   # MODE VECTOR SYMBOL
+    run "$TMP/$1.log" -append "selftest.inject=$1"
+    expect_status "$runner: unexpected $1 ends with the failing verdict" 3 $st
+    line=$(grep -Eo "exception [^ ]+ \(vector $2\) at rip 0x[0-9a-f]+" "$TMP/$1.log" | head -1)
+    if [ -z "$line" ]; then
+        fail "$runner: $1 reported with vector $2 and RIP" "$(tail -20 "$TMP/$1.log")"
+        return
+    fi
+    rip=$(echo "$line" | sed 's/.*rip 0x//')
+    start=$(sym "$3")
+    # the RIP must lie in the function that faulted (within 256 bytes)
+    if [ -n "$start" ] && [ $((0x$rip - 0x$start)) -ge 0 ] && [ $((0x$rip - 0x$start)) -lt 256 ]; then
+        pass "$runner: $1 reported as '$line', inside $3"
+    else
+        fail "$runner: $1 RIP inside $3" "$line; $3 at 0x$start"
+    fi
+    expect_grep "$runner: $1 bails out of TAP" "^Bail out!" "$TMP/$1.log"
+}
+check_crash ud 6 inject_ud
+check_crash pf 14 inject_pf
+
+[ "$runner" = qemu ] && { finish "system ($runner)"; exit $?; }
+
+# ---- pcemu only ----
+"$b/pcemu" -display none "$b/guest32.elf" >"$TMP/mb.log" 2>&1; st=$?
+tap_ok "pcemu: the ELF32 copy boots through multiboot and passes" "$TMP/mb.log" $st
+expect_grep "pcemu: the multiboot path was taken" "^# .*multiboot" "$TMP/mb.log"
+expect_grep "pcemu: the long-mode entry path was taken for ELF64" "^# .*pcemu" "$TMP/all.log"
+
+"$b/san/pcemu" -display none "$b/guest.elf" >"$TMP/san.log" 2>&1; st=$?
+tap_ok "pcemu under ASan+UBSan runs the guest cleanly" "$TMP/san.log" $st
+if grep -q "runtime error\|AddressSanitizer" "$TMP/san.log"; then
+    fail "no sanitizer reports" "$(grep -m3 "runtime error\|AddressSanitizer" "$TMP/san.log")"
+else pass "no sanitizer reports"; fi
+
+run "$TMP/triple.log" -append "selftest.inject=triple"
+expect_status "pcemu: a triple fault exits with status 4" 4 $st
+expect_grep "pcemu: the triple fault is named" "^pcemu: guest triple fault" "$TMP/triple.log"
+expect_grep "pcemu: the registers are printed" "^RIP=[0-9a-f]{16}" "$TMP/triple.log"
+
+run "$TMP/halt.log" -append "selftest.inject=halt"
+expect_status "pcemu: cli;hlt exits with status 6" 6 $st
+expect_grep "pcemu: the dead halt is named" "^pcemu: guest halted with interrupts disabled" "$TMP/halt.log"
+
+"$b/pcemu" -serial "file:$TMP/serial.txt" "$b/guest.elf" >"$TMP/stdout.txt" 2>&1; st=$?
+tap_ok "pcemu: -serial file: writes the TAP to the file" "$TMP/serial.txt" $st
+if [ -s "$TMP/stdout.txt" ]; then fail "pcemu: -serial file: leaves stdout empty" "$(head -3 "$TMP/stdout.txt")"
+else pass "pcemu: -serial file: leaves stdout empty"; fi
+
+run "$TMP/big.log" -m 4G
+tap_ok "pcemu: -m 4G (RAM above 4 GiB) boots and passes" "$TMP/big.log" $st
+expect_grep "pcemu: the guest sees 4096 MiB" "4096 MiB" "$TMP/big.log"
+
+# A reader that goes away must not kill pcemu with SIGPIPE.
+{ "$b/pcemu" "$b/guest.elf" 2>"$TMP/pipe.err"; echo $? > "$TMP/pipe.st"; } | head -c 10 >/dev/null
+expect_status "pcemu: closed stdout is survived, verdict kept" 1 "$(cat "$TMP/pipe.st")"
+
+# SIGTERM while the guest is held: a clean exit, status 130.
+mkfifo "$TMP/hold"
+"$b/pcemu" -S -monitor stdio -serial none "$b/guest.elf" <"$TMP/hold" >/dev/null 2>"$TMP/term.err" &
+pid=$!
+exec 9>"$TMP/hold"
+sleep 0.3
+kill -TERM $pid
+wait $pid; st=$?
+exec 9>&-
+expect_status "pcemu: SIGTERM ends the run with status 130" 130 $st
+expect_grep "pcemu: the signal is named" "^pcemu: stopped by signal 15" "$TMP/term.err"
+
+finish "system ($runner)"

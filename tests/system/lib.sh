@@ -1,0 +1,29 @@
+# Helpers for the shell-driven system tests: each case prints one TAP-ish
+# line, and finish() prints the totals and fails when any case failed.
+passed=0 failed=0
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { passed=$((passed + 1)); echo "ok - $1"; }
+fail() {
+    failed=$((failed + 1)); echo "not ok - $1"
+    shift
+    [ $# -gt 0 ] && printf '  # %s\n' "$@"
+    return 0
+}
+
+# expect_status NAME WANT GOT
+expect_status() {
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected exit status $2, got $3"; fi
+}
+
+# expect_grep NAME PATTERN FILE: FILE has a line matching PATTERN (ERE)
+expect_grep() {
+    if grep -Eq -- "$2" "$3"; then pass "$1"
+    else fail "$1" "no line matching /$2/ in:" "$(head -c 2000 "$3")"; fi
+}
+
+finish() {
+    echo "$1: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}

@@ -1,0 +1,198 @@
+/* The stub's commands against a fake vcpu: every command parses its
+ * arguments, malformed ones get an error reply, and nothing crashes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "core/log.h"
+#include "debug/gdb_packet.h"
+#include "debug/gdbstub.h"
+#include "machine.h"
+
+static struct cpu_state fake_state;
+static struct cpu_debug fake_debug;
+static int fake_set_debug_calls, fake_kicks;
+
+static int f_set_state(struct cpu *c, const struct cpu_state *s) { fake_state = *s; return 0; }
+static int f_get_state(struct cpu *c, struct cpu_state *s) { *s = fake_state; return 0; }
+static void f_kick(struct cpu *c) { fake_kicks++; }
+static void f_sync(struct cpu *c) { }
+static int f_set_debug(struct cpu *c, const struct cpu_debug *d)
+{
+    fake_debug = *d;
+    fake_set_debug_calls++;
+    return 0;
+}
+static int f_reinject(struct cpu *c) { return 0; }
+
+static const struct cpu_ops fake_ops = {
+    .name = "fake", .set_state = f_set_state, .get_state = f_get_state, .kick = f_kick,
+    .sync = f_sync, .set_debug = f_set_debug, .reinject_bp = f_reinject,
+};
+
+struct rig {
+    struct machine m;
+    uint8_t ram[1 << 16];
+    struct gdbstub *g;
+};
+
+static int setup(void **state)
+{
+    static struct rig r;
+    memset(&r, 0, sizeof r);
+    loop_init(&r.m.loop);
+    region_init_container(&r.m.sysmem, "system", UINT64_MAX);
+    region_init_ram(&r.m.ram_region, "pc.ram", sizeof r.ram, r.ram);
+    region_add(&r.m.sysmem, &r.m.ram_region, 0, 0);
+    address_space_init(&r.m.mem_as, "memory", &r.m.sysmem);
+    region_init_container(&r.m.io, "io", 0x10000);
+    address_space_init(&r.m.io_as, "I/O", &r.m.io);
+    r.m.cpu_ops = &fake_ops;
+    r.m.cpu = (struct cpu *)&r;           /* never dereferenced by the fake */
+    memset(&fake_state, 0, sizeof fake_state);
+    fake_state.rip = 0x1000;
+    fake_state.rax = 0xabcd;
+    const char *why = NULL;
+    r.g = gdbstub_open(&r.m, "tcp::0", &why);
+    /* port 0 is refused; use a high port the test owns */
+    if (!r.g)
+        r.g = gdbstub_open(&r.m, "tcp::47321", &why);
+    assert_non_null(r.g);
+    *state = &r;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct rig *r = *state;
+    gdbstub_close(r->g);
+    return 0;
+}
+
+static const char *cmd(struct rig *r, const char *p)
+{
+    static char out[GDB_PACKET_MAX + 1];
+    size_t n = gdbstub_handle(r->g, p, strlen(p), out, sizeof out - 1);
+    if (n == (size_t)-1)
+        return "<none>";
+    out[n] = 0;
+    return out;
+}
+
+
+static void registers(void **state)
+{
+    struct rig *r = *state;
+    const char *g = cmd(r, "g");
+    assert_true(strlen(g) > 16 * 16);
+    assert_memory_equal(g, "cdab000000000000", 16);          /* rax */
+    assert_string_equal(cmd(r, "p10"), "0010000000000000");  /* rip = reg 16 */
+    assert_string_equal(cmd(r, "P10=0020000000000000"), "OK");
+    assert_int_equal(fake_state.rip, 0x2000);
+    assert_string_equal(cmd(r, "P10=00"), "E22");             /* short value */
+    assert_string_equal(cmd(r, "P10"), "E22");
+    assert_string_equal(cmd(r, "P999=00"), "E22");
+    assert_string_equal(cmd(r, "pzz"), "E22");
+    assert_string_equal(cmd(r, "p40000"), "E22");
+    assert_string_equal(cmd(r, "Gzz"), "E22");
+}
+
+static void memory(void **state)
+{
+    struct rig *r = *state;
+    memcpy(r->ram + 0x500, "\x11\x22\x33\x44", 4);
+    assert_string_equal(cmd(r, "m500,4"), "11223344");
+    assert_string_equal(cmd(r, "M500,2:aabb"), "OK");
+    assert_int_equal(r->ram[0x500], 0xaa);
+    assert_string_equal(cmd(r, "m500"), "E22");
+    assert_string_equal(cmd(r, "m500,"), "E22");
+    assert_string_equal(cmd(r, "M500,2:aa"), "E22");       /* too few bytes */
+    assert_string_equal(cmd(r, "M500,1:zz"), "E22");
+    assert_string_equal(cmd(r, "m500,100000"), "E22");     /* larger than a packet */
+    assert_string_equal(cmd(r, "m20000,4"), "E14");        /* outside RAM */
+    assert_string_equal(cmd(r, "mffffffffffffffff,4"), "E14");
+    char x[] = "X600,2:\x01\x02";
+    assert_int_equal(gdbstub_handle(r->g, x, sizeof x - 1, (char[8]){0}, 8), 2);
+    assert_int_equal(r->ram[0x600], 1);
+    assert_int_equal(r->ram[0x601], 2);
+}
+
+static void breakpoints(void **state)
+{
+    struct rig *r = *state;
+    r->ram[0x700] = 0x90;
+    assert_string_equal(cmd(r, "Z0,700,1"), "OK");
+    assert_int_equal(r->ram[0x700], 0xcc);
+    /* gdb reads the original byte, not our int3 */
+    assert_string_equal(cmd(r, "m700,1"), "90");
+    assert_string_equal(cmd(r, "z0,700,1"), "OK");
+    assert_int_equal(r->ram[0x700], 0x90);
+    assert_string_equal(cmd(r, "z0,700,1"), "E22");        /* not inserted */
+    assert_string_equal(cmd(r, "Z0,30000,1"), "E22");      /* not RAM */
+    assert_string_equal(cmd(r, "Z2,800,4"), "OK");
+    assert_true(fake_debug.hw[0].on);
+    assert_int_equal(fake_debug.hw[0].kind, CPU_BP_WRITE);
+    assert_string_equal(cmd(r, "Z2,801,4"), "E22");        /* misaligned */
+    assert_string_equal(cmd(r, "Z2,800,3"), "E22");        /* bad length */
+    assert_string_equal(cmd(r, "Z3,800,4"), "");           /* no read-only watch on x86 */
+    assert_string_equal(cmd(r, "z2,800,4"), "OK");
+    assert_false(fake_debug.hw[0].on);
+    for (int i = 0; i < 4; i++) {
+        char p[32];
+        snprintf(p, sizeof p, "Z1,%x,1", 0x900 + i);
+        assert_string_equal(cmd(r, p), "OK");
+    }
+    assert_string_equal(cmd(r, "Z1,a00,1"), "E22");        /* only four */
+    assert_string_equal(cmd(r, "Z9,0,1"), "E22");
+    assert_string_equal(cmd(r, "Z0"), "E22");
+}
+
+static void queries(void **state)
+{
+    struct rig *r = *state;
+    assert_non_null(strstr(cmd(r, "qSupported:multiprocess+;swbreak+"), "qXfer:features:read+"));
+    const char *x = cmd(r, "qXfer:features:read:target.xml:0,40");
+    assert_int_equal(x[0], 'm');
+    assert_int_equal(strlen(x), 1 + 0x40);
+    assert_string_equal(cmd(r, "qXfer:features:read:target.xml:100000,40"), "l");
+    assert_string_equal(cmd(r, "qXfer:features:read:target.xml:zz"), "E22");
+    assert_string_equal(cmd(r, "qAttached"), "1");
+    assert_string_equal(cmd(r, "qfThreadInfo"), "m1");
+    assert_string_equal(cmd(r, "qsThreadInfo"), "l");
+    assert_string_equal(cmd(r, "qC"), "QC1");
+    assert_string_equal(cmd(r, "qUnknownThing"), "");
+    assert_string_equal(cmd(r, "vMustReplyEmpty"), "");
+    assert_string_equal(cmd(r, "vCont?"), "vCont;c;C;s;S");
+    assert_string_equal(cmd(r, "vCont;x"), "E22");
+    assert_string_equal(cmd(r, "?"), "T05thread:01;");
+    assert_string_equal(cmd(r, "Hg0"), "OK");
+    assert_string_equal(cmd(r, "qRcmd,7a"), "E22");        /* odd hex */
+    assert_string_equal(cmd(r, ""), "");
+    assert_string_equal(cmd(r, "\x7f"), "");
+}
+
+static void continue_and_step(void **state)
+{
+    struct rig *r = *state;
+    r->m.paused = true;
+    assert_string_equal(cmd(r, "s"), "<none>");
+    assert_true(fake_debug.single_step);
+    assert_false(r->m.paused);
+    r->m.paused = true;
+    assert_string_equal(cmd(r, "c3000"), "<none>");
+    assert_false(fake_debug.single_step);
+    assert_int_equal(fake_state.rip, 0x3000);
+    assert_string_equal(cmd(r, "cxyz"), "E22");
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(registers), T(memory), T(breakpoints), T(queries), T(continue_and_step),
+    };
+    return cmocka_run_group_tests_name("gdbstub", tests, NULL, NULL);
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian packages the build and the tests need, when missing.
+# Run as root on Debian 12; prints nothing when everything is there.
+set -eu
+PKGS="gcc make binutils nasm pkg-config libcmocka-dev qemu-system-x86 gdb"
+missing=""
+for p in $PKGS; do
+    st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$st" in
+        *"install ok installed"*) ;;
+        *) missing="$missing $p" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing:$missing"
+if [ "$(id -u)" != 0 ]; then
+    echo "deps: need root to install:$missing (run: sudo make deps)" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists: update first when a package
+# cannot be found, then install.
+if ! apt-get install -y --no-install-recommends $missing; then
+    apt-get update
+    apt-get install -y --no-install-recommends $missing
+fi
