@@ -81,6 +81,11 @@ void machine_resume(struct machine *m)
         m->cpu_ops->set_tsc(m->cpu, m->tsc_at_pause);
 }
 
+bool machine_debug_is_breakpoint(struct machine *m, uint64_t va)
+{
+    return m->gdb && gdbstub_has_breakpoint(m->gdb, va);
+}
+
 void machine_debug_exit(struct machine *m, const struct cpu_debug_exit *e)
 {
     if (m->gdb) {
@@ -234,6 +239,10 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
         log_error("%s", why);
         return -1;
     }
+    /* The UART's transmit register only collects bytes: queue them rather
+     * than exit for each (a VM exit costs microseconds). */
+    if (m->cpu_ops->coalesce_pio)
+        m->cpu_ops->coalesce_pio(m->cpu, COM1_BASE + UART_THR, 1);
     if (m->cfg.gdb) {
         m->gdb = gdbstub_open(m, m->cfg.gdb, &why);
         if (!m->gdb) {

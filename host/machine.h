@@ -93,6 +93,9 @@ void machine_destroy(struct machine *m);
 /* Ends the run with status; the vcpu returns at its next exit. */
 void machine_request_exit(struct machine *m, int status);
 
+/* Whether the debugger put a breakpoint at this guest address. */
+bool machine_debug_is_breakpoint(struct machine *m, uint64_t va);
+
 /* The vcpu stopped for the debugger (#BP or #DB it asked for). */
 void machine_debug_exit(struct machine *m, const struct cpu_debug_exit *e);
 

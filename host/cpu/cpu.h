@@ -79,6 +79,10 @@ struct cpu_ops {
     void (*kick)(struct cpu *c);
     void (*destroy)(struct cpu *c);
 
+    /* Writes to these ports may be queued and delivered at the next exit
+     * instead of exiting each time (the UART's transmit register). */
+    int (*coalesce_pio)(struct cpu *c, uint16_t port, uint16_t len);
+
     /* Finish an access the guest started (an IN waiting for its value),
      * so that its registers are complete before anyone looks at them. */
     void (*sync)(struct cpu *c);

@@ -29,6 +29,8 @@ struct cpu {
     int kvm_fd, vm_fd, vcpu_fd;
     struct kvm_run *run;
     size_t run_size;
+    struct kvm_coalesced_mmio_ring *ring;   /* queued port writes, or NULL */
+    unsigned ring_max;
     timer_t kick_timer;
     bool have_timer;
     uint64_t armed_deadline;
@@ -132,6 +134,14 @@ static struct cpu *create(struct machine *m, const char **why)
         c->run = NULL;
         snprintf(buf, sizeof buf, "/dev/kvm: cannot map the vcpu: %s", strerror(errno));
         goto fail;
+    }
+    /* The coalesced ring lives in the vcpu mapping, some pages in. */
+    int ring_page = ioctl(c->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO) > 0
+                        ? ioctl(c->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO) : 0;
+    long page = sysconf(_SC_PAGESIZE);
+    if (ring_page > 0 && (size_t)(ring_page + 1) * (size_t)page <= c->run_size) {
+        c->ring = (struct kvm_coalesced_mmio_ring *)((uint8_t *)c->run + ring_page * page);
+        c->ring_max = (unsigned)((page - sizeof *c->ring) / sizeof c->ring->coalesced_mmio[0]);
     }
     if (setup_cpuid(c) < 0) {
         snprintf(buf, sizeof buf, "/dev/kvm: cannot set CPUID: %s", strerror(errno));
@@ -246,6 +256,31 @@ fatal(struct cpu *c, int status, const char *fmt, ...)
     machine_request_exit(c->m, status);
 }
 
+/* Deliver the queued port writes, oldest first, before anything else the
+ * guest did after them is handled. */
+static void drain_ring(struct cpu *c)
+{
+    struct kvm_coalesced_mmio_ring *r = c->ring;
+    if (!r)
+        return;
+    while (r->first != r->last) {
+        struct kvm_coalesced_mmio *e = &r->coalesced_mmio[r->first];
+        uint64_t v = 0;
+        unsigned len = e->len <= 8 ? e->len : 8;
+        memcpy(&v, e->data, len);
+        as_write(e->pio ? &c->m->io_as : &c->m->mem_as, e->phys_addr, v, len);
+        __atomic_store_n(&r->first, (r->first + 1) % c->ring_max, __ATOMIC_RELEASE);
+    }
+}
+
+static int coalesce_pio(struct cpu *c, uint16_t port, uint16_t len)
+{
+    if (!c->ring)
+        return -1;
+    struct kvm_coalesced_mmio_zone z = { .addr = port, .size = len, .pio = 1 };
+    return ioctl(c->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z);
+}
+
 /* ---- exit handlers ---- */
 
 static void exit_io(struct cpu *c)
@@ -325,8 +360,42 @@ static void exit_fail_entry(struct cpu *c)
           (unsigned long long)c->run->fail_entry.hardware_entry_failure_reason);
 }
 
+/* This host's KVM may be one (PVM) whose instruction emulator cannot do
+ * INT3 for a guest at CPL 0. pcemu finishes it: the debugger's own
+ * breakpoints stop the guest; the guest's int3 becomes the #BP trap it
+ * would have raised, with RIP after the instruction. */
+static bool finish_int3(struct cpu *c)
+{
+    struct cpu_state s;
+    uint64_t pa;
+    uint8_t op = 0;
+    if (get_state(c, &s) < 0 || !cpu_translate(c->m, &s, s.rip, &pa) ||
+        !as_ram_read(&c->m->mem_as, pa, &op, 1) || op != 0xcc)
+        return false;
+    if (c->m->gdb) {
+        struct cpu_debug_exit e = { .vector = 3, .pc = s.rip };
+        if (machine_debug_is_breakpoint(c->m, s.rip)) {
+            machine_debug_exit(c->m, &e);
+            return true;
+        }
+    }
+    s.rip++;
+    if (set_state(c, &s) < 0)
+        return false;
+    struct kvm_vcpu_events ev;
+    if (ioctl(c->vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+        return false;
+    ev.exception.injected = 1;
+    ev.exception.nr = 3;
+    ev.exception.has_error_code = 0;
+    ev.flags = 0;
+    return ioctl(c->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev) == 0;
+}
+
 static void exit_internal(struct cpu *c)
 {
+    if (c->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION && finish_int3(c))
+        return;
     static const char *const sub[] = {
         [KVM_INTERNAL_ERROR_EMULATION] = "instruction emulation failed",
         [KVM_INTERNAL_ERROR_SIMUL_EX] = "exception while delivering an exception",
@@ -434,6 +503,7 @@ static void run(struct cpu *c)
         arm_kick(c, next_fd_poll);
         int r = ioctl(c->vcpu_fd, KVM_RUN, 0);
         c->run->immediate_exit = 0;
+        drain_ring(c);
         if (r < 0) {
             if (errno != EINTR && errno != EAGAIN) {
                 fatal(c, PCEMU_EXIT_INTERNAL, "KVM_RUN failed: %s", strerror(errno));
@@ -576,6 +646,7 @@ const struct cpu_ops kvm_cpu_ops = {
     .run = run,
     .kick = kick,
     .sync = sync_vcpu,
+    .coalesce_pio = coalesce_pio,
     .destroy = destroy,
     .set_debug = set_debug,
     .get_fpu = get_fpu,

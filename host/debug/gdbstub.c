@@ -125,6 +125,11 @@ static int find_sw(struct gdbstub *g, uint64_t va)
     return -1;
 }
 
+bool gdbstub_has_breakpoint(struct gdbstub *g, uint64_t va)
+{
+    return find_sw(g, va) >= 0;
+}
+
 static bool insert_sw(struct gdbstub *g, uint64_t va)
 {
     if (find_sw(g, va) >= 0)

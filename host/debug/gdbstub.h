@@ -5,7 +5,9 @@
 #ifndef HOST_DEBUG_GDBSTUB_H
 #define HOST_DEBUG_GDBSTUB_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "cpu/cpu.h"
 
 struct machine;
@@ -16,6 +18,8 @@ void gdbstub_close(struct gdbstub *g);
 
 /* The vcpu stopped for a #BP or #DB the stub asked for. */
 void gdbstub_debug_exit(struct gdbstub *g, const struct cpu_debug_exit *e);
+
+bool gdbstub_has_breakpoint(struct gdbstub *g, uint64_t va);
 
 /* For tests: run one packet payload, the reply payload in out (empty for
  * "not supported"). Returns the reply length. */

@@ -169,7 +169,9 @@ static void queries(void **state)
     assert_string_equal(cmd(r, "vCont;x"), "E22");
     assert_string_equal(cmd(r, "?"), "T05thread:01;");
     assert_string_equal(cmd(r, "Hg0"), "OK");
-    assert_string_equal(cmd(r, "qRcmd,7a"), "E22");        /* odd hex */
+    assert_string_equal(cmd(r, "qRcmd,7"), "E22");         /* odd hex */
+    assert_string_equal(cmd(r, "qRcmd,zz"), "E22");        /* not hex */
+    assert_string_equal(cmd(r, "qRcmd,7a"), "OK");         /* "z": output, then OK */
     assert_string_equal(cmd(r, ""), "");
     assert_string_equal(cmd(r, "\x7f"), "");
 }

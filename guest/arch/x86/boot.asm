@@ -1,0 +1,163 @@
+; The guest's two ways in. Multiboot loaders (QEMU, GRUB, pcemu for ELF32)
+; enter _start in 32-bit protected mode without paging: build page tables
+; for the first 4 GiB, enter long mode, then kernel_main. pcemu enters
+; _start64 already in long mode (see the note below and contract/boot.h).
+
+%define MB_MAGIC     0x1BADB002
+%define MB_FLAGS     0x3              ; page-aligned modules, memory info
+%define PCEMU_NOTE   0x50434501
+
+section .multiboot
+align 4
+    dd MB_MAGIC
+    dd MB_FLAGS
+    dd -(MB_MAGIC + MB_FLAGS)
+
+section .note.pcemu note alloc noexec nowrite align=4
+    dd 6                              ; name size, "pcemu\0"
+    dd 8                              ; descriptor size
+    dd PCEMU_NOTE
+    db "pcemu", 0, 0, 0
+    dq _start64
+
+; The kernel's page tables, built by the assembler so that no guest
+; instructions are spent on them (under an emulating hypervisor each one
+; costs about a microsecond): the first 4 GiB identity-mapped with 2 MiB
+; pages, except the first 2 MiB, mapped with 4 KiB pages so that page 0
+; (NULL) stays unmapped.
+section .data
+align 4096
+global kernel_pml4
+kernel_pml4:
+    dq kernel_pdpt + 3
+    times 511 dq 0
+kernel_pdpt:
+%assign g 0
+%rep 4
+    dq kernel_pd + g * 4096 + 3
+%assign g g + 1
+%endrep
+    times 508 dq 0
+kernel_pd:
+    dq kernel_pt0 + 3
+%assign i 1
+%rep 2047
+    dq (i << 21) | 0x83                ; present, writable, 2 MiB
+%assign i i + 1
+%endrep
+kernel_pt0:
+    dq 0                              ; page 0: not present
+%assign i 1
+%rep 511
+    dq (i << 12) | 3
+%assign i i + 1
+%endrep
+
+section .bss
+align 16
+global boot_stack_top
+extern kernel_main
+boot_stack: resb 16384
+boot_stack_top:
+boot_magic: resd 1
+boot_info:  resd 1
+
+section .rodata
+align 8
+gdt64:
+    dq 0
+    dq 0x00af9a000000ffff             ; 0x08: 64-bit code
+    dq 0x00cf92000000ffff             ; 0x10: data
+gdt64_end:
+gdt64_ptr:
+    dw gdt64_end - gdt64 - 1
+    dq gdt64
+
+section .text
+bits 32
+global _start
+_start:
+    cli
+    cld
+    mov esp, boot_stack_top
+    mov [boot_magic], eax
+    mov [boot_info], ebx
+
+    ; long mode needs CPUID leaf 0x80000001 EDX bit 29
+    mov eax, 0x80000000
+    cpuid
+    cmp eax, 0x80000001
+    jb no_long_mode
+    mov eax, 0x80000001
+    cpuid
+    test edx, 1 << 29
+    jz no_long_mode
+
+    mov eax, kernel_pml4
+    mov cr3, eax
+    mov eax, cr4
+    or eax, 1 << 5                    ; PAE
+    mov cr4, eax
+    mov ecx, 0xc0000080               ; EFER
+    rdmsr
+    or eax, 1 << 8                    ; LME
+    wrmsr
+    mov eax, cr0
+    or eax, (1 << 31) | (1 << 16) | 1 ; PG, WP, PE
+    mov cr0, eax
+    lgdt [gdt64_ptr]
+    jmp 0x08:.long
+
+bits 64
+.long:
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    mov fs, ax
+    mov gs, ax
+    mov rsp, boot_stack_top
+    mov edi, [boot_magic]
+    mov esi, [boot_info]
+    call kernel_main
+    jmp halt_forever
+
+; pcemu's entry: long mode, EAX = magic, RDI = boot info, no stack yet
+global _start64
+_start64:
+    cli
+    cld
+    mov rsp, boot_stack_top
+    mov rsi, rdi
+    mov edi, eax
+    call kernel_main
+
+global halt_forever
+halt_forever:
+    cli
+    hlt
+    jmp halt_forever
+
+bits 32
+no_long_mode:
+    mov esi, msg_no_lm
+.next:
+    lodsb
+    test al, al
+    jz .done
+    mov dx, 0x3f8
+    out dx, al
+    jmp .next
+.done:
+    mov dx, 0xf4
+    mov al, 1                         ; failing verdict
+    out dx, al
+.hang:
+    cli
+    hlt
+    jmp .hang
+
+section .rodata
+msg_no_lm: db "Bail out! this CPU has no long mode", 10, 0
+
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,56 @@
+/*
+ * The kernel's GDT: 64-bit code and data, and a TSS whose IST1 stack
+ * takes double faults and NMIs, so even a blown kernel stack is reported.
+ */
+#include <stdint.h>
+#include "kernel.h"
+#include "trap.h"
+
+struct __attribute__((packed)) tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3, iomap_base;
+};
+_Static_assert(sizeof(struct tss) == 104, "tss layout");
+
+static struct tss tss;
+static uint8_t ist1_stack[16384] __attribute__((aligned(16)));
+static uint64_t gdt[5] __attribute__((aligned(16)));
+
+#define SEL_CODE 0x08
+#define SEL_DATA 0x10
+#define SEL_TSS  0x18
+
+void gdt_init(void)
+{
+    uint64_t base = (uint64_t)&tss, limit = sizeof tss - 1;
+    gdt[0] = 0;
+    gdt[1] = 0x00af9a000000ffffull;          /* code: long mode, present, DPL 0 */
+    gdt[2] = 0x00cf92000000ffffull;          /* data */
+    gdt[3] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 |  /* available TSS */
+             ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
+    gdt[4] = base >> 32;
+    tss.ist[0] = (uint64_t)(ist1_stack + sizeof ist1_stack);
+    tss.iomap_base = sizeof tss;             /* no I/O bitmap */
+
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } ptr = {
+        sizeof gdt - 1, (uint64_t)gdt };
+    __asm__ volatile(
+        "lgdt %0\n\t"
+        "pushq %1\n\t"
+        "leaq 1f(%%rip), %%rax\n\t"
+        "pushq %%rax\n\t"
+        "lretq\n"
+        "1:\n\t"
+        "movw %w2, %%ax\n\t"
+        "movw %%ax, %%ds\n\t"
+        "movw %%ax, %%es\n\t"
+        "movw %%ax, %%ss\n\t"
+        "movw %%ax, %%fs\n\t"
+        "movw %%ax, %%gs\n\t"
+        "ltr %w3"
+        :: "m"(ptr), "i"(SEL_CODE), "r"(SEL_DATA), "r"(SEL_TSS) : "rax", "memory");
+}

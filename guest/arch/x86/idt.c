@@ -1,0 +1,116 @@
+/*
+ * The IDT and the C side of every trap. IRQs go to their handlers; an
+ * exception goes to a handler a test registered, or to the exception
+ * table (safe_read64 and friends), or ends the run: register dump, the
+ * running test reported not ok, Bail out!, the failing verdict.
+ */
+#include "irq.h"
+#include "kernel.h"
+#include "tap.h"
+#include "trap.h"
+#include "x86.h"
+
+struct __attribute__((packed)) gate {
+    uint16_t off0, sel;
+    uint8_t ist, type;
+    uint16_t off1;
+    uint32_t off2, zero;
+};
+
+static struct gate idt[256] __attribute__((aligned(16)));
+static trap_handler handlers[32];
+extern const uint64_t isr_table[48];
+extern const uint64_t __start_extable[], __stop_extable[];
+
+struct trap_record last_fault;
+
+static const char *const names[32] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO", "#TS", "#NP",
+    "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+};
+
+const char *exception_name(uint64_t vector)
+{
+    return vector < 32 && names[vector] ? names[vector] : "#??";
+}
+
+static void set_gate(int v, uint64_t handler, int ist)
+{
+    idt[v] = (struct gate){
+        .off0 = (uint16_t)handler, .sel = 0x08, .ist = (uint8_t)ist, .type = 0x8e,
+        .off1 = (uint16_t)(handler >> 16), .off2 = (uint32_t)(handler >> 32),
+    };
+}
+
+void idt_init(void)
+{
+    for (int v = 0; v < 48; v++)
+        set_gate(v, isr_table[v], v == VEC_DF || v == VEC_NMI ? 1 : 0);
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } ptr = {
+        sizeof idt - 1, (uint64_t)idt };
+    __asm__ volatile("lidt %0" :: "m"(ptr));
+}
+
+void trap_set_handler(int vector, trap_handler h)
+{
+    if (vector >= 0 && vector < 32)
+        handlers[vector] = h;
+}
+
+static int fixup(struct trap_frame *f)
+{
+    for (const uint64_t *e = __start_extable; e < __stop_extable; e += 2) {
+        if (e[0] == f->rip) {
+            last_fault = (struct trap_record){ f->vector, f->error, f->rip,
+                                               f->vector == VEC_PF ? read_cr2() : 0,
+                                               last_fault.count + 1 };
+            f->rip = e[1];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void dump(const struct trap_frame *f)
+{
+    printf("# exception %s (vector %llu) at rip 0x%llx, error 0x%llx\n",
+           exception_name(f->vector), (unsigned long long)f->vector,
+           (unsigned long long)f->rip, (unsigned long long)f->error);
+    printf("# rsp %016llx rflags %016llx cr2 %016llx cr3 %016llx\n",
+           (unsigned long long)f->rsp, (unsigned long long)f->rflags,
+           (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
+    printf("# rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",
+           (unsigned long long)f->rax, (unsigned long long)f->rbx,
+           (unsigned long long)f->rcx, (unsigned long long)f->rdx);
+    printf("# rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n",
+           (unsigned long long)f->rsi, (unsigned long long)f->rdi,
+           (unsigned long long)f->rbp, (unsigned long long)f->r8);
+    printf("# r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n",
+           (unsigned long long)f->r9, (unsigned long long)f->r10,
+           (unsigned long long)f->r11, (unsigned long long)f->r12);
+    printf("# r13 %016llx r14 %016llx r15 %016llx\n",
+           (unsigned long long)f->r13, (unsigned long long)f->r14,
+           (unsigned long long)f->r15);
+}
+
+void trap_dispatch(struct trap_frame *f);
+
+void trap_dispatch(struct trap_frame *f)
+{
+    if (f->vector >= VEC_IRQ0) {
+        irq_dispatch((int)(f->vector - VEC_IRQ0));
+        return;
+    }
+    if (handlers[f->vector]) {
+        handlers[f->vector](f);
+        return;
+    }
+    if ((f->vector == VEC_PF || f->vector == VEC_GP) && fixup(f))
+        return;
+    dump(f);
+    char what[96];
+    snprintf(what, sizeof what, "unexpected exception %s (vector %llu) at rip 0x%llx",
+             exception_name(f->vector), (unsigned long long)f->vector,
+             (unsigned long long)f->rip);
+    tap_crash(what, f->vector, f->rip);
+}

@@ -1,0 +1,36 @@
+/* What every part of the kernel uses: printing, panicking, the boot
+ * information and the command line. */
+#ifndef GUEST_KERNEL_H
+#define GUEST_KERNEL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lib.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints, reports the failing verdict and stops. */
+void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void verdict(int failed) __attribute__((noreturn));
+void halt_forever(void) __attribute__((noreturn));
+
+struct boot_params {
+    const char *path;           /* "pcemu long-mode entry" or "multiboot" */
+    const char *loader;         /* the multiboot loader's name, if given */
+    uint64_t ram_bytes;
+    uint64_t heap_start, heap_end;
+    char cmdline[1024];
+};
+extern struct boot_params boot;
+
+/* The value of key=value on the command line, or NULL. */
+const char *cmdline_get(const char *key);
+/* True when key's comma-separated value lists item. */
+int cmdline_has(const char *key, const char *item);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * kernel_main: normalise what the boot path handed over (pcemu boot info
+ * or multiboot information), bring up the CPU tables, the console, the
+ * interrupt controller and the tick, then run the self-tests.
+ */
+#include "clock.h"
+#include "contract/boot.h"
+#include "heap.h"
+#include "irq.h"
+#include "kernel.h"
+#include "serial.h"
+#include "tap.h"
+#include "trap.h"
+#include "x86.h"
+
+struct boot_params boot;
+extern char __image_end[];
+
+static void copy_cmdline(const char *s)
+{
+    size_t i = 0;
+    for (; s && s[i] && i + 1 < sizeof boot.cmdline; i++)
+        boot.cmdline[i] = s[i];
+    boot.cmdline[i] = 0;
+}
+
+/* The heap is the RAM range holding the kernel, from its end on, at most
+ * 64 MiB of it (the tests need far less). */
+static void heap_range(uint64_t base, uint64_t len)
+{
+    uint64_t start = (uint64_t)__image_end;
+    if (start < base || start >= base + len)
+        return;
+    uint64_t end = base + len;
+    if (end > start + (64ull << 20))
+        end = start + (64ull << 20);
+    boot.heap_start = start;
+    boot.heap_end = end;
+}
+
+static void from_pcemu(const struct pcemu_boot_info *bi)
+{
+    boot.path = "pcemu long-mode entry";
+    boot.ram_bytes = bi->ram_bytes;
+    copy_cmdline((const char *)(uintptr_t)bi->cmdline);
+    for (uint32_t i = 0; i < bi->mmap_count && i < PCEMU_BOOT_MMAP_MAX; i++)
+        if (bi->mmap[i].type == PCEMU_MEM_RAM)
+            heap_range(bi->mmap[i].base, bi->mmap[i].length);
+}
+
+static void from_multiboot(const struct multiboot_info *mbi)
+{
+    boot.path = "multiboot";
+    if (mbi->flags & MULTIBOOT_INFO_BOOT_LOADER)
+        boot.loader = (const char *)(uintptr_t)mbi->boot_loader_name;
+    if (mbi->flags & MULTIBOOT_INFO_CMDLINE)
+        copy_cmdline((const char *)(uintptr_t)mbi->cmdline);
+    uint64_t ram = 0;
+    if (mbi->flags & MULTIBOOT_INFO_MEM_MAP) {
+        uint64_t p = mbi->mmap_addr, end = p + mbi->mmap_length;
+        while (p < end) {
+            const struct multiboot_mmap_entry *e = (const void *)(uintptr_t)p;
+            if (e->type == 1) {
+                ram += e->len;
+                heap_range(e->addr, e->len);
+            }
+            p += e->size + 4;
+        }
+    } else if (mbi->flags & MULTIBOOT_INFO_MEMORY) {
+        ram = (1ull << 20) + (uint64_t)mbi->mem_upper * 1024;
+        heap_range(1ull << 20, (uint64_t)mbi->mem_upper * 1024);
+    }
+    /* what the map leaves out below 1 MiB is still the first megabyte */
+    boot.ram_bytes = ram ? (ram + (1ull << 20) - 1) & ~((1ull << 20) - 1) : 0;
+}
+
+void kernel_main(uint32_t magic, uint64_t info);
+
+void kernel_main(uint32_t magic, uint64_t info)
+{
+    int console = serial_init();
+    if (magic == PCEMU_BOOT_MAGIC)
+        from_pcemu((const struct pcemu_boot_info *)(uintptr_t)info);
+    else if (magic == MULTIBOOT_BOOTLOADER_MAGIC)
+        from_multiboot((const struct multiboot_info *)(uintptr_t)info);
+    else
+        panic("unknown boot magic 0x%x: not started by pcemu or a multiboot loader", magic);
+
+    gdt_init();
+    idt_init();
+    paging_init();
+    if (!boot.heap_start)
+        panic("no RAM above the kernel in the memory map");
+    heap_init(boot.heap_start, boot.heap_end);
+    pic_init();
+    pit_init(HZ);
+    sti();
+    time_init();
+
+    printf("# pcemu guest: booted via %s%s%s, %llu MiB RAM, console %s, cmdline '%s'\n",
+           boot.path, boot.loader ? " from " : "", boot.loader ? boot.loader : "",
+           (unsigned long long)(boot.ram_bytes >> 20), console == 0 ? "ok" : "missing",
+           boot.cmdline);
+    verdict(tap_run() != 0);
+}
