@@ -57,11 +57,21 @@ $(BUILD)/san/host/%.o: host/%.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -c $< -o $@
 
-$(BUILD)/libpcemu.a: $(HOST_OBJS)
-	rm -f $@; ar rcs $@ $^
+# A file removed from the tree must leave the link too: these lists change
+# when the set of sources does, and the links depend on them.
+$(BUILD)/%.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(LIST_$*)' | cmp -s - $@ || echo '$(LIST_$*)' > $@
+LIST_host := $(HOST_OBJS)
+LIST_san := $(SAN_OBJS)
+LIST_guest := $(GUEST_OBJS)
+FORCE:
 
-$(BUILD)/san/libpcemu.a: $(SAN_OBJS)
-	rm -f $@; ar rcs $@ $^
+$(BUILD)/libpcemu.a: $(HOST_OBJS) $(BUILD)/host.list
+	rm -f $@; ar rcs $@ $(HOST_OBJS)
+
+$(BUILD)/san/libpcemu.a: $(SAN_OBJS) $(BUILD)/san.list
+	rm -f $@; ar rcs $@ $(SAN_OBJS)
 
 $(BUILD)/pcemu: $(BUILD)/host/main.o $(BUILD)/libpcemu.a
 	$(CC) -o $@ $^ $(HOST_LDLIBS)
@@ -78,7 +88,7 @@ $(BUILD)/guest/%.o: guest/%.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
-$(BUILD)/guest.elf: $(GUEST_OBJS) linker/guest.ld
+$(BUILD)/guest.elf: $(GUEST_OBJS) linker/guest.ld $(BUILD)/guest.list
 	$(LD) $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS)
 
 # QEMU's multiboot loader takes only ELF32.

@@ -30,7 +30,5 @@ extern struct boot_params boot;
 
 /* The value of key=value on the command line, or NULL. */
 const char *cmdline_get(const char *key);
-/* True when key's comma-separated value lists item. */
-int cmdline_has(const char *key, const char *item);
 
 #endif

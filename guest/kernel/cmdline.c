@@ -24,17 +24,3 @@ const char *cmdline_get(const char *key)
     }
     return NULL;
 }
-
-int cmdline_has(const char *key, const char *item)
-{
-    const char *v = cmdline_get(key);
-    size_t n = strlen(item);
-    while (v && *v) {
-        const char *comma = strchr(v, ',');
-        size_t len = comma ? (size_t)(comma - v) : strlen(v);
-        if (len == n && strncmp(v, item, n) == 0)
-            return 1;
-        v = comma ? comma + 1 : NULL;
-    }
-    return 0;
-}
