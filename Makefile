@@ -98,7 +98,7 @@ $(BUILD)/guest32.elf: $(BUILD)/guest.elf
 # ---- tests ----
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/san/libpcemu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/san/libpcemu.a -lcmocka $(HOST_LDLIBS)
+	$(CC) $(SAN_CFLAGS) -Itests/unit -idirafter guest/include -o $@ $< $(BUILD)/san/libpcemu.a -lcmocka $(HOST_LDLIBS)
 
 unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)

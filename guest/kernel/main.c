@@ -8,6 +8,7 @@
 #include "heap.h"
 #include "irq.h"
 #include "kernel.h"
+#include "pci.h"
 #include "serial.h"
 #include "tap.h"
 #include "trap.h"
@@ -101,5 +102,8 @@ void kernel_main(uint32_t magic, uint64_t info)
            boot.path, boot.loader ? " from " : "", boot.loader ? boot.loader : "",
            (unsigned long long)(boot.ram_bytes >> 20), console == 0 ? "ok" : "missing",
            boot.cmdline);
+    pci_init();
+    pci_register_builtin_drivers();
+    pci_print_table();
     verdict(tap_run() != 0);
 }

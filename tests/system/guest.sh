@@ -96,6 +96,12 @@ tap_ok "pcemu: -serial file: writes the TAP to the file" "$TMP/serial.txt" $st
 if [ -s "$TMP/stdout.txt" ]; then fail "pcemu: -serial file: leaves stdout empty" "$(head -3 "$TMP/stdout.txt")"
 else pass "pcemu: -serial file: leaves stdout empty"; fi
 
+run "$TMP/unassigned.log" -machine unassigned-bars=on
+tap_ok "pcemu: with BARs left unassigned the guest assigns them and passes" "$TMP/unassigned.log" $st
+expect_grep "pcemu: the guest put BAR0 in its MMIO window" "^#   BAR0 mem32 at 0xe0000000, 131072 bytes" "$TMP/unassigned.log"
+expect_grep "pcemu: firmware placement by default" "^#   BAR0 mem32 at 0xfebc0000, 131072 bytes" "$TMP/all.log"
+expect_grep "pcemu: the e1000 is bound to its driver" "^# pci 00:03.0 8086:100e class 0200 Ethernet controller, irq 11 pin A, driver e1000" "$TMP/all.log"
+
 run "$TMP/big.log" -m 4G
 tap_ok "pcemu: -m 4G (RAM above 4 GiB) boots and passes" "$TMP/big.log" $st
 expect_grep "pcemu: the guest sees 4096 MiB" "4096 MiB" "$TMP/big.log"

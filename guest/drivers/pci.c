@@ -1,0 +1,247 @@
+/*
+ * Enumeration through configuration mechanism #1: every bus reachable
+ * through PCI-to-PCI bridges, every device, every function where the
+ * header says multifunction. BARs are sized by the sizing protocol
+ * (decode off, all ones written, the mask read back, the value restored);
+ * a BAR firmware left at zero is given an address from the windows the
+ * contract names.
+ */
+#include "heap.h"
+#include "kernel.h"
+#include "pci.h"
+#include "x86.h"
+
+static uint32_t addr(const struct pci_dev *d, unsigned reg)
+{
+    return PCI_CONFIG_ADDR(d->bus, d->dev, d->fn, reg);
+}
+
+uint32_t pci_read32(const struct pci_dev *d, unsigned reg)
+{
+    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    return inl(PCI_CONFIG_DATA);
+}
+
+uint16_t pci_read16(const struct pci_dev *d, unsigned reg)
+{
+    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    return inw(PCI_CONFIG_DATA + (reg & 2));
+}
+
+uint8_t pci_read8(const struct pci_dev *d, unsigned reg)
+{
+    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    return inb(PCI_CONFIG_DATA + (reg & 3));
+}
+
+void pci_write32(const struct pci_dev *d, unsigned reg, uint32_t v)
+{
+    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    outl(PCI_CONFIG_DATA, v);
+}
+
+void pci_write16(const struct pci_dev *d, unsigned reg, uint16_t v)
+{
+    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    outw(PCI_CONFIG_DATA + (reg & 2), v);
+}
+
+void pci_write8(const struct pci_dev *d, unsigned reg, uint8_t v)
+{
+    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    outb(PCI_CONFIG_DATA + (reg & 3), v);
+}
+
+struct pci_bar pci_size_bar(const struct pci_dev *d, int idx)
+{
+    struct pci_bar bar = { 0 };
+    unsigned reg = PCI_BASE_ADDRESS_0 + 4 * (unsigned)idx;
+    uint16_t cmd = pci_read16(d, PCI_COMMAND);
+    /* no decoding while the BAR holds the all-ones pattern */
+    pci_write16(d, PCI_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
+    uint32_t orig = pci_read32(d, reg);
+    pci_write32(d, reg, 0xffffffff);
+    uint32_t mask = pci_read32(d, reg);
+    pci_write32(d, reg, orig);
+    uint32_t orig_hi = 0, mask_hi = 0xffffffff;
+    bool mem64 = !(orig & PCI_BASE_ADDRESS_SPACE_IO) &&
+                 (orig & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BASE_ADDRESS_MEM_TYPE_64;
+    if (mem64 && idx < PCI_NUM_BARS - 1) {
+        orig_hi = pci_read32(d, reg + 4);
+        pci_write32(d, reg + 4, 0xffffffff);
+        mask_hi = pci_read32(d, reg + 4);
+        pci_write32(d, reg + 4, orig_hi);
+    }
+    pci_write16(d, PCI_COMMAND, cmd);
+    if (!mask || mask == 0xffffffff)
+        return bar;     /* not implemented (or nothing there at all) */
+    if (orig & PCI_BASE_ADDRESS_SPACE_IO) {
+        bar.io = true;
+        bar.addr = orig & PCI_BASE_ADDRESS_IO_MASK;
+        bar.size = (uint16_t)(~(mask & PCI_BASE_ADDRESS_IO_MASK) + 1);
+    } else {
+        bar.mem64 = mem64;
+        bar.prefetch = orig & PCI_BASE_ADDRESS_MEM_PREFETCH;
+        uint64_t m = (uint64_t)mask_hi << 32 | (mask & PCI_BASE_ADDRESS_MEM_MASK);
+        bar.addr = (uint64_t)orig_hi << 32 | (orig & PCI_BASE_ADDRESS_MEM_MASK);
+        bar.size = ~m + 1;
+        if (!mem64)
+            bar.size &= 0xffffffffull;
+    }
+    return bar;
+}
+
+/* Where the next BAR left at zero goes. */
+static uint64_t next_mmio = PCI_MMIO_WINDOW_BASE, next_io = PCI_IO_WINDOW_BASE;
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+static void assign(struct pci_dev *d, int idx, struct pci_bar *bar)
+{
+    uint64_t *next = bar->io ? &next_io : &next_mmio;
+    uint64_t end = bar->io ? PCI_IO_WINDOW_END : PCI_MMIO_WINDOW_END;
+    uint64_t a = align_up(*next, bar->size);
+    if (a + bar->size > end) {
+        printf("# pci %02x:%02x.%x: no room for BAR%d (%llu bytes)\n", d->bus, d->dev,
+               d->fn, idx, (unsigned long long)bar->size);
+        return;
+    }
+    *next = a + bar->size;
+    bar->addr = a;
+    unsigned reg = PCI_BASE_ADDRESS_0 + 4 * (unsigned)idx;
+    pci_write32(d, reg, (uint32_t)a | (pci_read32(d, reg) & 0xf));
+    if (bar->mem64)
+        pci_write32(d, reg + 4, (uint32_t)(a >> 32));
+}
+
+static void read_bars(struct pci_dev *d, int nbars)
+{
+    for (int i = 0; i < nbars; i++) {
+        struct pci_bar bar = pci_size_bar(d, i);
+        if (bar.size && !bar.addr)
+            assign(d, i, &bar);
+        d->bars[i] = bar;
+        if (bar.mem64)
+            i++;        /* the upper half is not a BAR of its own */
+    }
+}
+
+static int scan_bus(uint8_t bus, int depth);
+
+static uint8_t next_bus = 1;
+
+static int scan_function(uint8_t bus, uint8_t dev, uint8_t fn, int depth)
+{
+    struct pci_dev probe = { .bus = bus, .dev = dev, .fn = fn };
+    uint32_t id = pci_read32(&probe, PCI_VENDOR_ID);
+    if ((id & 0xffff) == 0xffff || (id & 0xffff) == 0)
+        return 0;
+    struct pci_dev *d = kzalloc(sizeof *d);
+    if (!d)
+        return 0;
+    *d = probe;
+    d->vendor = (uint16_t)id;
+    d->device = (uint16_t)(id >> 16);
+    uint32_t cls = pci_read32(d, PCI_REVISION_ID);
+    d->revision = (uint8_t)cls;
+    d->prog_if = (uint8_t)(cls >> 8);
+    d->class_code = (uint16_t)(cls >> 16);
+    d->header_type = pci_read8(d, PCI_HEADER_TYPE);
+    d->irq_line = pci_read8(d, PCI_INTERRUPT_LINE);
+    d->irq_pin = pci_read8(d, PCI_INTERRUPT_PIN);
+    int found = 1;
+    if ((d->header_type & PCI_HEADER_TYPE_MASK) == PCI_HEADER_TYPE_NORMAL) {
+        uint32_t sub = pci_read32(d, PCI_SUBSYSTEM_VENDOR_ID);
+        d->subvendor = (uint16_t)sub;
+        d->subdevice = (uint16_t)(sub >> 16);
+        read_bars(d, PCI_NUM_BARS);
+        pci_add_device(d);
+    } else if ((d->header_type & PCI_HEADER_TYPE_MASK) == PCI_HEADER_TYPE_BRIDGE) {
+        read_bars(d, 2);
+        pci_add_device(d);
+        uint8_t secondary = pci_read8(d, PCI_SECONDARY_BUS);
+        if (!secondary && next_bus) {
+            /* firmware did not number it: give it the next bus */
+            secondary = next_bus++;
+            pci_write8(d, PCI_PRIMARY_BUS, bus);
+            pci_write8(d, PCI_SECONDARY_BUS, secondary);
+            pci_write8(d, PCI_SUBORDINATE_BUS, 0xff);
+        }
+        if (secondary > bus && depth < 8)
+            found += scan_bus(secondary, depth + 1);
+    } else {
+        pci_add_device(d);     /* CardBus and the like: listed, not sized */
+    }
+    return found;
+}
+
+static int scan_bus(uint8_t bus, int depth)
+{
+    int found = 0;
+    for (uint8_t dev = 0; dev < PCI_MAX_DEV; dev++) {
+        struct pci_dev f0 = { .bus = bus, .dev = dev };
+        uint16_t vendor = pci_read16(&f0, PCI_VENDOR_ID);
+        if (vendor == 0xffff || vendor == 0)
+            continue;
+        int nfn = pci_read8(&f0, PCI_HEADER_TYPE) & PCI_HEADER_MULTIFUNCTION ? PCI_MAX_FN : 1;
+        for (uint8_t fn = 0; fn < nfn; fn++)
+            found += scan_function(bus, dev, fn, depth);
+    }
+    return found;
+}
+
+int pci_init(void)
+{
+    return scan_bus(0, 0);
+}
+
+void pci_enable_device(struct pci_dev *d)
+{
+    uint16_t cmd = pci_read16(d, PCI_COMMAND);
+    for (int i = 0; i < PCI_NUM_BARS; i++)
+        if (d->bars[i].size)
+            cmd |= d->bars[i].io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
+    pci_write16(d, PCI_COMMAND, cmd | PCI_COMMAND_MASTER);
+}
+
+static const struct { uint16_t code; const char *name; } classes[] = {
+    { 0x0100, "SCSI controller" }, { 0x0101, "IDE controller" },
+    { 0x0200, "Ethernet controller" }, { 0x0300, "VGA controller" },
+    { 0x0600, "Host bridge" }, { 0x0601, "ISA bridge" }, { 0x0604, "PCI bridge" },
+    { 0x0680, "Bridge" }, { 0x0c03, "USB controller" },
+};
+
+const char *pci_class_name(uint16_t class_code)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(classes); i++)
+        if (classes[i].code == class_code)
+            return classes[i].name;
+    return "Unknown class";
+}
+
+void pci_print_table(void)
+{
+    for (struct pci_dev *d = pci_devices(); d; d = d->next) {
+        printf("# pci %02x:%02x.%x %04x:%04x class %04x %s, irq %u pin %c, driver %s\n",
+               d->bus, d->dev, d->fn, d->vendor, d->device, d->class_code,
+               pci_class_name(d->class_code), d->irq_line,
+               d->irq_pin ? 'A' + d->irq_pin - 1 : '-', d->driver ? d->driver->name : "none");
+        for (int i = 0; i < PCI_NUM_BARS; i++)
+            if (d->bars[i].size)
+                printf("#   BAR%d %s at 0x%llx, %llu bytes\n", i,
+                       d->bars[i].io ? "I/O" : d->bars[i].mem64 ? "mem64" : "mem32",
+                       (unsigned long long)d->bars[i].addr,
+                       (unsigned long long)d->bars[i].size);
+    }
+}
+
+extern const struct pci_driver *const __start_pci_drivers[], *const __stop_pci_drivers[];
+
+void pci_register_builtin_drivers(void)
+{
+    for (const struct pci_driver *const *p = __start_pci_drivers; p < __stop_pci_drivers; p++)
+        pci_register_driver(*p);
+}

@@ -1,0 +1,74 @@
+/* PCI as the guest sees it on pcemu and on QEMU: the functions at their
+ * addresses, the e1000's BARs by the sizing protocol, the bindings. */
+#include "e1000_drv.h"
+#include "kernel.h"
+#include "pci.h"
+#include "tap.h"
+
+SELFTEST(50, pci_host_bridge)
+{
+    struct pci_dev *d = pci_find(0, PCI_SLOT_HOST, 0);
+    EXPECT_TRUE(t, d != NULL, "a function at 00:00.0");
+    if (!d)
+        return;
+    EXPECT_EQ(t, PCI_VENDOR_INTEL, d->vendor, "00:00.0 vendor");
+    EXPECT_EQ(t, PCI_DEVICE_I440FX, d->device, "00:00.0 device (i440FX)");
+    EXPECT_EQ(t, PCI_CLASS_BRIDGE_HOST, d->class_code, "00:00.0 class");
+}
+
+SELFTEST(51, pci_e1000_found)
+{
+    struct pci_dev *d = pci_find(0, PCI_SLOT_E1000, 0);
+    EXPECT_TRUE(t, d != NULL, "a function at 00:03.0");
+    if (!d)
+        return;
+    EXPECT_EQ(t, PCI_VENDOR_INTEL, d->vendor, "00:03.0 vendor");
+    EXPECT_EQ(t, PCI_DEVICE_82540EM, d->device, "00:03.0 device (82540EM)");
+    EXPECT_EQ(t, PCI_CLASS_NETWORK_ETHERNET, d->class_code, "00:03.0 class");
+    EXPECT_EQ(t, PCI_INTERRUPT_PIN_A, d->irq_pin, "interrupt pin");
+    EXPECT_TRUE(t, d->irq_line != 0 && d->irq_line < 16, "interrupt line routed to an ISA IRQ");
+}
+
+SELFTEST(52, pci_e1000_bars)
+{
+    struct pci_dev *d = pci_find(0, PCI_SLOT_E1000, 0);
+    if (!d) {
+        tap_fail(t, "e1000 present", "00:03.0", "nothing");
+        return;
+    }
+    uint32_t before0 = pci_read32(d, PCI_BASE_ADDRESS_0);
+    struct pci_bar b0 = pci_size_bar(d, 0), b1 = pci_size_bar(d, 1);
+    EXPECT_EQ(t, E1000_BAR0_SIZE, b0.size, "BAR0 size by sizing");
+    EXPECT_TRUE(t, !b0.io && !b0.mem64, "BAR0 is 32-bit memory");
+    EXPECT_EQ(t, E1000_BAR1_SIZE, b1.size, "BAR1 size by sizing");
+    EXPECT_TRUE(t, b1.io, "BAR1 is I/O");
+    EXPECT_EQ(t, before0, pci_read32(d, PCI_BASE_ADDRESS_0), "BAR0 value restored after sizing");
+    EXPECT_TRUE(t, b0.addr != 0 && b1.addr != 0, "both BARs have addresses");
+}
+
+SELFTEST(53, pci_bindings)
+{
+    struct pci_dev *nic = pci_find(0, PCI_SLOT_E1000, 0);
+    EXPECT_TRUE(t, nic && nic->driver == &e1000_driver, "00:03.0 bound to e1000");
+    for (struct pci_dev *d = pci_devices(); d; d = d->next)
+        if ((d->class_code >> 8) == 0x06 && d->driver)
+            tap_fail(t, "bridges are bound to no driver", "none", d->driver->name);
+    EXPECT_TRUE(t, nic && nic->driver_data != NULL, "probe kept its state");
+}
+
+SELFTEST(54, pci_unbind_rebind)
+{
+    struct pci_dev *nic = pci_find(0, PCI_SLOT_E1000, 0);
+    if (!nic) {
+        tap_fail(t, "e1000 present", "00:03.0", "nothing");
+        return;
+    }
+    unsigned probes = e1000_probe_calls, removes = e1000_remove_calls;
+    pci_unbind(nic);
+    EXPECT_EQ(t, removes + 1, e1000_remove_calls, "remove calls after unbind");
+    EXPECT_TRUE(t, nic->driver == NULL, "unbound");
+    EXPECT_EQ(t, 0, (uint64_t)pci_bind(nic), "rebind succeeds");
+    EXPECT_EQ(t, probes + 1, e1000_probe_calls, "probe calls after rebind");
+    EXPECT_EQ(t, removes + 1, e1000_remove_calls, "no further remove");
+    EXPECT_TRUE(t, nic->driver == &e1000_driver, "bound to e1000 again");
+}
