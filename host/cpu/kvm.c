@@ -34,6 +34,7 @@ struct cpu {
     timer_t kick_timer;
     bool have_timer;
     uint64_t armed_deadline;
+    bool stepping;          /* a debugger single-steps: no interrupts now */
 };
 
 /* One thread, one vcpu: the signal handler needs to find the run page. */
@@ -433,7 +434,9 @@ static const exit_fn exit_handlers[] = {
 static void inject(struct cpu *c)
 {
     struct kvm_run *run = c->run;
-    if (!pic_pending(c->m->pic)) {
+    /* A step must not wander into an interrupt handler (and carry the
+     * trap flag into the frame it pushes): interrupts wait for it. */
+    if (c->stepping || !pic_pending(c->m->pic)) {
         run->request_interrupt_window = 0;
         return;
     }
@@ -549,6 +552,7 @@ static uint64_t dr7_for(const struct cpu_hw_bp *bp, int n)
 static int set_debug(struct cpu *c, const struct cpu_debug *d)
 {
     struct kvm_guest_debug dbg = { 0 };
+    c->stepping = d->attached && d->single_step;
     if (d->attached) {
         dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
         if (d->single_step)
