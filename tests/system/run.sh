@@ -10,6 +10,7 @@ sh "$here/bad_input.sh" "$b/pcemu" "$b/guest.elf" || rc=1
 if sh "$tools/kvm-usable.sh"; then
     sh "$here/guest.sh" "$b" || rc=1
     sh "$here/monitor.sh" "$b" || rc=1
+    sh "$here/gdb.sh" "$b" || rc=1
 else
     echo "################################################################"
     echo "# /dev/kvm is missing or unusable: pcemu cannot run guests here #"
