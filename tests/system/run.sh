@@ -19,7 +19,7 @@ else
     echo "################################################################"
     "$b/pcemu" "$b/guest.elf" >/dev/null 2>"$b/nokvm.err"
     st=$?
-    if [ $st -eq 2 ] && grep -q '^pcemu: /dev/kvm: ' "$b/nokvm.err"; then
+    if [ $st -eq 2 ] && grep -q "^pcemu: ${PCEMU_KVM_DEVICE:-/dev/kvm}: " "$b/nokvm.err"; then
         echo "ok - pcemu without /dev/kvm: $(cat "$b/nokvm.err")"
     else
         echo "not ok - pcemu without /dev/kvm exits 2 naming /dev/kvm (got $st: $(cat "$b/nokvm.err"))"
