@@ -3,6 +3,7 @@
  * IDs Linux's e1000 driver lists), and a probe that enables the function
  * and maps its register BARs.
  */
+#include "contract/e1000.h"
 #include "e1000_drv.h"
 #include "heap.h"
 #include "kernel.h"
