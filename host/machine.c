@@ -162,7 +162,8 @@ static int init_pci(struct machine *m)
     pci_host_init(&m->pci, &m->pci_mem, &m->io, &m->mem_as);
     if (piix3_init(&m->isa_bridge, &m->pci.bus) < 0)
         return -1;
-    m->e1000 = e1000_create(&m->pci.bus, PCI_DEVFN(PCI_SLOT_E1000, 0));
+    static const uint8_t mac[6] = E1000_DEFAULT_MAC;
+    m->e1000 = e1000_create(&m->pci.bus, PCI_DEVFN(PCI_SLOT_E1000, 0), mac);
     if (!m->e1000) {
         log_error("cannot create the e1000: out of memory");
         return -1;

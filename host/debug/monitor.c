@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "debug/info.h"
 #include "debug/monitor.h"
+#include "hw/e1000.h"
 #include "machine.h"
 
 #define PROMPT "(pcemu) "
@@ -50,6 +51,22 @@ static void cmd_quit(struct machine *m, const char *args, FILE *out)
     machine_request_exit(m, PCEMU_EXIT_OK);
 }
 
+/* set_link NAME on|off, as QEMU spells it; the NIC is "e1000". */
+static void cmd_set_link(struct machine *m, const char *args, FILE *out)
+{
+    char name[64], state[16];
+    if (sscanf(args, "%63s %15s", name, state) != 2 ||
+        (strcmp(state, "on") != 0 && strcmp(state, "off") != 0)) {
+        fprintf(out, "set_link: usage: set_link e1000 on|off\n");
+        return;
+    }
+    if (strcmp(name, "e1000") != 0 || !m->e1000) {
+        fprintf(out, "set_link: no device '%s' (have: e1000)\n", name);
+        return;
+    }
+    e1000_set_link(m->e1000, strcmp(state, "on") == 0);
+}
+
 static void info_status(struct machine *m, const char *args, FILE *out)
 {
     fprintf(out, "VM status: %s\n", m->paused ? "paused" : "running");
@@ -61,6 +78,8 @@ static const struct command commands[] = {
     { "cont", "c", "", "resume the guest", cmd_cont },
     { "stop", NULL, "", "pause the guest", cmd_stop },
     { "quit", "q", "", "end pcemu (exit status 0)", cmd_quit },
+    { "set_link", NULL, "e1000 on|off", "plug or unplug the e1000's cable (raises LSC)",
+      cmd_set_link },
 };
 
 static const struct command infos[] = {

@@ -1,38 +1,319 @@
 /*
- * The 82540EM's PCI face. Register accesses through either BAR are
- * accepted and reported once per register as not modelled yet, so a
- * driver written against the real device sees a quiet, all-zero chip
- * rather than a crash.
+ * The 82540EM register file. Each register the device gives meaning to
+ * has an entry in the table below (name, read and write behaviour);
+ * everything else in BAR0 reads as zero and ignores writes, reported once
+ * per register so a driver author sees what the model does not do.
+ * The same registers are reachable through the I/O BAR: IOADDR selects,
+ * IODATA reads and writes.
  */
 #include <stdlib.h>
-#include "core/log.h"
-#include "hw/e1000.h"
+#include <string.h>
+#include "hw/e1000_internal.h"
 
-struct e1000 {
-    struct pci_device pci;
-    struct region mmio, io;
-    struct ratelimit rl;
+struct reg_desc {
+    uint32_t offset;
+    const char *name;
+    uint32_t (*read)(struct e1000 *e, uint32_t off);
+    void (*write)(struct e1000 *e, uint32_t off, uint32_t v);
 };
 
+static void update_irq(struct e1000 *e)
+{
+    uint32_t *r = e->regs;
+    uint32_t pending = r[E1000_ICR / 4] & r[E1000_IMS / 4] & ~E1000_ICR_INT_ASSERTED;
+    if (pending)
+        r[E1000_ICR / 4] |= E1000_ICR_INT_ASSERTED;
+    else
+        r[E1000_ICR / 4] &= ~E1000_ICR_INT_ASSERTED;
+    pci_set_irq(&e->pci, pending != 0);
+}
+
+void e1000_raise(struct e1000 *e, uint32_t causes)
+{
+    e->regs[E1000_ICR / 4] |= causes & E1000_ICR_VALID_MASK;
+    update_irq(e);
+}
+
+static uint32_t status_value(const struct e1000 *e)
+{
+    uint32_t v = E1000_STATUS_FD | E1000_STATUS_SPEED_1000 | E1000_STATUS_ASDV_1000;
+    if (e->link_up && (e->regs[E1000_CTRL / 4] & E1000_CTRL_SLU))
+        v |= E1000_STATUS_LU;
+    return v;
+}
+
+static void reset(struct e1000 *e)
+{
+    memset(e->regs, 0, sizeof e->regs);
+    e->regs[E1000_CTRL / 4] = E1000_CTRL_FD | E1000_CTRL_SLU | E1000_CTRL_SPD_1000;
+    e->regs[E1000_PBA / 4] = 0x00100030;            /* 48 KiB RX, 16 KiB TX */
+    e->regs[E1000_LEDCTL / 4] = 0x07068302;
+    e->regs[E1000_TIPG / 4] = E1000_TIPG_IPGT_COPPER;
+    /* what the hardware loads from the EEPROM at reset: RAL0/RAH0 */
+    e->regs[E1000_RAL(0) / 4] = (uint32_t)e->mac[0] | e->mac[1] << 8 |
+                                e->mac[2] << 16 | (uint32_t)e->mac[3] << 24;
+    e->regs[E1000_RAH(0) / 4] = (uint32_t)e->mac[4] | e->mac[5] << 8 | E1000_RAH_AV;
+    memset(&e->mw, 0, sizeof e->mw);
+    e1000_phy_reset(e);
+    update_irq(e);
+}
+
+/* ---- register behaviours ---- */
+
+static uint32_t rd_plain(struct e1000 *e, uint32_t off) { return e->regs[off / 4]; }
+static void wr_plain(struct e1000 *e, uint32_t off, uint32_t v) { e->regs[off / 4] = v; }
+static void wr_ignore(struct e1000 *e, uint32_t off, uint32_t v) { }
+
+static void wr_ctrl(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    if (v & E1000_CTRL_RST) {
+        reset(e);                      /* self-clearing: reads back clear */
+        return;
+    }
+    if (v & E1000_CTRL_PHY_RST)
+        e1000_phy_reset(e);
+    bool was_up = status_value(e) & E1000_STATUS_LU;
+    e->regs[E1000_CTRL / 4] = v & ~(E1000_CTRL_RST | E1000_CTRL_PHY_RST);
+    if (was_up != !!(status_value(e) & E1000_STATUS_LU))
+        e1000_raise(e, E1000_ICR_LSC);
+}
+
+static uint32_t rd_status(struct e1000 *e, uint32_t off) { return status_value(e); }
+static uint32_t rd_eecd(struct e1000 *e, uint32_t off) { return e1000_eecd_read(e); }
+static void wr_eecd(struct e1000 *e, uint32_t off, uint32_t v) { e1000_eecd_write(e, v); }
+
+static void wr_eerd(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[E1000_EERD / 4] = e1000_eerd_write(e, v);
+}
+
+static void wr_mdic(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[E1000_MDIC / 4] = e1000_mdic_write(e, v);
+}
+
+/* ICR clears on read: the causes are handed over once. */
+static uint32_t rd_icr(struct e1000 *e, uint32_t off)
+{
+    uint32_t v = e->regs[E1000_ICR / 4];
+    e->regs[E1000_ICR / 4] = 0;
+    update_irq(e);
+    return v;
+}
+
+/* Writing ICR clears the bits written (write 1 to clear). */
+static void wr_icr(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[E1000_ICR / 4] &= ~v;
+    update_irq(e);
+}
+
+static void wr_ics(struct e1000 *e, uint32_t off, uint32_t v) { e1000_raise(e, v); }
+
+static uint32_t rd_ims(struct e1000 *e, uint32_t off) { return e->regs[E1000_IMS / 4]; }
+
+static void wr_ims(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[E1000_IMS / 4] |= v & E1000_ICR_VALID_MASK;
+    update_irq(e);
+}
+
+static void wr_imc(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[E1000_IMS / 4] &= ~v;
+    update_irq(e);
+}
+
+/* Ring lengths are multiples of 128 bytes: the low bits do not stick. */
+static void wr_ring_len(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    if (v & (E1000_RING_ALIGN - 1))
+        log_warn_rl(&e->rl, "e1000: %s = 0x%x is not a multiple of 128; using 0x%x",
+                    off == E1000_RDLEN ? "RDLEN" : "TDLEN", v, v & 0xfff80u);
+    e->regs[off / 4] = v & 0xfff80u;
+}
+
+static void wr_low16(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[off / 4] = v & 0xffff;     /* head and tail: 16-bit indices */
+}
+
+/* Statistics clear when read. */
+static uint32_t rd_stat(struct e1000 *e, uint32_t off)
+{
+    uint32_t v = e->regs[off / 4];
+    e->regs[off / 4] = 0;
+    return v;
+}
+
+static const struct reg_desc regs[] = {
+    { E1000_CTRL, "CTRL", rd_plain, wr_ctrl },
+    { E1000_STATUS, "STATUS", rd_status, wr_ignore },
+    { E1000_EECD, "EECD", rd_eecd, wr_eecd },
+    { E1000_EERD, "EERD", rd_plain, wr_eerd },
+    { E1000_CTRL_EXT, "CTRL_EXT", rd_plain, wr_plain },
+    { E1000_FLA, "FLA", rd_plain, wr_plain },
+    { E1000_MDIC, "MDIC", rd_plain, wr_mdic },
+    { E1000_FCAL, "FCAL", rd_plain, wr_plain },
+    { E1000_FCAH, "FCAH", rd_plain, wr_plain },
+    { E1000_FCT, "FCT", rd_plain, wr_plain },
+    { E1000_VET, "VET", rd_plain, wr_plain },
+    { E1000_ICR, "ICR", rd_icr, wr_icr },
+    { E1000_ITR, "ITR", rd_plain, wr_plain },
+    { E1000_ICS, "ICS", rd_plain, wr_ics },
+    { E1000_IMS, "IMS", rd_ims, wr_ims },
+    { E1000_IMC, "IMC", rd_plain, wr_imc },
+    { E1000_RCTL, "RCTL", rd_plain, wr_plain },
+    { E1000_FCTTV, "FCTTV", rd_plain, wr_plain },
+    { E1000_TXCW, "TXCW", rd_plain, wr_plain },
+    { E1000_RXCW, "RXCW", rd_plain, wr_plain },
+    { E1000_TCTL, "TCTL", rd_plain, wr_plain },
+    { E1000_TIPG, "TIPG", rd_plain, wr_plain },
+    { E1000_LEDCTL, "LEDCTL", rd_plain, wr_plain },
+    { E1000_PBA, "PBA", rd_plain, wr_plain },
+    { E1000_FCRTL, "FCRTL", rd_plain, wr_plain },
+    { E1000_FCRTH, "FCRTH", rd_plain, wr_plain },
+    { E1000_RDBAL, "RDBAL", rd_plain, wr_plain },
+    { E1000_RDBAH, "RDBAH", rd_plain, wr_plain },
+    { E1000_RDLEN, "RDLEN", rd_plain, wr_ring_len },
+    { E1000_RDH, "RDH", rd_plain, wr_low16 },
+    { E1000_RDT, "RDT", rd_plain, wr_low16 },
+    { E1000_RDTR, "RDTR", rd_plain, wr_plain },
+    { E1000_RXDCTL, "RXDCTL", rd_plain, wr_plain },
+    { E1000_RADV, "RADV", rd_plain, wr_plain },
+    { E1000_RSRPD, "RSRPD", rd_plain, wr_plain },
+    { E1000_TDBAL, "TDBAL", rd_plain, wr_plain },
+    { E1000_TDBAH, "TDBAH", rd_plain, wr_plain },
+    { E1000_TDLEN, "TDLEN", rd_plain, wr_ring_len },
+    { E1000_TDH, "TDH", rd_plain, wr_low16 },
+    { E1000_TDT, "TDT", rd_plain, wr_low16 },
+    { E1000_TIDV, "TIDV", rd_plain, wr_plain },
+    { E1000_TXDCTL, "TXDCTL", rd_plain, wr_plain },
+    { E1000_TADV, "TADV", rd_plain, wr_plain },
+    { E1000_TSPMT, "TSPMT", rd_plain, wr_plain },
+    { E1000_RXCSUM, "RXCSUM", rd_plain, wr_plain },
+    { E1000_WUC, "WUC", rd_plain, wr_plain },
+    { E1000_WUFC, "WUFC", rd_plain, wr_plain },
+    { E1000_WUS, "WUS", rd_plain, wr_plain },
+    { E1000_MANC, "MANC", rd_plain, wr_plain },
+};
+
+/* Table lookup by offset: ranges (MTA, RAL/RAH, VFTA, statistics) are
+ * matched by range, the rest through a small index built at start. */
+static const struct reg_desc ranged[] = {
+    { E1000_MTA, "MTA", rd_plain, wr_plain },
+    { E1000_RAL(0), "RAL/RAH", rd_plain, wr_plain },
+    { E1000_VFTA, "VFTA", rd_plain, wr_plain },
+    { E1000_STATS_FIRST, "statistics", rd_stat, wr_ignore },
+};
+static const uint32_t ranged_len[] = {
+    4 * E1000_MTA_SIZE, 8 * E1000_RAR_ENTRIES, 4 * 128, E1000_STATS_LAST + 4 - E1000_STATS_FIRST,
+};
+
+static const struct reg_desc *find_reg(uint32_t off)
+{
+    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+        if (regs[i].offset == off)
+            return &regs[i];
+    for (size_t i = 0; i < sizeof ranged / sizeof ranged[0]; i++)
+        if (off >= ranged[i].offset && off - ranged[i].offset < ranged_len[i])
+            return &ranged[i];
+    return NULL;
+}
+
+uint32_t e1000_reg_read(struct e1000 *e, uint32_t off)
+{
+    off &= ~3u;
+    if (off >= E1000_BAR0_SIZE)
+        return 0;
+    const struct reg_desc *r = find_reg(off);
+    if (!r) {
+        log_warn_rl(&e->rl, "e1000: read of register 0x%05x, which the 82540EM model does "
+                    "not implement; reads 0", off);
+        return 0;
+    }
+    return r->read(e, off);
+}
+
+void e1000_reg_write(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    off &= ~3u;
+    if (off >= E1000_BAR0_SIZE)
+        return;
+    const struct reg_desc *r = find_reg(off);
+    if (!r) {
+        log_warn_rl(&e->rl, "e1000: write 0x%x to register 0x%05x, which the 82540EM "
+                    "model does not implement; ignored", v, off);
+        return;
+    }
+    r->write(e, off, v);
+}
+
+/* BAR0: registers are 32 bits; narrower accesses read or merge into the
+ * dword, as the region layer splits wider ones. */
 static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
 {
     struct e1000 *e = opaque;
-    log_warn_rl(&e->rl, "e1000: read of register 0x%05llx: not modelled yet, reads 0",
-                (unsigned long long)off);
-    return 0;
+    uint32_t v = e1000_reg_read(e, (uint32_t)off);
+    return (v >> (8 * (off & 3))) & (size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1);
 }
 
 static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     struct e1000 *e = opaque;
-    log_warn_rl(&e->rl, "e1000: write 0x%llx to register 0x%05llx: not modelled yet, ignored",
-                (unsigned long long)val, (unsigned long long)off);
+    if (size < 4) {
+        log_warn_rl(&e->rl, "e1000: %u-byte write to register 0x%05llx; the 82540 takes "
+                    "32-bit accesses, merged into the dword", size, (unsigned long long)off);
+        uint32_t shift = 8 * (off & 3), mask = ((1u << (8 * size)) - 1) << shift;
+        uint32_t old = e->regs[(off & ~3ull) / 4];
+        val = (old & ~mask) | (((uint32_t)val << shift) & mask);
+    }
+    e1000_reg_write(e, (uint32_t)off, (uint32_t)val);
+}
+
+/* BAR1: IOADDR at 0 selects a register, IODATA at 4 reaches it. */
+static uint64_t io_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct e1000 *e = opaque;
+    if (off < 4)
+        return e->ioaddr;
+    if (off < 8)
+        return e1000_reg_read(e, e->ioaddr & (E1000_BAR0_SIZE - 1));
+    return 0;       /* the rest of the 64 bytes is reserved */
+}
+
+static void io_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    struct e1000 *e = opaque;
+    if (off < 4)
+        e->ioaddr = (uint32_t)val & ~3u;
+    else if (off < 8)
+        e1000_reg_write(e, e->ioaddr & (E1000_BAR0_SIZE - 1), (uint32_t)val);
 }
 
 static const struct region_ops mmio_ops = { mmio_read, mmio_write, 4 };
-static const struct region_ops io_ops = { mmio_read, mmio_write, 4 };
+static const struct region_ops io_ops = { io_read, io_write, 4 };
 
-struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn)
+void e1000_set_link(struct e1000 *e, bool up)
+{
+    bool was = status_value(e) & E1000_STATUS_LU;
+    e->link_up = up;
+    e1000_phy_link(e, up);
+    if (was != !!(status_value(e) & E1000_STATUS_LU))
+        e1000_raise(e, E1000_ICR_LSC);
+}
+
+bool e1000_link(const struct e1000 *e)
+{
+    return e->link_up;
+}
+
+void e1000_mac(const struct e1000 *e, uint8_t mac[6])
+{
+    memcpy(mac, e->mac, 6);
+}
+
+struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac[6])
 {
     struct e1000 *e = calloc(1, sizeof *e);
     if (!e)
@@ -50,6 +331,10 @@ struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn)
     region_init_io(&e->io, "e1000-io", E1000_BAR1_SIZE, &io_ops, e);
     pci_register_bar(&e->pci, 0, PCI_BASE_ADDRESS_MEM_TYPE_32, E1000_BAR0_SIZE, &e->mmio);
     pci_register_bar(&e->pci, 1, PCI_BASE_ADDRESS_SPACE_IO, E1000_BAR1_SIZE, &e->io);
+    memcpy(e->mac, mac, 6);
+    e->link_up = true;
+    e1000_eeprom_init(e);
+    reset(e);
     return e;
 }
 

@@ -1,18 +1,31 @@
 /*
- * The Intel 82540EM gigabit controller ("e1000"), PCI 8086:100e.
- * So far: its PCI function with BAR0 (128 KiB registers) and BAR1
- * (64-byte IOADDR/IODATA window) and INTA. The register file arrives
- * with the device model proper.
+ * The Intel 82540EM gigabit controller ("e1000"), PCI 8086:100e: its PCI
+ * function (BAR0 128 KiB of registers, BAR1 the IOADDR/IODATA window,
+ * INTA), the register file with reset, link state, the EEPROM (EERD and
+ * bit-banged Microwire through EECD), the PHY through MDIC, and the
+ * interrupt causes and mask driving INTA. Transmit and receive come next.
  */
 #ifndef HOST_HW_E1000_H
 #define HOST_HW_E1000_H
 
+#include <stdbool.h>
 #include "hw/pci.h"
 
 struct e1000;
 
-struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn);
+#define E1000_DEFAULT_MAC { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }
+
+struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac[6]);
 void e1000_destroy(struct e1000 *e);
 struct pci_device *e1000_pci(struct e1000 *e);
+
+/* The link as the cable would have it: off and on raise LSC. */
+void e1000_set_link(struct e1000 *e, bool up);
+bool e1000_link(const struct e1000 *e);
+void e1000_mac(const struct e1000 *e, uint8_t mac[6]);
+
+/* Register access as through BAR0, for tests and the monitor. */
+uint32_t e1000_reg_read(struct e1000 *e, uint32_t offset);
+void e1000_reg_write(struct e1000 *e, uint32_t offset, uint32_t value);
 
 #endif

@@ -45,7 +45,8 @@ static int setup(void **state)
     address_space_init(&r.io_as, "I/O", &r.io);
     pci_host_init(&r.host, &r.pci_mem, &r.io, &r.mem_as);
     piix3_init(&r.isa, &r.host.bus);
-    r.nic = e1000_create(&r.host.bus, PCI_DEVFN(3, 0));
+    static const uint8_t mac[6] = E1000_DEFAULT_MAC;
+    r.nic = e1000_create(&r.host.bus, PCI_DEVFN(3, 0), mac);
     e1000_pci(r.nic)->irq = (struct irq_line){ irq_set_cb, &r, 11 };
     *state = &r;
     return 0;

@@ -1,0 +1,52 @@
+/* Shared by the e1000's files: the device state. */
+#ifndef HOST_HW_E1000_INTERNAL_H
+#define HOST_HW_E1000_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "contract/e1000.h"
+#include "core/log.h"
+#include "hw/e1000.h"
+
+#define E1000_NREGS (E1000_BAR0_SIZE / 4)
+
+/* The Microwire conversation over EECD, one SK rising edge at a time. */
+struct microwire {
+    uint8_t last_eecd;      /* SK/CS/DI as last written */
+    unsigned bits_in;       /* bits received since CS rose */
+    uint16_t shift_in;
+    bool reading;
+    unsigned addr;          /* word being shifted out */
+    int bit_out;            /* 16: the dummy zero; 15..0: data */
+    bool data_out;          /* DO */
+};
+
+struct e1000 {
+    struct pci_device pci;
+    struct region mmio, io;
+    uint32_t regs[E1000_NREGS];
+    uint16_t eeprom[E1000_EEPROM_WORDS];
+    uint16_t phy[32];
+    uint8_t mac[6];
+    uint32_t ioaddr;
+    bool link_up;           /* the cable */
+    struct microwire mw;
+    struct ratelimit rl;
+};
+
+/* e1000_eeprom.c */
+void e1000_eeprom_init(struct e1000 *e);
+uint32_t e1000_eecd_read(struct e1000 *e);
+void e1000_eecd_write(struct e1000 *e, uint32_t v);
+uint32_t e1000_eerd_write(struct e1000 *e, uint32_t v);
+
+/* e1000_phy.c */
+void e1000_phy_reset(struct e1000 *e);
+void e1000_phy_link(struct e1000 *e, bool up);
+/* Performs the MDIC operation v asks for; returns MDIC's new value. */
+uint32_t e1000_mdic_write(struct e1000 *e, uint32_t v);
+
+/* e1000.c */
+void e1000_raise(struct e1000 *e, uint32_t causes);
+
+#endif
