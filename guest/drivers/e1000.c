@@ -1,12 +1,17 @@
 /*
- * The e1000 driver, first stage: the ID table of the 8254x family (the
- * IDs Linux's e1000 driver lists), and a probe that enables the function
- * and maps its register BARs.
+ * The e1000 driver: the ID table of the 8254x family (the IDs Linux's
+ * e1000 driver lists) and probe as far as the device model goes so far:
+ * enable the function, reset it through the I/O BAR (as Linux resets an
+ * 82540), read and check the EEPROM, take the MAC from it, read the PHY
+ * identifier, bring the link up and leave interrupts masked.
  */
 #include "contract/e1000.h"
 #include "e1000_drv.h"
+#include "clock.h"
 #include "heap.h"
+#include "irq.h"
 #include "kernel.h"
+#include "x86.h"
 
 #define INTEL(dev) { PCI_VENDOR_INTEL, (dev), 0, 0 }
 
@@ -31,33 +36,206 @@ static const struct pci_device_id e1000_ids[] = {
 };
 
 unsigned e1000_probe_calls, e1000_remove_calls;
+static struct e1000_nic *first_nic;
+
+struct e1000_nic *e1000_first(void)
+{
+    return first_nic;
+}
+
+uint32_t e1000_read(const struct e1000_nic *nic, uint32_t reg)
+{
+    return *(volatile uint32_t *)(nic->regs + reg);
+}
+
+void e1000_write(const struct e1000_nic *nic, uint32_t reg, uint32_t v)
+{
+    *(volatile uint32_t *)(nic->regs + reg) = v;
+}
+
+uint32_t e1000_io_read(const struct e1000_nic *nic, uint32_t reg)
+{
+    outl(nic->io_base + E1000_IOADDR, reg);
+    return inl(nic->io_base + E1000_IODATA);
+}
+
+void e1000_io_write(const struct e1000_nic *nic, uint32_t reg, uint32_t v)
+{
+    outl(nic->io_base + E1000_IOADDR, reg);
+    outl(nic->io_base + E1000_IODATA, v);
+}
+
+int e1000_eeprom_read(const struct e1000_nic *nic, unsigned word, uint16_t *out)
+{
+    e1000_write(nic, E1000_EERD, E1000_EERD_START | word << E1000_EERD_ADDR_SHIFT);
+    for (int i = 0; i < 1000; i++) {
+        uint32_t v = e1000_read(nic, E1000_EERD);
+        if (v & E1000_EERD_DONE) {
+            *out = (uint16_t)(v >> E1000_EERD_DATA_SHIFT);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void ee_write(const struct e1000_nic *nic, uint32_t v)
+{
+    e1000_write(nic, E1000_EECD, v);
+}
+
+/* The Microwire way: clock out start bit, READ opcode and address on DI,
+ * then clock in sixteen bits from DO. */
+int e1000_eeprom_read_microwire(const struct e1000_nic *nic, unsigned word, uint16_t *out)
+{
+    uint32_t eecd = e1000_read(nic, E1000_EECD) | E1000_EECD_REQ;
+    ee_write(nic, eecd);
+    int spins = 0;
+    while (!(e1000_read(nic, E1000_EECD) & E1000_EECD_GNT))
+        if (++spins > 1000)
+            return -1;
+    eecd &= ~(E1000_EECD_SK | E1000_EECD_DI | E1000_EECD_DO);
+    ee_write(nic, eecd | E1000_EECD_CS);
+    uint32_t cmd = (uint32_t)E1000_EEPROM_READ_OPCODE << E1000_EEPROM_ADDR_BITS | (word & 0x3f);
+    for (int b = 2 + E1000_EEPROM_ADDR_BITS; b >= 0; b--) {
+        uint32_t di = (cmd >> b) & 1 ? E1000_EECD_DI : 0;
+        ee_write(nic, eecd | E1000_EECD_CS | di);
+        ee_write(nic, eecd | E1000_EECD_CS | di | E1000_EECD_SK);
+        ee_write(nic, eecd | E1000_EECD_CS | di);
+    }
+    uint16_t v = 0;
+    for (int b = 0; b < 16; b++) {
+        ee_write(nic, eecd | E1000_EECD_CS | E1000_EECD_SK);
+        v = (uint16_t)(v << 1 | !!(e1000_read(nic, E1000_EECD) & E1000_EECD_DO));
+        ee_write(nic, eecd | E1000_EECD_CS);
+    }
+    ee_write(nic, eecd & ~E1000_EECD_REQ);
+    *out = v;
+    return 0;
+}
+
+int e1000_phy_read(const struct e1000_nic *nic, unsigned reg, uint16_t *out)
+{
+    e1000_write(nic, E1000_MDIC, E1000_MDIC_OP_READ | E1000_PHY_ADDR << E1000_MDIC_PHY_SHIFT |
+                reg << E1000_MDIC_REG_SHIFT);
+    for (int i = 0; i < 1000; i++) {
+        uint32_t v = e1000_read(nic, E1000_MDIC);
+        if (v & E1000_MDIC_READY) {
+            *out = (uint16_t)v;
+            return v & E1000_MDIC_ERROR ? -1 : 0;
+        }
+    }
+    return -1;
+}
+
+int e1000_phy_write(const struct e1000_nic *nic, unsigned reg, uint16_t v)
+{
+    e1000_write(nic, E1000_MDIC, E1000_MDIC_OP_WRITE | E1000_PHY_ADDR << E1000_MDIC_PHY_SHIFT |
+                reg << E1000_MDIC_REG_SHIFT | v);
+    for (int i = 0; i < 1000; i++) {
+        uint32_t m = e1000_read(nic, E1000_MDIC);
+        if (m & E1000_MDIC_READY)
+            return m & E1000_MDIC_ERROR ? -1 : 0;
+    }
+    return -1;
+}
+
+static void e1000_irq(int irq)
+{
+    struct e1000_nic *nic = first_nic;
+    if (!nic)
+        return;
+    uint32_t icr = e1000_read(nic, E1000_ICR);     /* reading acknowledges */
+    if (icr) {
+        nic->irq_causes |= icr;
+        nic->irq_count++;
+    }
+}
+
+static int fail(struct pci_dev *pci, const char *why)
+{
+    printf("# e1000 %02x:%02x.%x: probe failed: %s\n", pci->bus, pci->dev, pci->fn, why);
+    return -1;
+}
 
 static int e1000_probe(struct pci_dev *pci, const struct pci_device_id *id)
 {
     e1000_probe_calls++;
     const struct pci_bar *mmio = &pci->bars[0], *io = &pci->bars[1];
-    if (!mmio->size || mmio->io || !mmio->addr) {
-        printf("# e1000 %02x:%02x.%x: BAR0 is not a usable memory BAR\n", pci->bus, pci->dev,
-               pci->fn);
-        return -1;
-    }
+    if (!mmio->size || mmio->io || !mmio->addr)
+        return fail(pci, "BAR0 is not a usable memory BAR");
     struct e1000_nic *nic = kzalloc(sizeof *nic);
     if (!nic)
-        return -1;
+        return fail(pci, "out of memory");
     pci_enable_device(pci);
     nic->pci = pci;
     nic->regs = (volatile uint8_t *)(uintptr_t)mmio->addr;
     nic->io_base = io->size && io->io ? (uint16_t)io->addr : 0;
+
+    /* reset, through the I/O BAR where there is one, as Linux does for
+     * the 82540; masking interrupts first and after */
+    e1000_write(nic, E1000_IMC, 0xffffffff);
+    if (nic->io_base)
+        e1000_io_write(nic, E1000_CTRL, e1000_read(nic, E1000_CTRL) | E1000_CTRL_RST);
+    else
+        e1000_write(nic, E1000_CTRL, e1000_read(nic, E1000_CTRL) | E1000_CTRL_RST);
+    delay_us(10);        /* the manual asks for a short wait after RST */
+    e1000_write(nic, E1000_IMC, 0xffffffff);
+    (void)e1000_read(nic, E1000_ICR);
+
+    uint16_t sum = 0, w;
+    for (unsigned i = 0; i < E1000_EEPROM_WORDS; i++) {
+        if (e1000_eeprom_read(nic, i, &w) < 0) {
+            kfree(nic);
+            return fail(pci, "EEPROM read timed out (EERD.DONE never set)");
+        }
+        sum = (uint16_t)(sum + w);
+        if (i < 3) {
+            nic->mac[2 * i] = (uint8_t)w;
+            nic->mac[2 * i + 1] = (uint8_t)(w >> 8);
+        }
+    }
+    if (sum != E1000_EEPROM_SUM) {
+        kfree(nic);
+        printf("# e1000: EEPROM checksum 0x%04x, expected 0x%04x\n", sum, E1000_EEPROM_SUM);
+        return fail(pci, "bad EEPROM checksum");
+    }
+    if (e1000_phy_read(nic, PHY_ID1, &nic->phy_id1) < 0 ||
+        e1000_phy_read(nic, PHY_ID2, &nic->phy_id2) < 0) {
+        kfree(nic);
+        return fail(pci, "no PHY answers at MDIC address 1");
+    }
+    /* (re)start autonegotiation, as a driver does after reset; the link
+     * partner's answer may take a while (the tests wait for it) */
+    uint16_t ctrl = 0;
+    if (e1000_phy_read(nic, PHY_CTRL, &ctrl) == 0)
+        e1000_phy_write(nic, PHY_CTRL, ctrl | MII_CR_AUTONEG_EN | MII_CR_RESTART_AUTONEG);
+    e1000_write(nic, E1000_CTRL, e1000_read(nic, E1000_CTRL) | E1000_CTRL_SLU);
+    if (!(e1000_read(nic, E1000_STATUS) & E1000_STATUS_LU))
+        printf("# e1000: link is down\n");
+
     pci->driver_data = nic;
+    if (!first_nic)
+        first_nic = nic;
+    if (pci->irq_line && pci->irq_line < 16) {
+        irq_register(pci->irq_line, e1000_irq);
+        irq_unmask(pci->irq_line);
+    }
+    printf("# e1000 %02x:%02x.%x: MAC %02x:%02x:%02x:%02x:%02x:%02x, PHY %04x:%04x, "
+           "irq %u\n", pci->bus, pci->dev, pci->fn, nic->mac[0], nic->mac[1], nic->mac[2],
+           nic->mac[3], nic->mac[4], nic->mac[5], nic->phy_id1, nic->phy_id2, pci->irq_line);
     return 0;
 }
 
 static void e1000_remove(struct pci_dev *pci)
 {
     e1000_remove_calls++;
+    struct e1000_nic *nic = pci->driver_data;
+    e1000_write(nic, E1000_IMC, 0xffffffff);
     /* stop its DMA before the memory goes away */
     pci_write16(pci, PCI_COMMAND, pci_read16(pci, PCI_COMMAND) & ~PCI_COMMAND_MASTER);
-    kfree(pci->driver_data);
+    if (first_nic == nic)
+        first_nic = NULL;
+    kfree(nic);
 }
 
 const struct pci_driver e1000_driver = {

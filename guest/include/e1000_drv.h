@@ -1,8 +1,10 @@
-/* The guest's e1000 driver: so far it binds, enables the device and maps
- * its BARs; the register-level driver comes with the device model. */
+/* The guest's e1000 driver. So far: probe (reset, EEPROM with checksum,
+ * MAC, PHY, link, interrupts masked) and register access; transmit and
+ * receive come with the device model's rings. */
 #ifndef GUEST_E1000_DRV_H
 #define GUEST_E1000_DRV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "pci.h"
 
@@ -10,10 +12,26 @@ struct e1000_nic {
     struct pci_dev *pci;
     volatile uint8_t *regs;     /* BAR0, identity-mapped */
     uint16_t io_base;           /* BAR1: IOADDR at +0, IODATA at +4 */
+    uint8_t mac[6];
+    uint16_t phy_id1, phy_id2;
+    volatile uint32_t irq_count, irq_causes;   /* from the interrupt handler */
 };
 
 extern const struct pci_driver e1000_driver;
 /* How often probe and remove ran, for the self-tests. */
 extern unsigned e1000_probe_calls, e1000_remove_calls;
+
+/* The NIC the driver bound, or NULL. */
+struct e1000_nic *e1000_first(void);
+
+uint32_t e1000_read(const struct e1000_nic *nic, uint32_t reg);
+void e1000_write(const struct e1000_nic *nic, uint32_t reg, uint32_t v);
+uint32_t e1000_io_read(const struct e1000_nic *nic, uint32_t reg);
+void e1000_io_write(const struct e1000_nic *nic, uint32_t reg, uint32_t v);
+/* -1 on timeout */
+int e1000_eeprom_read(const struct e1000_nic *nic, unsigned word, uint16_t *out);
+int e1000_eeprom_read_microwire(const struct e1000_nic *nic, unsigned word, uint16_t *out);
+int e1000_phy_read(const struct e1000_nic *nic, unsigned reg, uint16_t *out);
+int e1000_phy_write(const struct e1000_nic *nic, unsigned reg, uint16_t v);
 
 #endif

@@ -22,6 +22,8 @@ void halt_forever(void) __attribute__((noreturn));
 struct boot_params {
     const char *path;           /* "pcemu long-mode entry" or "multiboot" */
     const char *loader;         /* the multiboot loader's name, if given */
+    char loader_name[32];       /* (copied: the loader may have put it
+                                   where the heap will be) */
     uint64_t ram_bytes;
     uint64_t heap_start, heap_end;
     char cmdline[1024];

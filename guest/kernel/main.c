@@ -52,8 +52,14 @@ static void from_pcemu(const struct pcemu_boot_info *bi)
 static void from_multiboot(const struct multiboot_info *mbi)
 {
     boot.path = "multiboot";
-    if (mbi->flags & MULTIBOOT_INFO_BOOT_LOADER)
-        boot.loader = (const char *)(uintptr_t)mbi->boot_loader_name;
+    if (mbi->flags & MULTIBOOT_INFO_BOOT_LOADER) {
+        const char *name = (const char *)(uintptr_t)mbi->boot_loader_name;
+        size_t i = 0;
+        for (; name[i] && i + 1 < sizeof boot.loader_name; i++)
+            boot.loader_name[i] = name[i];
+        boot.loader_name[i] = 0;
+        boot.loader = boot.loader_name;
+    }
     if (mbi->flags & MULTIBOOT_INFO_CMDLINE)
         copy_cmdline((const char *)(uintptr_t)mbi->cmdline);
     uint64_t ram = 0;

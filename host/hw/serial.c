@@ -1,15 +1,19 @@
 /*
- * A 16550A UART. Transmission is instantaneous: a THR write goes straight
- * to the backend, so THRE and TEMT always read set (outside loopback).
- * Reception has the 16-byte FIFO (1 byte with FIFOs off) and sets OE when
- * a byte arrives to a full FIFO. The interrupt follows the datasheet's
- * priority: line status, received data, THR empty, modem status; on a PC
- * the line to the PIC is gated by MCR.OUT2.
+ * A 16550A UART (PC16550D register set).
+ *
+ * Transmission is instantaneous: a THR write goes straight to the
+ * backend, so THRE and TEMT always read set. Reception has the 16-byte
+ * FIFO (one byte, the 16450's RBR, with FIFOs off); a byte arriving to a
+ * full receiver sets OE. Interrupts follow the datasheet's priority:
+ * line status, received data or character timeout, THR empty, modem
+ * status. On a PC the chip's INTR reaches the PIC only through MCR.OUT2.
  */
 #include <stdbool.h>
 #include <stdlib.h>
 #include "contract/platform.h"
 #include "hw/serial.h"
+
+#define MSR_DELTAS  (UART_MSR_DCTS | UART_MSR_DDSR | UART_MSR_TERI | UART_MSR_DDCD)
 
 struct serial {
     struct region region;
@@ -20,25 +24,39 @@ struct serial {
     uint16_t divisor;
     uint8_t rx[UART_FIFO_DEPTH];
     unsigned rx_head, rx_count;
-    bool thr_ipending;      /* THRE interrupt waiting to be seen */
-    int level;
+    bool thre_pending;      /* THR-empty interrupt not yet seen by the CPU */
+    int level;              /* what the irq line was last set to */
 };
 
-static unsigned fifo_depth(const struct serial *s)
+static bool fifo_on(const struct serial *s)
 {
-    return s->fcr & UART_FCR_ENABLE ? UART_FIFO_DEPTH : 1;
+    return s->fcr & UART_FCR_ENABLE;
 }
 
-/* The highest-priority pending source as IIR encodes it. */
+static unsigned rx_depth(const struct serial *s)
+{
+    return fifo_on(s) ? UART_FIFO_DEPTH : 1;
+}
+
+static unsigned rx_trigger(const struct serial *s)
+{
+    static const unsigned level[4] = { 1, 4, 8, 14 };
+    return fifo_on(s) ? level[(s->fcr & UART_FCR_TRIGGER_MASK) >> 6] : 1;
+}
+
+/* The highest-priority pending source, as IIR encodes it. Below the FIFO
+ * trigger level the chip raises the timeout interrupt four character
+ * times after the last byte; there is no line timing here, so that time
+ * has always passed and the data is never left sitting unannounced. */
 static uint8_t pending(const struct serial *s)
 {
     if ((s->ier & UART_IER_RLSI) && (s->lsr & UART_LSR_OE))
         return UART_IIR_RLSI;
     if ((s->ier & UART_IER_RDI) && s->rx_count)
-        return UART_IIR_RDI;
-    if ((s->ier & UART_IER_THRI) && s->thr_ipending)
+        return s->rx_count >= rx_trigger(s) ? UART_IIR_RDI : UART_IIR_CTI;
+    if ((s->ier & UART_IER_THRI) && s->thre_pending)
         return UART_IIR_THRI;
-    if ((s->ier & UART_IER_MSI) && (s->msr & 0x0f))
+    if ((s->ier & UART_IER_MSI) && (s->msr & MSR_DELTAS))
         return UART_IIR_MSI;
     return UART_IIR_NO_INT;
 }
@@ -54,8 +72,12 @@ static void update_irq(struct serial *s)
 
 static void rx_push(struct serial *s, uint8_t b)
 {
-    if (s->rx_count == fifo_depth(s)) {
-        s->lsr |= UART_LSR_OE;      /* the byte is lost, as on the chip */
+    if (s->rx_count == rx_depth(s)) {
+        s->lsr |= UART_LSR_OE;
+        /* With FIFOs the byte in the shift register is lost; without,
+         * it overwrites the unread one in RBR. */
+        if (!fifo_on(s))
+            s->rx[s->rx_head] = b;
         return;
     }
     s->rx[(s->rx_head + s->rx_count) % UART_FIFO_DEPTH] = b;
@@ -66,11 +88,15 @@ static void rx_push(struct serial *s, uint8_t b)
 static uint8_t rx_pop(struct serial *s)
 {
     if (!s->rx_count)
-        return 0;
+        return s->rx[s->rx_head];       /* RBR keeps the last byte */
     uint8_t b = s->rx[s->rx_head];
-    s->rx_head = (s->rx_head + 1) % UART_FIFO_DEPTH;
-    if (--s->rx_count == 0)
+    if (--s->rx_count) {
+        s->rx_head = (s->rx_head + 1) % UART_FIFO_DEPTH;
+    } else {
+        s->rx_head = 0;
+        s->rx[0] = b;
         s->lsr &= ~UART_LSR_DR;
+    }
     return b;
 }
 
@@ -80,31 +106,31 @@ static void rx_clear(struct serial *s)
     s->lsr &= ~UART_LSR_DR;
 }
 
-/* Modem status: in loopback the outputs feed the inputs; otherwise the
- * "modem" is always there (CTS, DSR, DCD set). */
+/* The modem inputs: in loopback the four MCR outputs feed them back
+ * (DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD), which is what drivers probe
+ * for; otherwise the host end is a modem that is always ready. The delta
+ * bits accumulate until MSR is read; TERI marks RI's trailing edge. */
 static void update_msr(struct serial *s)
 {
-    uint8_t in;
+    uint8_t in = UART_MSR_CTS | UART_MSR_DSR | UART_MSR_DCD;
     if (s->mcr & UART_MCR_LOOP)
         in = (uint8_t)(((s->mcr & UART_MCR_RTS) ? UART_MSR_CTS : 0) |
                        ((s->mcr & UART_MCR_DTR) ? UART_MSR_DSR : 0) |
                        ((s->mcr & UART_MCR_OUT1) ? UART_MSR_RI : 0) |
                        ((s->mcr & UART_MCR_OUT2) ? UART_MSR_DCD : 0));
-    else
-        in = UART_MSR_CTS | UART_MSR_DSR | UART_MSR_DCD;
-    uint8_t old = s->msr, delta = 0;
-    if ((old ^ in) & UART_MSR_CTS) delta |= UART_MSR_DCTS;
-    if ((old ^ in) & UART_MSR_DSR) delta |= UART_MSR_DDSR;
-    if ((old ^ in) & UART_MSR_DCD) delta |= UART_MSR_DDCD;
-    if ((old & UART_MSR_RI) && !(in & UART_MSR_RI)) delta |= UART_MSR_TERI;
-    s->msr = (uint8_t)(in | (old & 0x0f) | delta);
+    uint8_t changed = s->msr ^ in, delta = s->msr & MSR_DELTAS;
+    if (changed & UART_MSR_CTS) delta |= UART_MSR_DCTS;
+    if (changed & UART_MSR_DSR) delta |= UART_MSR_DDSR;
+    if (changed & UART_MSR_DCD) delta |= UART_MSR_DDCD;
+    if ((s->msr & UART_MSR_RI) && !(in & UART_MSR_RI)) delta |= UART_MSR_TERI;
+    s->msr = in | delta;
 }
 
 static uint64_t serial_read(void *opaque, uint64_t off, unsigned size)
 {
     struct serial *s = opaque;
-    uint8_t v = 0;
     bool dlab = s->lcr & UART_LCR_DLAB;
+    uint8_t v = 0xff;
     switch (off) {
     case UART_RBR:
         v = dlab ? (uint8_t)s->divisor : rx_pop(s);
@@ -115,8 +141,8 @@ static uint64_t serial_read(void *opaque, uint64_t off, unsigned size)
     case UART_IIR:
         v = pending(s);
         if (v == UART_IIR_THRI)
-            s->thr_ipending = false;    /* reading IIR clears a THRE interrupt */
-        if (s->fcr & UART_FCR_ENABLE)
+            s->thre_pending = false;    /* seen: reading IIR clears it */
+        if (fifo_on(s))
             v |= UART_IIR_FIFO;
         break;
     case UART_LCR:
@@ -127,11 +153,11 @@ static uint64_t serial_read(void *opaque, uint64_t off, unsigned size)
         break;
     case UART_LSR:
         v = s->lsr;
-        s->lsr &= ~UART_LSR_OE;         /* errors clear on read */
+        s->lsr &= ~UART_LSR_OE;         /* error bits clear on read */
         break;
     case UART_MSR:
         v = s->msr;
-        s->msr &= 0xf0;                 /* deltas clear on read */
+        s->msr &= ~MSR_DELTAS;
         break;
     case UART_SCR:
         v = s->scr;
@@ -143,44 +169,53 @@ static uint64_t serial_read(void *opaque, uint64_t off, unsigned size)
 
 static void transmit(struct serial *s, uint8_t b)
 {
+    s->thre_pending = false;            /* writing THR clears its interrupt */
     if (s->mcr & UART_MCR_LOOP)
         rx_push(s, b);
     else if (s->out)
         s->out(s->out_opaque, &b, 1);
-    /* sent at once: the holding register is empty again */
-    s->thr_ipending = true;
+    s->thre_pending = true;             /* sent at once: THR is empty again */
+}
+
+static void write_fcr(struct serial *s, uint8_t v)
+{
+    /* The other bits are only programmed together with FCR0; changing
+     * FCR0 empties the FIFOs. There is no transmit FIFO to clear. */
+    if (!(v & UART_FCR_ENABLE)) {
+        if (fifo_on(s))
+            rx_clear(s);
+        s->fcr = 0;
+        return;
+    }
+    if (!fifo_on(s) || (v & UART_FCR_CLR_RX))
+        rx_clear(s);
+    s->fcr = v & (UART_FCR_ENABLE | UART_FCR_DMA | UART_FCR_TRIGGER_MASK);
 }
 
 static void serial_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     struct serial *s = opaque;
-    uint8_t v = (uint8_t)val;
     bool dlab = s->lcr & UART_LCR_DLAB;
+    uint8_t v = (uint8_t)val;
     switch (off) {
     case UART_THR:
-        if (dlab) {
+        if (dlab)
             s->divisor = (uint16_t)((s->divisor & 0xff00) | v);
-        } else {
-            s->thr_ipending = false;
+        else
             transmit(s, v);
-        }
         break;
     case UART_IER:
         if (dlab) {
             s->divisor = (uint16_t)((s->divisor & 0x00ff) | v << 8);
-        } else {
-            /* enabling THRE interrupts with THR empty raises one */
-            if ((v & UART_IER_THRI) && !(s->ier & UART_IER_THRI))
-                s->thr_ipending = true;
-            s->ier = v & 0x0f;
+            break;
         }
+        /* enabling THRI while THR is empty raises the interrupt at once */
+        if ((v & UART_IER_THRI) && !(s->ier & UART_IER_THRI))
+            s->thre_pending = true;
+        s->ier = v & 0x0f;
         break;
     case UART_FCR:
-        if ((v ^ s->fcr) & UART_FCR_ENABLE)
-            rx_clear(s);                /* switching FIFO mode empties it */
-        if (v & UART_FCR_CLR_RX)
-            rx_clear(s);
-        s->fcr = v & 0xc9;              /* enable, DMA mode, trigger level */
+        write_fcr(s, v);
         break;
     case UART_LCR:
         s->lcr = v;
@@ -189,29 +224,34 @@ static void serial_write(void *opaque, uint64_t off, uint64_t val, unsigned size
         s->mcr = v & 0x1f;
         update_msr(s);
         break;
-    case UART_LSR:
-    case UART_MSR:
-        break;                          /* read-only on the 16550A */
     case UART_SCR:
         s->scr = v;
         break;
+    default:
+        break;                          /* LSR and MSR: factory test only */
     }
     update_irq(s);
 }
 
-static const struct region_ops serial_ops = { serial_read, serial_write, 1 };
+static const struct region_ops serial_ops = {
+    .read = serial_read,
+    .write = serial_write,
+    .max_access = 1,
+};
 
+/* The datasheet's master-reset values; the divisor is undefined there,
+ * 12 (9600 baud) is what a PC BIOS leaves. */
 void serial_reset(struct serial *s)
 {
-    s->ier = s->fcr = s->scr = s->mcr = 0;
-    s->lcr = UART_LCR_8N1;
-    s->divisor = 12;                    /* 9600 baud */
+    s->ier = s->lcr = s->mcr = s->fcr = s->scr = 0;
+    s->divisor = 12;
     s->lsr = UART_LSR_THRE | UART_LSR_TEMT;
     s->msr = 0;
     update_msr(s);
-    s->msr &= 0xf0;
-    s->thr_ipending = false;
+    s->msr &= ~MSR_DELTAS;
+    s->thre_pending = false;
     rx_clear(s);
+    s->rx[0] = 0;
     update_irq(s);
 }
 
@@ -238,14 +278,16 @@ struct region *serial_region(struct serial *s)
     return &s->region;
 }
 
+/* In loopback the receiver is cut off from the line: nothing comes in. */
 size_t serial_can_receive(struct serial *s)
 {
-    /* loopback mode takes nothing from outside */
-    return s->mcr & UART_MCR_LOOP ? 0 : fifo_depth(s) - s->rx_count;
+    return s->mcr & UART_MCR_LOOP ? 0 : rx_depth(s) - s->rx_count;
 }
 
 void serial_receive(struct serial *s, const uint8_t *buf, size_t len)
 {
+    if (s->mcr & UART_MCR_LOOP)
+        return;
     for (size_t i = 0; i < len; i++)
         rx_push(s, buf[i]);
     update_irq(s);

@@ -17,11 +17,18 @@
 #define PIC_ICW1_INIT   0x10
 #define PIC_ICW4_8086   0x01
 #define PIC_ICW4_AEOI   0x02
+#define PIC_ICW4_SFNM   0x10
 #define PIC_OCW2_EOI    0x20
 #define PIC_OCW2_SL     0x40
+#define PIC_OCW2_R      0x80
 #define PIC_OCW3        0x08
 #define PIC_OCW3_READ_IRR 0x0a
 #define PIC_OCW3_READ_ISR 0x0b
+#define PIC_OCW3_RR     0x02   /* read register command; RIS picks IRR/ISR */
+#define PIC_OCW3_RIS    0x01
+#define PIC_OCW3_POLL   0x04
+#define PIC_OCW3_SMM    0x20
+#define PIC_OCW3_ESMM   0x40
 #define PIC_CASCADE_IRQ 2
 
 /* 8254 PIT */
@@ -40,6 +47,13 @@
 #define PIT_RW_LSB_MSB  (3u << 4)
 #define PIT_MODE_SHIFT  1
 #define PIT_BCD         0x01
+/* read-back command (PIT_SEL_READBACK): the two latch bits are active low */
+#define PIT_RB_COUNT    0x20   /* set: do not latch the count */
+#define PIT_RB_STATUS   0x10   /* set: do not latch the status */
+#define PIT_RB_CNT(ch)  (2u << (ch))
+/* status byte: OUT, NULL COUNT, then the low six bits of the control word */
+#define PIT_STATUS_OUT  0x80
+#define PIT_STATUS_NULL 0x40
 
 /* 16550A UART, COM1 */
 #define COM1_BASE       0x3f8
@@ -70,6 +84,12 @@
 #define UART_FCR_ENABLE 0x01
 #define UART_FCR_CLR_RX 0x02
 #define UART_FCR_CLR_TX 0x04
+#define UART_FCR_DMA    0x08
+#define UART_FCR_TRIGGER_MASK 0xc0   /* receive FIFO trigger level */
+#define UART_FCR_TRIGGER_1  0x00
+#define UART_FCR_TRIGGER_4  0x40
+#define UART_FCR_TRIGGER_8  0x80
+#define UART_FCR_TRIGGER_14 0xc0
 #define UART_LCR_DLAB   0x80
 #define UART_LCR_8N1    0x03
 #define UART_MCR_DTR    0x01

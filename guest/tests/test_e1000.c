@@ -1,0 +1,137 @@
+/*
+ * The e1000 register contract from the driver's side, on pcemu and on
+ * QEMU. Where QEMU's e1000 departs from the manual (its I/O BAR reads 0
+ * and ignores writes, so a reset through it does nothing) the test says
+ * so by name on QEMU and checks the manual's behaviour everywhere else.
+ */
+#include "clock.h"
+#include "contract/e1000.h"
+#include "e1000_drv.h"
+#include "kernel.h"
+#include "tap.h"
+#include "x86.h"
+
+static struct e1000_nic *nic_or_fail(struct tap *t)
+{
+    struct e1000_nic *nic = e1000_first();
+    if (!nic)
+        tap_fail(t, "the e1000 driver bound a NIC", "a bound e1000", "none");
+    return nic;
+}
+
+/* QEMU's multiboot loader calls itself "qemu". */
+static int on_qemu(void)
+{
+    return boot.loader && strcmp(boot.loader, "qemu") == 0;
+}
+
+SELFTEST(60, e1000_eeprom)
+{
+    struct e1000_nic *nic = nic_or_fail(t);
+    if (!nic)
+        return;
+    uint16_t sum = 0, w, mw;
+    for (unsigned i = 0; i < E1000_EEPROM_WORDS; i++) {
+        EXPECT_EQ(t, 0, (uint64_t)e1000_eeprom_read(nic, i, &w), "EERD read completes");
+        sum = (uint16_t)(sum + w);
+    }
+    EXPECT_EQ(t, E1000_EEPROM_SUM, sum, "EEPROM words add up to 0xBABA");
+    static const uint8_t want[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+    EXPECT_EQ(t, 0, (uint64_t)memcmp(nic->mac, want, 6), "MAC from the EEPROM is 52:54:00:12:34:56");
+    for (unsigned i = 0; i < 3; i++) {
+        e1000_eeprom_read(nic, i, &w);
+        EXPECT_EQ(t, 0, (uint64_t)e1000_eeprom_read_microwire(nic, i, &mw), "Microwire read");
+        EXPECT_EQ(t, w, mw, "the same word through EECD (Microwire) and EERD");
+    }
+    uint32_t ral = e1000_read(nic, E1000_RAL(0)), rah = e1000_read(nic, E1000_RAH(0));
+    EXPECT_EQ(t, 0x12005452, ral, "RAL0 holds the MAC");
+    EXPECT_EQ(t, 0x80005634, rah, "RAH0 holds the MAC with AV");
+}
+
+SELFTEST(61, e1000_phy_id)
+{
+    struct e1000_nic *nic = nic_or_fail(t);
+    if (!nic)
+        return;
+    EXPECT_EQ(t, M88E1011_PHY_ID1, nic->phy_id1, "PHY identifier 1");
+    EXPECT_EQ(t, M88E1011_PHY_ID2, nic->phy_id2, "PHY identifier 2");
+    /* autonegotiation may take a while after reset (QEMU's takes 500 ms) */
+    uint16_t st = 0;
+    uint64_t end = time_ns() + 2000000000ull;
+    do {
+        EXPECT_EQ(t, 0, (uint64_t)e1000_phy_read(nic, PHY_STATUS, &st), "PHY status read");
+    } while (!(st & MII_SR_AUTONEG_COMPLETE) && time_ns() < end && !t->failed);
+    EXPECT_TRUE(t, st & MII_SR_LINK_STATUS, "PHY reports link");
+    EXPECT_TRUE(t, st & MII_SR_AUTONEG_COMPLETE, "PHY reports autonegotiation complete (2 s)");
+}
+
+SELFTEST(62, e1000_link_up)
+{
+    struct e1000_nic *nic = nic_or_fail(t);
+    if (!nic)
+        return;
+    uint32_t s = e1000_read(nic, E1000_STATUS);
+    EXPECT_TRUE(t, s & E1000_STATUS_LU, "STATUS.LU");
+    EXPECT_TRUE(t, s & E1000_STATUS_FD, "STATUS.FD");
+    EXPECT_EQ(t, E1000_STATUS_SPEED_1000, s & E1000_STATUS_SPEED_MASK, "STATUS speed 1000");
+}
+
+SELFTEST(63, e1000_ics_interrupt)
+{
+    struct e1000_nic *nic = nic_or_fail(t);
+    if (!nic)
+        return;
+    uint32_t before = nic->irq_count;
+    nic->irq_causes = 0;
+    e1000_write(nic, E1000_IMS, E1000_ICR_TXQE);
+    e1000_write(nic, E1000_ICS, E1000_ICR_TXQE);
+    uint64_t end = time_ns() + 100000000;     /* 100 ms */
+    while (nic->irq_count == before && time_ns() < end)
+        sti_hlt();
+    e1000_write(nic, E1000_IMC, 0xffffffff);
+    EXPECT_EQ(t, before + 1, nic->irq_count, "interrupts taken after ICS (within 100 ms)");
+    EXPECT_TRUE(t, nic->irq_causes & E1000_ICR_TXQE, "ICR showed the cause ICS set");
+    EXPECT_EQ(t, 0, e1000_read(nic, E1000_ICR), "ICR after the handler read it");
+}
+
+SELFTEST(64, e1000_io_bar)
+{
+    struct e1000_nic *nic = nic_or_fail(t);
+    if (!nic)
+        return;
+    EXPECT_TRUE(t, nic->io_base != 0, "BAR1 is an I/O BAR");
+    uint32_t via_io = e1000_io_read(nic, E1000_STATUS);
+    if (on_qemu() && via_io == 0) {
+        printf("# e1000_io_bar: QEMU's e1000 I/O BAR reads 0 (a known QEMU gap; the "
+               "manual says IODATA reaches the registers)\n");
+        return;
+    }
+    EXPECT_EQ(t, e1000_read(nic, E1000_STATUS), via_io, "STATUS through IOADDR/IODATA");
+    e1000_io_write(nic, E1000_IMS, E1000_ICR_RXT0);
+    EXPECT_EQ(t, E1000_ICR_RXT0, e1000_read(nic, E1000_IMS) & E1000_ICR_RXT0,
+              "IMS written through IODATA");
+    e1000_write(nic, E1000_IMC, 0xffffffff);
+}
+
+SELFTEST(65, e1000_reset)
+{
+    struct e1000_nic *nic = nic_or_fail(t);
+    if (!nic)
+        return;
+    e1000_write(nic, E1000_RDLEN, 4096);
+    e1000_io_write(nic, E1000_CTRL, e1000_read(nic, E1000_CTRL) | E1000_CTRL_RST);
+    delay_us(10);
+    uint32_t rdlen = e1000_read(nic, E1000_RDLEN);
+    EXPECT_EQ(t, 0, e1000_read(nic, E1000_CTRL) & E1000_CTRL_RST, "CTRL.RST clears itself");
+    if (on_qemu() && rdlen == 4096) {
+        printf("# e1000_reset: QEMU's CTRL.RST resets no registers, through either BAR "
+               "(a known QEMU gap; the manual resets the device)\n");
+        e1000_write(nic, E1000_RDLEN, 0);
+    } else {
+        EXPECT_EQ(t, 0, rdlen, "RDLEN after CTRL.RST");
+        EXPECT_EQ(t, 0x80005634, e1000_read(nic, E1000_RAH(0)), "RAH0 reloaded from the EEPROM");
+    }
+    /* bring the link back as probe left it */
+    e1000_write(nic, E1000_CTRL, e1000_read(nic, E1000_CTRL) | E1000_CTRL_SLU);
+    e1000_write(nic, E1000_IMC, 0xffffffff);
+}
