@@ -39,13 +39,6 @@ void machine_signal(struct machine *m, int signo)
         m->cpu_ops->kick(m->cpu);
 }
 
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* The guest's clock: real time less the time it spent paused, so a stop
  * at a breakpoint does not look like minutes of lost ticks to it. */
 static uint64_t guest_clock(void *opaque)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <time.h>
 #include "core/log.h"
+#include "core/loop.h"
 
 static void (*capture_sink)(void *, const char *);
 static void *capture_opaque;
@@ -47,17 +48,10 @@ void log_info(const char *fmt, ...)
     va_end(ap);
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void log_warn_rl(struct ratelimit *rl, const char *fmt, ...)
 {
     const uint64_t interval = 5000000000ull;   /* 5 s */
-    uint64_t now = mono_ns();
+    uint64_t now = monotonic_ns();
     if (now - rl->window_start >= interval) {
         rl->window_start = now;
         rl->count = 0;

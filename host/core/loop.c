@@ -7,9 +7,8 @@
 #include <time.h>
 #include "core/loop.h"
 
-static uint64_t monotonic_ns(void *opaque)
+uint64_t monotonic_ns(void)
 {
-    (void)opaque;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -22,7 +21,7 @@ void loop_init(struct loop *l)
 
 uint64_t loop_now(struct loop *l)
 {
-    return l->now ? l->now(l->now_opaque) : monotonic_ns(NULL);
+    return l->now ? l->now(l->now_opaque) : monotonic_ns();
 }
 
 void timer_init(struct timer *t, struct loop *l, void (*cb)(void *), void *opaque)

@@ -41,6 +41,9 @@ struct loop {
     bool frozen;                /* timers wait: the guest is paused */
 };
 
+/* CLOCK_MONOTONIC in nanoseconds: the host's clock, whatever the loop's. */
+uint64_t monotonic_ns(void);
+
 void loop_init(struct loop *l);
 uint64_t loop_now(struct loop *l);
 

@@ -452,13 +452,6 @@ static void inject(struct cpu *c)
     }
 }
 
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* How often file descriptors (monitor, gdb, sockets) are looked at while
  * the guest computes without exiting. */
 #define FD_POLL_NS 1000000ull

@@ -13,12 +13,10 @@
 #include "core/log.h"
 #include "hw/e1000.h"
 #include "hw/pci_host.h"
+#include "pci_rig.h"
 
 struct rig {
-    uint8_t ram[4096];
-    struct region sysmem, ram_region, pci_mem, io;
-    struct address_space mem_as, io_as;
-    struct pci_host host;
+    struct pci_rig p;
     struct e1000 *nic;
     int irq;
     char warn[512];
@@ -38,17 +36,9 @@ static int setup(void **state)
 {
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
-    region_init_container(&r.sysmem, "system", UINT64_MAX);
-    region_init_ram(&r.ram_region, "ram", sizeof r.ram, r.ram);
-    region_add(&r.sysmem, &r.ram_region, 0, 0);
-    region_init_container(&r.pci_mem, "pci", UINT64_MAX);
-    region_add(&r.sysmem, &r.pci_mem, 0, -1);
-    address_space_init(&r.mem_as, "memory", &r.sysmem);
-    region_init_container(&r.io, "io", 0x10000);
-    address_space_init(&r.io_as, "I/O", &r.io);
-    pci_host_init(&r.host, &r.pci_mem, &r.io, &r.mem_as);
+    pci_rig_init(&r.p);
     static const uint8_t mac[6] = E1000_DEFAULT_MAC;
-    r.nic = e1000_create(&r.host.bus, PCI_DEVFN(3, 0), mac);
+    r.nic = e1000_create(&r.p.host.bus, PCI_DEVFN(3, 0), mac);
     struct pci_device *d = e1000_pci(r.nic);
     d->irq = (struct irq_line){ irq, NULL, 11 };
     pci_firmware_set_bar(d, 0, E1000_BAR0_ADDR);
@@ -64,8 +54,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static uint32_t rd(uint32_t reg) { return (uint32_t)as_read(&r.mem_as, E1000_BAR0_ADDR + reg, 4); }
-static void wr(uint32_t reg, uint32_t v) { as_write(&r.mem_as, E1000_BAR0_ADDR + reg, v, 4); }
+static uint32_t rd(uint32_t reg) { return (uint32_t)as_read(&r.p.mem_as, E1000_BAR0_ADDR + reg, 4); }
+static void wr(uint32_t reg, uint32_t v) { as_write(&r.p.mem_as, E1000_BAR0_ADDR + reg, v, 4); }
 
 static uint16_t eerd(unsigned word)
 {
@@ -198,10 +188,10 @@ static void reset_through_io_bar(void **state)
 {
     wr(E1000_IMS, 0xff);
     wr(E1000_RDLEN, 4096);
-    as_write(&r.io_as, E1000_BAR1_ADDR + E1000_IOADDR, E1000_STATUS, 4);
-    assert_int_equal(as_read(&r.io_as, E1000_BAR1_ADDR + E1000_IODATA, 4), rd(E1000_STATUS));
-    as_write(&r.io_as, E1000_BAR1_ADDR + E1000_IOADDR, E1000_CTRL, 4);
-    as_write(&r.io_as, E1000_BAR1_ADDR + E1000_IODATA, E1000_CTRL_RST, 4);
+    as_write(&r.p.io_as, E1000_BAR1_ADDR + E1000_IOADDR, E1000_STATUS, 4);
+    assert_int_equal(as_read(&r.p.io_as, E1000_BAR1_ADDR + E1000_IODATA, 4), rd(E1000_STATUS));
+    as_write(&r.p.io_as, E1000_BAR1_ADDR + E1000_IOADDR, E1000_CTRL, 4);
+    as_write(&r.p.io_as, E1000_BAR1_ADDR + E1000_IODATA, E1000_CTRL_RST, 4);
     assert_false(rd(E1000_CTRL) & E1000_CTRL_RST);   /* self-clearing */
     assert_int_equal(rd(E1000_IMS), 0);
     assert_int_equal(rd(E1000_RDLEN), 0);

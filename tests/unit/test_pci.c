@@ -10,12 +10,10 @@
 #include "hw/e1000.h"
 #include "hw/pci_host.h"
 #include "hw/piix3.h"
+#include "pci_rig.h"
 
 struct rig {
-    uint8_t ram[4096];
-    struct region sysmem, ram_region, pci_mem, io;
-    struct address_space mem_as, io_as;
-    struct pci_host host;
+    struct pci_rig p;
     struct pci_device isa;
     struct e1000 *nic;
     int irq_level, irq_changes;
@@ -35,18 +33,10 @@ static int setup(void **state)
     static struct rig r;
     memset(&r, 0, sizeof r);
     log_capture(quiet, NULL);
-    region_init_container(&r.sysmem, "system", UINT64_MAX);
-    region_init_ram(&r.ram_region, "ram", sizeof r.ram, r.ram);
-    region_add(&r.sysmem, &r.ram_region, 0, 0);
-    region_init_container(&r.pci_mem, "pci", UINT64_MAX);
-    region_add(&r.sysmem, &r.pci_mem, 0, -1);
-    address_space_init(&r.mem_as, "memory", &r.sysmem);
-    region_init_container(&r.io, "io", 0x10000);
-    address_space_init(&r.io_as, "I/O", &r.io);
-    pci_host_init(&r.host, &r.pci_mem, &r.io, &r.mem_as);
-    piix3_init(&r.isa, &r.host.bus);
+    pci_rig_init(&r.p);
+    piix3_init(&r.isa, &r.p.host.bus);
     static const uint8_t mac[6] = E1000_DEFAULT_MAC;
-    r.nic = e1000_create(&r.host.bus, PCI_DEVFN(3, 0), mac);
+    r.nic = e1000_create(&r.p.host.bus, PCI_DEVFN(3, 0), mac);
     e1000_pci(r.nic)->irq = (struct irq_line){ irq_set_cb, &r, 11 };
     *state = &r;
     return 0;
@@ -62,19 +52,19 @@ static int teardown(void **state)
 
 static void sel(struct rig *r, int dev, int fn, int reg)
 {
-    as_write(&r->io_as, PCI_CONFIG_ADDRESS, PCI_CONFIG_ADDR(0, dev, fn, reg), 4);
+    as_write(&r->p.io_as, PCI_CONFIG_ADDRESS, PCI_CONFIG_ADDR(0, dev, fn, reg), 4);
 }
 
 static uint32_t cfg_read(struct rig *r, int dev, int fn, int reg, unsigned len)
 {
     sel(r, dev, fn, reg);
-    return (uint32_t)as_read(&r->io_as, PCI_CONFIG_DATA + (reg & 3), len);
+    return (uint32_t)as_read(&r->p.io_as, PCI_CONFIG_DATA + (reg & 3), len);
 }
 
 static void cfg_write(struct rig *r, int dev, int fn, int reg, uint32_t v, unsigned len)
 {
     sel(r, dev, fn, reg);
-    as_write(&r->io_as, PCI_CONFIG_DATA + (reg & 3), v, len);
+    as_write(&r->p.io_as, PCI_CONFIG_DATA + (reg & 3), v, len);
 }
 
 static void ids_at_every_width_and_offset(void **state)
@@ -103,11 +93,11 @@ static void absent_and_disabled_read_all_ones(void **state)
     assert_int_equal(cfg_read(r, 1, 1, 0, 2), 0xffff);     /* PIIX3 has no .1 */
     assert_int_equal(cfg_read(r, 31, 7, 0, 4), 0xffffffff);
     /* bus 1 does not exist */
-    as_write(&r->io_as, PCI_CONFIG_ADDRESS, PCI_CONFIG_ADDR(1, 3, 0, 0), 4);
-    assert_int_equal(as_read(&r->io_as, PCI_CONFIG_DATA, 4), 0xffffffff);
+    as_write(&r->p.io_as, PCI_CONFIG_ADDRESS, PCI_CONFIG_ADDR(1, 3, 0, 0), 4);
+    assert_int_equal(as_read(&r->p.io_as, PCI_CONFIG_DATA, 4), 0xffffffff);
     /* enable bit clear */
-    as_write(&r->io_as, PCI_CONFIG_ADDRESS, 3u << 11, 4);
-    assert_int_equal(as_read(&r->io_as, PCI_CONFIG_DATA, 4), 0xffffffff);
+    as_write(&r->p.io_as, PCI_CONFIG_ADDRESS, 3u << 11, 4);
+    assert_int_equal(as_read(&r->p.io_as, PCI_CONFIG_DATA, 4), 0xffffffff);
     /* writes to an absent function go nowhere, and don't crash */
     cfg_write(r, 5, 0, 0x3c, 0x12, 1);
     assert_int_equal(cfg_read(r, 5, 0, 0x3c, 1), 0xff);
@@ -117,13 +107,13 @@ static void config_address_only_on_dword_access(void **state)
 {
     struct rig *r = *state;
     sel(r, 3, 0, 0);
-    assert_int_equal(as_read(&r->io_as, PCI_CONFIG_ADDRESS, 4), PCI_CONFIG_ADDR(0, 3, 0, 0));
-    as_write(&r->io_as, PCI_CONFIG_ADDRESS + 3, 0x01, 1);      /* ignored */
-    as_write(&r->io_as, PCI_CONFIG_ADDRESS, 0x1234, 2);        /* ignored */
-    assert_int_equal(as_read(&r->io_as, PCI_CONFIG_ADDRESS, 4), PCI_CONFIG_ADDR(0, 3, 0, 0));
+    assert_int_equal(as_read(&r->p.io_as, PCI_CONFIG_ADDRESS, 4), PCI_CONFIG_ADDR(0, 3, 0, 0));
+    as_write(&r->p.io_as, PCI_CONFIG_ADDRESS + 3, 0x01, 1);      /* ignored */
+    as_write(&r->p.io_as, PCI_CONFIG_ADDRESS, 0x1234, 2);        /* ignored */
+    assert_int_equal(as_read(&r->p.io_as, PCI_CONFIG_ADDRESS, 4), PCI_CONFIG_ADDR(0, 3, 0, 0));
     /* the low two bits never stick */
-    as_write(&r->io_as, PCI_CONFIG_ADDRESS, PCI_CONFIG_ADDR(0, 3, 0, 0) | 3, 4);
-    assert_int_equal(as_read(&r->io_as, PCI_CONFIG_ADDRESS, 4), PCI_CONFIG_ADDR(0, 3, 0, 0));
+    as_write(&r->p.io_as, PCI_CONFIG_ADDRESS, PCI_CONFIG_ADDR(0, 3, 0, 0) | 3, 4);
+    assert_int_equal(as_read(&r->p.io_as, PCI_CONFIG_ADDRESS, 4), PCI_CONFIG_ADDR(0, 3, 0, 0));
 }
 
 static void read_only_fields_ignore_writes(void **state)
@@ -163,39 +153,39 @@ static void decode_enable_maps_and_unmaps(void **state)
     cfg_write(r, 3, 0, 0x14, 0xc000, 4);
     uint64_t off;
     /* decode off: nothing there */
-    assert_null(address_space_lookup(&r->mem_as, 0xfebc0008, &off));
-    assert_null(address_space_lookup(&r->io_as, 0xc000, &off));
+    assert_null(address_space_lookup(&r->p.mem_as, 0xfebc0008, &off));
+    assert_null(address_space_lookup(&r->p.io_as, 0xc000, &off));
 
     cfg_write(r, 3, 0, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
-    struct region *hit = address_space_lookup(&r->mem_as, 0xfebc0008, &off);
+    struct region *hit = address_space_lookup(&r->p.mem_as, 0xfebc0008, &off);
     assert_non_null(hit);
     assert_string_equal(hit->name, "e1000-mmio");
     assert_int_equal(off, 8);
-    assert_null(address_space_lookup(&r->io_as, 0xc000, &off));
+    assert_null(address_space_lookup(&r->p.io_as, 0xc000, &off));
 
     cfg_write(r, 3, 0, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_IO, 2);
-    hit = address_space_lookup(&r->io_as, 0xc004, &off);
+    hit = address_space_lookup(&r->p.io_as, 0xc004, &off);
     assert_non_null(hit);
     assert_string_equal(hit->name, "e1000-io");
 
     /* sizing while decoding unmaps; restoring maps again */
     cfg_write(r, 3, 0, 0x10, 0xffffffff, 4);
-    assert_null(address_space_lookup(&r->mem_as, 0xfebc0008, &off));
+    assert_null(address_space_lookup(&r->p.mem_as, 0xfebc0008, &off));
     cfg_write(r, 3, 0, 0x10, 0xfebc0000, 4);
-    assert_non_null(address_space_lookup(&r->mem_as, 0xfebc0008, &off));
+    assert_non_null(address_space_lookup(&r->p.mem_as, 0xfebc0008, &off));
 
     /* moving the BAR moves the region */
     cfg_write(r, 3, 0, 0x10, 0xf0000000, 4);
-    assert_null(address_space_lookup(&r->mem_as, 0xfebc0008, &off));
-    hit = address_space_lookup(&r->mem_as, 0xf0000010, &off);
+    assert_null(address_space_lookup(&r->p.mem_as, 0xfebc0008, &off));
+    hit = address_space_lookup(&r->p.mem_as, 0xf0000010, &off);
     assert_non_null(hit);
     assert_int_equal(off, 0x10);
 
     cfg_write(r, 3, 0, PCI_COMMAND, 0, 2);
-    assert_null(address_space_lookup(&r->mem_as, 0xf0000010, &off));
-    assert_null(address_space_lookup(&r->io_as, 0xc004, &off));
+    assert_null(address_space_lookup(&r->p.mem_as, 0xf0000010, &off));
+    assert_null(address_space_lookup(&r->p.io_as, 0xc004, &off));
     /* RAM below is untouched by any of it */
-    assert_non_null(address_space_lookup(&r->mem_as, 0x100, &off));
+    assert_non_null(address_space_lookup(&r->p.mem_as, 0x100, &off));
 }
 
 static void status_bits_write_one_to_clear(void **state)
@@ -236,12 +226,12 @@ static void bus_master_gates_dma(void **state)
     struct pci_device *d = e1000_pci(r->nic);
     uint8_t buf[4] = { 1, 2, 3, 4 };
     assert_false(pci_dma_write(d, 0x10, buf, 4));
-    assert_int_equal(r->ram[0x10], 0);
+    assert_int_equal(r->p.ram[0x10], 0);
     cfg_write(r, 3, 0, PCI_COMMAND, PCI_COMMAND_MASTER, 2);
     assert_true(pci_dma_write(d, 0x10, buf, 4));
-    assert_memory_equal(r->ram + 0x10, buf, 4);
+    assert_memory_equal(r->p.ram + 0x10, buf, 4);
     /* outside RAM is refused even with mastering on */
-    assert_false(pci_dma_read(d, sizeof r->ram - 2, buf, 4));
+    assert_false(pci_dma_read(d, sizeof r->p.ram - 2, buf, 4));
     assert_false(pci_dma_read(d, 0xfebc0000, buf, 4));
 }
 
