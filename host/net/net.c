@@ -1,0 +1,92 @@
+#include <stdlib.h>
+#include <string.h>
+#include "net/net.h"
+
+void net_client_init(struct net_client *nc, const char *name,
+                     const struct net_client_ops *ops, void *opaque)
+{
+    memset(nc, 0, sizeof *nc);
+    nc->name = name;
+    nc->ops = ops;
+    nc->opaque = opaque;
+    nc->rl = (struct ratelimit)RATELIMIT_INIT;
+}
+
+void net_connect(struct net_client *a, struct net_client *b)
+{
+    a->peer = b;
+    b->peer = a;
+}
+
+static bool can_receive(struct net_client *nc)
+{
+    return !nc->ops->can_receive || nc->ops->can_receive(nc);
+}
+
+static bool enqueue(struct net_client *to, const uint8_t *buf, size_t len)
+{
+    if (to->queued >= NET_QUEUE_LIMIT) {
+        to->dropped++;
+        log_warn_rl(&to->rl, "net: %s cannot take frames and %u are already waiting; "
+                    "dropped a %zu-byte frame (%lu so far)", to->name, to->queued, len,
+                    to->dropped);
+        return false;
+    }
+    struct net_packet *p = malloc(sizeof *p + len);
+    if (!p) {
+        to->dropped++;
+        log_warn_rl(&to->rl, "net: out of memory queueing a frame for %s; dropped", to->name);
+        return false;
+    }
+    p->next = NULL;
+    p->len = len;
+    memcpy(p->data, buf, len);
+    if (to->queue_tail)
+        to->queue_tail->next = p;
+    else
+        to->queue_head = p;
+    to->queue_tail = p;
+    to->queued++;
+    return true;
+}
+
+bool net_send(struct net_client *sender, const uint8_t *buf, size_t len)
+{
+    struct net_client *to = sender->peer;
+    if (!to)
+        return true;                  /* unplugged: the wire takes it */
+    /* order is kept: nothing overtakes frames already waiting */
+    if (!to->queue_head && !to->flushing && can_receive(to) &&
+        to->ops->receive(to, buf, len))
+        return true;
+    return enqueue(to, buf, len);
+}
+
+void net_flush(struct net_client *nc)
+{
+    if (nc->flushing)
+        return;                       /* a receive callback flushing again */
+    nc->flushing = true;
+    while (nc->queue_head && can_receive(nc)) {
+        struct net_packet *p = nc->queue_head;
+        if (!nc->ops->receive(nc, p->data, p->len))
+            break;
+        nc->queue_head = p->next;
+        if (!nc->queue_head)
+            nc->queue_tail = NULL;
+        nc->queued--;
+        free(p);
+    }
+    nc->flushing = false;
+}
+
+void net_client_cleanup(struct net_client *nc)
+{
+    while (nc->queue_head) {
+        struct net_packet *p = nc->queue_head;
+        nc->queue_head = p->next;
+        free(p);
+    }
+    nc->queue_tail = NULL;
+    nc->queued = 0;
+}
