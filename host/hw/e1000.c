@@ -54,6 +54,7 @@ static void reset(struct e1000 *e)
                                 e->mac[2] << 16 | (uint32_t)e->mac[3] << 24;
     e->regs[E1000_RAH(0) / 4] = (uint32_t)e->mac[4] | e->mac[5] << 8 | E1000_RAH_AV;
     memset(&e->mw, 0, sizeof e->mw);
+    e1000_tx_reset(e);
     e1000_phy_reset(e);
     update_irq(e);
 }
@@ -138,6 +139,18 @@ static void wr_low16(struct e1000 *e, uint32_t off, uint32_t v)
     e->regs[off / 4] = v & 0xffff;     /* head and tail: 16-bit indices */
 }
 
+static void wr_tdt(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[off / 4] = v & 0xffff;
+    e1000_tx_run(e);
+}
+
+static void wr_tctl(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[off / 4] = v;
+    e1000_tx_run(e);                   /* descriptors queued while disabled */
+}
+
 /* Statistics clear when read. */
 static uint32_t rd_stat(struct e1000 *e, uint32_t off)
 {
@@ -167,7 +180,7 @@ static const struct reg_desc regs[] = {
     { E1000_FCTTV, "FCTTV", rd_plain, wr_plain },
     { E1000_TXCW, "TXCW", rd_plain, wr_plain },
     { E1000_RXCW, "RXCW", rd_plain, wr_plain },
-    { E1000_TCTL, "TCTL", rd_plain, wr_plain },
+    { E1000_TCTL, "TCTL", rd_plain, wr_tctl },
     { E1000_TIPG, "TIPG", rd_plain, wr_plain },
     { E1000_LEDCTL, "LEDCTL", rd_plain, wr_plain },
     { E1000_PBA, "PBA", rd_plain, wr_plain },
@@ -186,7 +199,7 @@ static const struct reg_desc regs[] = {
     { E1000_TDBAH, "TDBAH", rd_plain, wr_plain },
     { E1000_TDLEN, "TDLEN", rd_plain, wr_ring_len },
     { E1000_TDH, "TDH", rd_plain, wr_low16 },
-    { E1000_TDT, "TDT", rd_plain, wr_low16 },
+    { E1000_TDT, "TDT", rd_plain, wr_tdt },
     { E1000_TIDV, "TIDV", rd_plain, wr_plain },
     { E1000_TXDCTL, "TXDCTL", rd_plain, wr_plain },
     { E1000_TADV, "TADV", rd_plain, wr_plain },
@@ -313,14 +326,23 @@ void e1000_mac(const struct e1000 *e, uint8_t mac[6])
     memcpy(mac, e->mac, 6);
 }
 
+static const struct net_client_ops nic_ops = { "nic", NULL, NULL };
+
 struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac[6])
 {
     struct e1000 *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
+    e->tx.buf = malloc(NET_FRAME_MAX + 64);
+    if (!e->tx.buf) {
+        free(e);
+        return NULL;
+    }
+    net_client_init(&e->nc, "e1000", &nic_ops, e);
     e->rl = (struct ratelimit)RATELIMIT_INIT;
     if (pci_device_init(&e->pci, bus, devfn, "e1000", PCI_VENDOR_INTEL, PCI_DEVICE_82540EM,
                         PCI_CLASS_NETWORK_ETHERNET, 0x03, PCI_HEADER_TYPE_NORMAL) < 0) {
+        free(e->tx.buf);
         free(e);
         return NULL;
     }
@@ -340,7 +362,16 @@ struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac
 
 void e1000_destroy(struct e1000 *e)
 {
+    if (!e)
+        return;
+    net_client_cleanup(&e->nc);
+    free(e->tx.buf);
     free(e);
+}
+
+struct net_client *e1000_net_client(struct e1000 *e)
+{
+    return &e->nc;
 }
 
 struct pci_device *e1000_pci(struct e1000 *e)

@@ -24,6 +24,9 @@ void e1000_set_link(struct e1000 *e, bool up);
 bool e1000_link(const struct e1000 *e);
 void e1000_mac(const struct e1000 *e, uint8_t mac[6]);
 
+/* The NIC's end of the wire, to connect to a backend. */
+struct net_client *e1000_net_client(struct e1000 *e);
+
 /* Register access as through BAR0, for tests and the monitor. */
 uint32_t e1000_reg_read(struct e1000 *e, uint32_t offset);
 void e1000_reg_write(struct e1000 *e, uint32_t offset, uint32_t value);

@@ -7,6 +7,24 @@
 #include "contract/e1000.h"
 #include "core/log.h"
 #include "hw/e1000.h"
+#include "net/net.h"
+
+/* The TCP/IP context a context descriptor sets (8254x manual 3.3.6). */
+struct tx_context {
+    uint8_t ipcss, ipcso, tucss, tucso, hdr_len;
+    uint16_t ipcse, tucse, mss;
+    uint32_t paylen, tucmd;
+};
+
+/* A packet being gathered from transmit descriptors. */
+struct tx_packet {
+    uint8_t *buf;           /* NET_FRAME_MAX bytes */
+    size_t len;
+    bool active;            /* descriptors taken, no EOP yet */
+    bool tse, ixsm, txsm, legacy_ic;
+    uint8_t css, cso;       /* legacy checksum start and offset */
+    struct tx_context ctx;  /* the context in force when the packet began */
+};
 
 #define E1000_NREGS (E1000_BAR0_SIZE / 4)
 
@@ -31,6 +49,9 @@ struct e1000 {
     uint32_t ioaddr;
     bool link_up;           /* the cable */
     struct microwire mw;
+    struct tx_context ctx;  /* the last context descriptor */
+    struct tx_packet tx;
+    struct net_client nc;   /* the NIC's end of the wire */
     struct ratelimit rl;
 };
 
@@ -45,6 +66,10 @@ void e1000_phy_reset(struct e1000 *e);
 void e1000_phy_link(struct e1000 *e, bool up);
 /* Performs the MDIC operation v asks for; returns MDIC's new value. */
 uint32_t e1000_mdic_write(struct e1000 *e, uint32_t v);
+
+/* e1000_tx.c: walk the transmit ring from TDH to TDT */
+void e1000_tx_run(struct e1000 *e);
+void e1000_tx_reset(struct e1000 *e);
 
 /* e1000.c */
 void e1000_raise(struct e1000 *e, uint32_t causes);

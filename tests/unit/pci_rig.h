@@ -6,7 +6,7 @@
 #include "hw/pci_host.h"
 
 struct pci_rig {
-    uint8_t ram[4096];
+    uint8_t ram[65536];
     struct region sysmem, ram_region, pci_mem, io;
     struct address_space mem_as, io_as;
     struct pci_host host;

@@ -1,0 +1,314 @@
+/*
+ * The transmit path: when the guest moves TDT, descriptors from TDH up
+ * to TDT are fetched from guest memory by bus-master DMA and their
+ * buffers gathered into a packet until EOP. Legacy descriptors may ask
+ * for one checksum (CSO/CSS); a context descriptor sets the TCP/IP
+ * offsets that following data descriptors use for IP and TCP/UDP
+ * checksum insertion and TCP segmentation (TSO). Status is written back
+ * (DD) where RS asks for it, and TXDW/TXQE are raised.
+ *
+ * Everything here comes from the guest and is checked: the ring must fit
+ * in RAM, the indices must lie inside it, one TDT write handles at most
+ * one ring's worth of descriptors, buffers must be RAM (never the
+ * device's own registers), packets are capped at 64 KiB, and a TSO
+ * context that cannot work is refused. Each refusal is a warning naming
+ * the register or descriptor.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "hw/e1000_internal.h"
+#include "net/checksum.h"
+
+#define R(e, reg) ((e)->regs[(reg) / 4])
+
+void e1000_tx_reset(struct e1000 *e)
+{
+    memset(&e->ctx, 0, sizeof e->ctx);
+    uint8_t *buf = e->tx.buf;
+    memset(&e->tx, 0, sizeof e->tx);
+    e->tx.buf = buf;
+}
+
+static void count_tx(struct e1000 *e, const uint8_t *frame, size_t len)
+{
+    R(e, E1000_GPTC)++;
+    R(e, E1000_TPT)++;
+    uint64_t gotc = (uint64_t)R(e, E1000_GOTCH) << 32 | R(e, E1000_GOTCL);
+    gotc += len + 4;                      /* the counters include the FCS */
+    R(e, E1000_GOTCL) = (uint32_t)gotc;
+    R(e, E1000_GOTCH) = (uint32_t)(gotc >> 32);
+    uint64_t tot = (uint64_t)R(e, E1000_TOTH) << 32 | R(e, E1000_TOTL);
+    tot += len + 4;
+    R(e, E1000_TOTL) = (uint32_t)tot;
+    R(e, E1000_TOTH) = (uint32_t)(tot >> 32);
+    if (len >= 6 && memcmp(frame, "\xff\xff\xff\xff\xff\xff", 6) == 0)
+        R(e, E1000_BPTC)++;
+    else if (len >= 1 && (frame[0] & 1))
+        R(e, E1000_MPTC)++;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Insert the checksum of frame[start, end] (end 0: to the end) at
+ * frame[off], when the offsets fit the frame. As on the chip, the field
+ * itself is part of the sum: the driver leaves 0 there for the IP header
+ * and the pseudo-header sum for TCP/UDP. */
+static void insert_csum(struct e1000 *e, uint8_t *frame, size_t len, unsigned start,
+                        unsigned off, unsigned end, uint32_t seed, const char *what)
+{
+    size_t stop = end ? (size_t)end + 1 : len;
+    if (stop > len)
+        stop = len;
+    if (start >= stop || off + 2 > len) {
+        log_warn_rl(&e->rl, "e1000: TX %s checksum offsets (start %u, offset %u, end %u) "
+                    "do not fit a %zu-byte packet; not inserted", what, start, off, end, len);
+        return;
+    }
+    put16(frame + off, csum_finish(csum_add(seed, frame + start, stop - start)));
+}
+
+static void send_frame(struct e1000 *e, uint8_t *frame, size_t len)
+{
+    if (R(e, E1000_TCTL) & E1000_TCTL_PSP && len < 60) {
+        memset(frame + len, 0, 60 - len);  /* pad short packets */
+        len = 60;
+    }
+    count_tx(e, frame, len);
+    if (R(e, E1000_RCTL) & E1000_RCTL_LBM_MASK) {
+        /* MAC loopback: the frame comes back to our own receiver */
+        net_send(e->nc.peer ? e->nc.peer : &e->nc, frame, len);
+        return;
+    }
+    net_send(&e->nc, frame, len);
+}
+
+/* Checksums a non-TSO packet as its POPTS ask, with the context. */
+static void offload(struct e1000 *e, struct tx_packet *p)
+{
+    const struct tx_context *c = &p->ctx;
+    if (p->ixsm)
+        insert_csum(e, p->buf, p->len, c->ipcss, c->ipcso, c->ipcse, 0, "IP");
+    if (p->txsm)
+        insert_csum(e, p->buf, p->len, c->tucss, c->tucso, c->tucse, 0, "TCP/UDP");
+}
+
+/* TCP segmentation: the first hdr_len bytes are the headers; the rest is
+ * cut into MSS-sized segments, each sent with the headers fixed up. */
+static void segment(struct e1000 *e, struct tx_packet *p)
+{
+    const struct tx_context *c = &p->ctx;
+    size_t hdr = c->hdr_len, mss = c->mss;
+    if (!hdr || !mss || hdr >= p->len || (size_t)c->ipcss + 20 > hdr || (size_t)c->tucss + 20 > hdr ||
+        hdr + mss > NET_FRAME_MAX) {
+        log_warn_rl(&e->rl, "e1000: TSO context with header length %zu and MSS %zu cannot "
+                    "segment a %zu-byte packet; sent as one frame without segmentation",
+                    hdr, mss, p->len);
+        offload(e, p);
+        send_frame(e, p->buf, p->len);
+        return;
+    }
+    bool tcp = c->tucmd & E1000_TXD_CMD_TCP;
+    uint8_t *ip = p->buf + c->ipcss, *l4 = p->buf + c->tucss;
+    uint16_t ip_id = get16(ip + 4);
+    uint32_t seq = tcp ? (uint32_t)get16(l4 + 4) << 16 | get16(l4 + 6) : 0;
+    uint8_t flags = tcp ? l4[13] : 0;
+    uint8_t *seg = malloc(hdr + mss + 64);
+    if (!seg)
+        return;
+    size_t payload = p->len - hdr;
+    for (size_t off = 0; off < payload; off += mss) {
+        size_t n = payload - off < mss ? payload - off : mss;
+        bool last = off + n == payload;
+        memcpy(seg, p->buf, hdr);
+        memcpy(seg + hdr, p->buf + hdr + off, n);
+        uint8_t *sip = seg + c->ipcss, *sl4 = seg + c->tucss;
+        size_t len = hdr + n;
+        if (c->tucmd & E1000_TXD_CMD_IP) {
+            put16(sip + 2, (uint16_t)(len - c->ipcss));          /* total length */
+            put16(sip + 4, (uint16_t)(ip_id + off / mss));       /* identification */
+        }
+        if (tcp) {
+            uint32_t s = seq + (uint32_t)off;
+            put16(sl4 + 4, (uint16_t)(s >> 16));
+            put16(sl4 + 6, (uint16_t)s);
+            if (!last)
+                sl4[13] = flags & (uint8_t)~0x09;               /* FIN and PSH: last only */
+        } else {
+            put16(sl4 + 4, (uint16_t)(len - c->tucss));          /* UDP length */
+        }
+        if (p->ixsm && (c->tucmd & E1000_TXD_CMD_IP)) {
+            put16(seg + c->ipcso, 0);     /* the template's sum was for other fields */
+            insert_csum(e, seg, len, c->ipcss, c->ipcso, c->ipcse, 0, "IP");
+        }
+        if (p->txsm) {
+            /* the driver seeded the field with the pseudo-header sum without
+             * the length; each segment adds its own */
+            if ((size_t)c->tucso + 2 <= len)
+                memcpy(seg + c->tucso, p->buf + c->tucso, 2);
+            insert_csum(e, seg, len, c->tucss, c->tucso, 0, (uint32_t)(len - c->tucss),
+                        "TCP/UDP");
+        }
+        send_frame(e, seg, len);
+        R(e, E1000_TSCTC)++;
+    }
+    free(seg);
+}
+
+static void finish_packet(struct e1000 *e)
+{
+    struct tx_packet *p = &e->tx;
+    if (p->tse) {
+        segment(e, p);
+    } else {
+        if (p->legacy_ic)
+            insert_csum(e, p->buf, p->len, p->css, p->cso, 0, 0, "legacy");
+        else
+            offload(e, p);
+        send_frame(e, p->buf, p->len);
+    }
+    p->active = false;
+    p->len = 0;
+}
+
+static void append(struct e1000 *e, uint64_t addr, size_t len, uint32_t idx)
+{
+    struct tx_packet *p = &e->tx;
+    if (p->len + len > NET_FRAME_MAX) {
+        log_warn_rl(&e->rl, "e1000: TX descriptor %u makes a packet longer than %d bytes "
+                    "(EOP missing?); packet dropped", idx, NET_FRAME_MAX);
+        p->len = 0;
+        p->active = false;
+        return;
+    }
+    if (len && !pci_dma_read(&e->pci, addr, p->buf + p->len, len)) {
+        log_warn_rl(&e->rl, "e1000: TX descriptor %u: buffer 0x%llx (%zu bytes) is not "
+                    "RAM%s; packet dropped", idx, (unsigned long long)addr, len,
+                    pci_get_word(e->pci.config + PCI_COMMAND) & PCI_COMMAND_MASTER
+                        ? "" : " (bus mastering is off)");
+        p->len = 0;
+        p->active = false;
+        return;
+    }
+    p->len += len;
+}
+
+/* One descriptor; returns false when the ring cannot be read. */
+static bool process(struct e1000 *e, uint64_t base, uint32_t idx, bool *reported)
+{
+    uint8_t d[16];
+    uint64_t at = base + (uint64_t)idx * E1000_DESC_SIZE;
+    if (!pci_dma_read(&e->pci, at, d, sizeof d)) {
+        log_warn_rl(&e->rl, "e1000: TX descriptor %u at 0x%llx is not in RAM (TDBAL/TDBAH "
+                    "wrong, or bus mastering off); transmit stopped", idx,
+                    (unsigned long long)at);
+        return false;
+    }
+    uint32_t lower;
+    memcpy(&lower, d + 8, 4);
+    uint8_t cmd = d[11];
+    struct tx_packet *p = &e->tx;
+    bool rs;
+    if (cmd & E1000_TXD_CMD_DEXT) {
+        uint32_t dtyp = lower & E1000_TXD_DTYP_MASK;
+        rs = lower & E1000_TXD_DCMD_RS;
+        if (dtyp == E1000_TXD_DTYP_C) {
+            struct e1000_context_desc c;
+            memcpy(&c, d, sizeof c);
+            e->ctx = (struct tx_context){
+                .ipcss = c.ipcss, .ipcso = c.ipcso, .ipcse = c.ipcse, .tucss = c.tucss,
+                .tucso = c.tucso, .tucse = c.tucse, .hdr_len = c.hdr_len, .mss = c.mss,
+                .paylen = c.cmd_and_length & E1000_TXD_LEN_MASK,
+                .tucmd = c.cmd_and_length & 0xff000000u,
+            };
+            if (p->active)
+                log_warn_rl(&e->rl, "e1000: TX context descriptor %u arrived in the middle "
+                            "of a packet; it applies from the next packet on", idx);
+        } else if (dtyp == E1000_TXD_DTYP_D) {
+            struct e1000_data_desc dd;
+            memcpy(&dd, d, sizeof dd);
+            if (!p->active) {
+                p->active = true;
+                p->ctx = e->ctx;      /* later context changes wait for the next packet */
+                p->tse = lower & E1000_TXD_DCMD_TSE;
+                p->ixsm = dd.popts & E1000_TXD_POPTS_IXSM;
+                p->txsm = dd.popts & E1000_TXD_POPTS_TXSM;
+                p->legacy_ic = false;
+            }
+            append(e, dd.buffer_addr, lower & E1000_TXD_LEN_MASK, idx);
+            if ((lower & E1000_TXD_DCMD_EOP) && p->active)
+                finish_packet(e);
+        } else {
+            log_warn_rl(&e->rl, "e1000: TX descriptor %u has DTYP %u, neither context nor "
+                        "data; skipped", idx, dtyp >> 20);
+        }
+    } else {
+        struct e1000_tx_desc ld;
+        memcpy(&ld, d, sizeof ld);
+        rs = ld.cmd & E1000_TXD_CMD_RS;
+        if (p->active && p->tse) {
+            log_warn_rl(&e->rl, "e1000: legacy TX descriptor %u in the middle of a TSO "
+                        "packet; that packet is dropped", idx);
+            p->active = false;
+            p->len = 0;
+        }
+        if (!p->active) {
+            p->active = true;
+            p->tse = p->ixsm = p->txsm = false;
+            p->legacy_ic = ld.cmd & E1000_TXD_CMD_IC;
+            p->css = ld.css;
+            p->cso = ld.cso;
+        }
+        append(e, ld.buffer_addr, ld.length, idx);
+        if ((ld.cmd & E1000_TXD_CMD_EOP) && p->active)
+            finish_packet(e);
+    }
+    if (rs) {
+        uint8_t st = E1000_TXD_STAT_DD;
+        if (!pci_dma_write(&e->pci, at + 12, &st, 1))
+            log_warn_rl(&e->rl, "e1000: TX descriptor %u: status write-back failed", idx);
+        *reported = true;
+    }
+    return true;
+}
+
+void e1000_tx_run(struct e1000 *e)
+{
+    if (!(R(e, E1000_TCTL) & E1000_TCTL_EN))
+        return;
+    uint32_t n = R(e, E1000_TDLEN) / E1000_DESC_SIZE;
+    if (!n) {
+        log_warn_rl(&e->rl, "e1000: TDT written with TDLEN 0: no transmit ring; ignored");
+        return;
+    }
+    uint32_t head = R(e, E1000_TDH), tail = R(e, E1000_TDT);
+    if (head >= n || tail >= n) {
+        log_warn_rl(&e->rl, "e1000: %s %u is past the end of the %u-descriptor transmit "
+                    "ring; ignored", head >= n ? "TDH" : "TDT", head >= n ? head : tail, n);
+        return;
+    }
+    uint64_t base = (uint64_t)R(e, E1000_TDBAH) << 32 | R(e, E1000_TDBAL);
+    bool reported = false;
+    /* at most one lap: head == tail again ends it whatever the guest wrote */
+    for (uint32_t done = 0; head != tail && done < n; done++) {
+        if (!process(e, base, head, &reported))
+            break;
+        head = (head + 1) % n;
+        R(e, E1000_TDH) = head;
+    }
+    uint32_t causes = 0;
+    if (reported)
+        causes |= E1000_ICR_TXDW;
+    if (head == tail)
+        causes |= E1000_ICR_TXQE;
+    if (causes)
+        e1000_raise(e, causes);
+}
