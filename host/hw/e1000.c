@@ -145,6 +145,18 @@ static void wr_tdt(struct e1000 *e, uint32_t off, uint32_t v)
     e1000_tx_run(e);
 }
 
+static void wr_rdt(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[off / 4] = v & 0xffff;
+    e1000_rx_kick(e);
+}
+
+static void wr_rctl(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[off / 4] = v;
+    e1000_rx_kick(e);
+}
+
 static void wr_tctl(struct e1000 *e, uint32_t off, uint32_t v)
 {
     e->regs[off / 4] = v;
@@ -176,7 +188,7 @@ static const struct reg_desc regs[] = {
     { E1000_ICS, "ICS", rd_plain, wr_ics },
     { E1000_IMS, "IMS", rd_ims, wr_ims },
     { E1000_IMC, "IMC", rd_plain, wr_imc },
-    { E1000_RCTL, "RCTL", rd_plain, wr_plain },
+    { E1000_RCTL, "RCTL", rd_plain, wr_rctl },
     { E1000_FCTTV, "FCTTV", rd_plain, wr_plain },
     { E1000_TXCW, "TXCW", rd_plain, wr_plain },
     { E1000_RXCW, "RXCW", rd_plain, wr_plain },
@@ -190,7 +202,7 @@ static const struct reg_desc regs[] = {
     { E1000_RDBAH, "RDBAH", rd_plain, wr_plain },
     { E1000_RDLEN, "RDLEN", rd_plain, wr_ring_len },
     { E1000_RDH, "RDH", rd_plain, wr_low16 },
-    { E1000_RDT, "RDT", rd_plain, wr_low16 },
+    { E1000_RDT, "RDT", rd_plain, wr_rdt },
     { E1000_RDTR, "RDTR", rd_plain, wr_plain },
     { E1000_RXDCTL, "RXDCTL", rd_plain, wr_plain },
     { E1000_RADV, "RADV", rd_plain, wr_plain },
@@ -314,6 +326,8 @@ void e1000_set_link(struct e1000 *e, bool up)
     e1000_phy_link(e, up);
     if (was != !!(status_value(e) & E1000_STATUS_LU))
         e1000_raise(e, E1000_ICR_LSC);
+    if (up)
+        e1000_rx_kick(e);
 }
 
 bool e1000_link(const struct e1000 *e)
@@ -326,7 +340,12 @@ void e1000_mac(const struct e1000 *e, uint8_t mac[6])
     memcpy(mac, e->mac, 6);
 }
 
-static const struct net_client_ops nic_ops = { "nic", NULL, NULL };
+static bool nic_can_receive(struct net_client *nc)
+{
+    return e1000_rx_can_receive(nc->opaque);
+}
+
+static const struct net_client_ops nic_ops = { "nic", nic_can_receive, e1000_rx_receive };
 
 struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac[6])
 {

@@ -71,6 +71,11 @@ uint32_t e1000_mdic_write(struct e1000 *e, uint32_t v);
 void e1000_tx_run(struct e1000 *e);
 void e1000_tx_reset(struct e1000 *e);
 
+/* e1000_rx.c */
+bool e1000_rx_can_receive(struct e1000 *e);
+bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len);
+void e1000_rx_kick(struct e1000 *e);
+
 /* e1000.c */
 void e1000_raise(struct e1000 *e, uint32_t causes);
 

@@ -84,8 +84,10 @@ static void send_frame(struct e1000 *e, uint8_t *frame, size_t len)
     }
     count_tx(e, frame, len);
     if (R(e, E1000_RCTL) & E1000_RCTL_LBM_MASK) {
-        /* MAC loopback: the frame comes back to our own receiver */
-        net_send(e->nc.peer ? e->nc.peer : &e->nc, frame, len);
+        /* MAC loopback: the frame comes back to our own receiver, as if
+         * sent by a peer whose other end is us */
+        struct net_client wire = { .name = "loopback", .peer = &e->nc };
+        net_send(&wire, frame, len);
         return;
     }
     net_send(&e->nc, frame, len);
