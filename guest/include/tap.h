@@ -1,15 +1,20 @@
 /*
  * Self-tests and their TAP version 13 report. A test is a function that
- * records at most one failure with what was expected and what was seen:
+ * records failures with what was expected and what was seen (the first
+ * one is reported, in a YAML block):
  *
  *     SELFTEST(20, int3_handler) { EXPECT_EQ(t, 1, count, "handler calls"); }
  *
- * Tests run in the order of their first argument, then their name.
+ * Each test file registers its own tests through the .selftests linker
+ * section; they run in the order of their first argument (two digits),
+ * then their name.
  */
 #ifndef GUEST_TAP_H
 #define GUEST_TAP_H
 
 #include <stdint.h>
+
+struct trap_frame;
 
 struct tap {
     int failed;
@@ -28,7 +33,10 @@ struct selftest {
         { #name, selftest_##name };                                              \
     static void selftest_##name(struct tap *t)
 
+/* Fail the test: message says what was checked, expected and got what
+ * should have been seen and what was. */
 void tap_fail(struct tap *t, const char *message, const char *expected, const char *got);
+/* The same, each side formatted from one number ("%llu ns", "0x%llx"). */
 void tap_failf(struct tap *t, const char *message, const char *expected_fmt,
                unsigned long long expected, const char *got_fmt, unsigned long long got);
 
@@ -43,10 +51,15 @@ void tap_failf(struct tap *t, const char *message, const char *expected_fmt,
             tap_fail((t), (what), "true: " #cond, "false");                      \
     } while (0)
 
-/* Runs the registered tests the command line selects; returns failures. */
+/* Runs the registered tests the command line selects (tests=a,b; all by
+ * default), then the one selftest.inject= asks for; returns failures. */
 int tap_run(void);
 
-/* For the exception handler: report the running test as crashed. */
-void tap_crash(const char *what, uint64_t vector, uint64_t rip);
+/* A deliberate failure the command line asked for, or NULL (inject.c). */
+const struct selftest *selftest_injected(void);
+
+/* For the exception handler: report the running test not ok with the
+ * exception in its YAML block, bail out, give the failing verdict. */
+void tap_crash(const struct trap_frame *f, uint64_t cr2) __attribute__((noreturn));
 
 #endif

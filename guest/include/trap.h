@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+/* In memory order, lowest address first: the reverse of the push order
+ * (the CPU's part, then the stub's vector and error code, then the GPRs). */
 struct trap_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
     uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -20,23 +22,35 @@ struct trap_frame {
 #define VEC_DF   8
 #define VEC_GP   13
 #define VEC_PF   14
+#define VEC_MC   18
 #define VEC_IRQ0 32
+#define NR_VECTORS 48               /* 32 exceptions, 16 PIC lines */
 
-/* A handler for an exception vector; it returns to the interrupted code. */
+/* Page fault error code bits */
+#define PF_PRESENT 0x1
+#define PF_WRITE   0x2
+#define PF_USER    0x4
+
+/* A handler for an exception vector; it returns to the interrupted code
+ * (at f->rip, which it may change). */
 typedef void (*trap_handler)(struct trap_frame *f);
 void trap_set_handler(int vector, trap_handler h);
 
-/* What the last fault caught through the exception table was. */
+/* Every exception taken, recorded before it is handled. */
 struct trap_record {
-    uint64_t vector, error, rip, cr2;
-    uint64_t count;
+    uint64_t vector, error, rip, cr2;       /* cr2: set by #PF (and kept) */
+    uint64_t count;                         /* exceptions so far */
 };
-extern struct trap_record last_fault;
+extern struct trap_record last_exception;
 
-/* Returns 0 and *out, or -1 when reading addr faults. */
+/* Returns 0 and *out, or -1 when reading addr faults (isr.asm). */
 int safe_read64(uint64_t addr, uint64_t *out);
 
 const char *exception_name(uint64_t vector);
+
+/* isr.asm's side: one entry stub a vector, and the C they all call. */
+extern const uint64_t isr_table[NR_VECTORS];
+void trap_dispatch(struct trap_frame *f);
 
 void gdt_init(void);
 void idt_init(void);

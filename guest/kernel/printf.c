@@ -59,6 +59,15 @@ static void put_run(struct out *o, const char *s, size_t n)
     o->len += n;
 }
 
+static void put_padded(struct out *o, const char *s, int n, int width, int left)
+{
+    for (int w = n; !left && w < width; w++)
+        put(o, ' ');
+    put_run(o, s, (size_t)n);
+    for (int w = n; left && w < width; w++)
+        put(o, ' ');
+}
+
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
     struct out o = { buf, size, 0 };
@@ -126,17 +135,14 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             int n = 0;
             while (s[n] && (prec < 0 || n < prec))
                 n++;
-            for (int w = n; !left && w < width; w++)
-                put(&o, ' ');
-            for (int i = 0; i < n; i++)
-                put(&o, s[i]);
-            for (int w = n; left && w < width; w++)
-                put(&o, ' ');
+            put_padded(&o, s, n, width, left);
             break;
         }
-        case 'c':
-            put(&o, (char)va_arg(ap, int));
+        case 'c': {
+            char c = (char)va_arg(ap, int);
+            put_padded(&o, &c, 1, width, left);
             break;
+        }
         case '%':
             put(&o, '%');
             break;

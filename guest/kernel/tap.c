@@ -6,10 +6,9 @@
 #include "clock.h"
 #include "kernel.h"
 #include "tap.h"
+#include "trap.h"
 
 extern const struct selftest __start_selftests[], __stop_selftests[];
-/* A deliberate failure the command line asked for, or NULL (inject.c). */
-const struct selftest *selftest_injected(void);
 
 static const struct selftest *running;
 static int running_number;
@@ -32,10 +31,28 @@ void tap_failf(struct tap *t, const char *message, const char *expected_fmt,
     tap_fail(t, message, e, g);
 }
 
+/* s as a double-quoted YAML scalar: a plain one would break on ": " or a
+ * leading quote, and programs read this. */
+static const char *quoted(char *buf, size_t size, const char *s)
+{
+    size_t n = 0;
+    buf[n++] = '"';
+    for (; *s && n + 4 < size; s++) {
+        if (*s == '"' || *s == '\\')
+            buf[n++] = '\\';
+        buf[n++] = (unsigned char)*s < ' ' ? ' ' : *s;
+    }
+    buf[n++] = '"';
+    buf[n] = 0;
+    return buf;
+}
+
 static void yaml(const char *message, const char *expected, const char *got)
 {
-    printf("  ---\n  message: \"%s\"\n  expected: %s\n  got: %s\n  ...\n",
-           message, expected, got);
+    char m[200], e[200], g[200];
+    printf("  ---\n  message: %s\n  expected: %s\n  got: %s\n  ...\n",
+           quoted(m, sizeof m, message), quoted(e, sizeof e, expected),
+           quoted(g, sizeof g, got));
 }
 
 /* The tests= list, split once: every guest instruction may be emulated,
@@ -43,21 +60,44 @@ static void yaml(const char *message, const char *expected, const char *got)
 static char wanted[256];
 static int have_wanted;
 
-static int selected(const struct selftest *s)
+static int listed(const char *list, const char *name, size_t n)
 {
-    if (!have_wanted)
-        return 1;
-    size_t n = strlen(s->name);
-    for (const char *w = wanted; *w;) {
+    for (const char *w = list; *w;) {
         const char *comma = strchr(w, ',');
         size_t len = comma ? (size_t)(comma - w) : strlen(w);
-        if (len == n && memcmp(w, s->name, n) == 0)
+        if (len == n && memcmp(w, name, n) == 0)
             return 1;
         if (!comma)
             break;
         w = comma + 1;
     }
     return 0;
+}
+
+static int selected(const struct selftest *s)
+{
+    return !have_wanted || listed(wanted, s->name, strlen(s->name));
+}
+
+/* A name in tests= that no test has would make an empty, passing run:
+ * say so and fail instead. */
+static void check_wanted(void)
+{
+    for (const char *w = wanted; have_wanted && *w;) {
+        const char *comma = strchr(w, ',');
+        size_t len = comma ? (size_t)(comma - w) : strlen(w);
+        int found = len == 0;
+        for (const struct selftest *s = __start_selftests; s < __stop_selftests && !found; s++)
+            found = strlen(s->name) == len && memcmp(s->name, w, len) == 0;
+        if (!found) {
+            printf("Bail out! tests=%s: there is no self-test named '%.*s'\n",
+                   wanted, (int)len, w);
+            verdict(1);
+        }
+        if (!comma)
+            break;
+        w = comma + 1;
+    }
 }
 
 static int run_one(const struct selftest *s, int i)
@@ -83,14 +123,16 @@ static int run_one(const struct selftest *s, int i)
 int tap_run(void)
 {
     const char *list = cmdline_get("tests");
-    have_wanted = list != NULL;
+    have_wanted = list && *list;
     if (list)
         snprintf(wanted, sizeof wanted, "%s", list);
+    printf("TAP version 13\n");
+    check_wanted();
     const struct selftest *extra = selftest_injected();
     int n = extra != NULL, failed = 0, i = 0;
     for (const struct selftest *s = __start_selftests; s < __stop_selftests; s++)
         n += selected(s);
-    printf("TAP version 13\n1..%d\n", n);
+    printf("1..%d\n", n);
     for (const struct selftest *s = __start_selftests; s < __stop_selftests; s++)
         if (selected(s))
             failed += run_one(s, ++i);
@@ -100,15 +142,20 @@ int tap_run(void)
     return failed;
 }
 
-void tap_crash(const char *what, uint64_t vector, uint64_t rip)
+void tap_crash(const struct trap_frame *f, uint64_t cr2)
 {
-    char v[32], r[32];
-    snprintf(v, sizeof v, "no exception");
-    snprintf(r, sizeof r, "vector %llu at rip 0x%llx", (unsigned long long)vector,
-             (unsigned long long)rip);
+    char what[96], m[120];
+    snprintf(what, sizeof what, "unexpected exception %s (vector %llu) at rip 0x%llx",
+             exception_name(f->vector), (unsigned long long)f->vector,
+             (unsigned long long)f->rip);
     if (running) {
         printf("not ok %d - %s\n", running_number, running->name);
-        yaml(what, v, r);
+        printf("  ---\n  message: %s\n  vector: %llu\n  exception: \"%s\"\n"
+               "  error: 0x%llx\n  rip: 0x%llx\n  rsp: 0x%llx\n  cr2: 0x%llx\n  ...\n",
+               quoted(m, sizeof m, what), (unsigned long long)f->vector,
+               exception_name(f->vector), (unsigned long long)f->error,
+               (unsigned long long)f->rip, (unsigned long long)f->rsp,
+               (unsigned long long)cr2);
     }
     printf("Bail out! %s\n", what);
     verdict(1);

@@ -1,24 +1,34 @@
 /*
  * Deliberate failures, chosen with selftest.inject=MODE, that prove the
  * harness notices: a failing test, an unexpected #UD or #PF inside a
- * test, a triple fault, a halt nothing can wake.
+ * test, a stack overflow (a #DF on the IST stack), a triple fault, a halt
+ * nothing can wake.
  */
 #include "kernel.h"
 #include "tap.h"
 #include "x86.h"
 
-void inject_ud(void);
-void inject_pf(void);
-
-__attribute__((noinline)) void inject_ud(void)
+/* Out of line, so the system tests can check the reported RIP lies in
+ * these functions (by their symbols). */
+static __attribute__((noinline)) void inject_ud(void)
 {
     __asm__ volatile("ud2");
 }
 
-__attribute__((noinline)) void inject_pf(void)
+static __attribute__((noinline)) void inject_pf(void)
 {
-    volatile uint64_t *p = (volatile uint64_t *)0x8000000000ull;
+    volatile uint64_t *p = (volatile uint64_t *)0x8000000000ull;   /* above 4 GiB: unmapped */
     (void)*p;
+}
+
+/* Recurses until the stack runs into its guard page. */
+static __attribute__((noinline)) uint64_t inject_overflow(uint64_t n)
+{
+    volatile uint8_t frame[256];
+    frame[0] = (uint8_t)n;
+    if (n == ~0ull)
+        return 0;
+    return inject_overflow(n + 1) + frame[0];
 }
 
 static void fail(struct tap *t)
@@ -28,6 +38,7 @@ static void fail(struct tap *t)
 
 static void ud(struct tap *t) { inject_ud(); }
 static void pf(struct tap *t) { inject_pf(); }
+static void overflow(struct tap *t) { inject_overflow(0); }
 
 static void triple(struct tap *t)
 {
@@ -42,24 +53,28 @@ static void halt(struct tap *t)
     hlt();
 }
 
-static const struct selftest injected[] = {
-    { "injected_failure", fail },
-    { "injected_ud", ud },
-    { "injected_pf", pf },
-    { "injected_triple_fault", triple },
-    { "injected_dead_halt", halt },
+static const struct {
+    const char *mode;
+    struct selftest test;
+} injected[] = {
+    { "fail", { "injected_failure", fail } },
+    { "ud", { "injected_ud", ud } },
+    { "pf", { "injected_pf", pf } },
+    { "overflow", { "injected_stack_overflow", overflow } },
+    { "triple", { "injected_triple_fault", triple } },
+    { "halt", { "injected_dead_halt", halt } },
 };
-static const char *const modes[] = { "fail", "ud", "pf", "triple", "halt" };
-
-const struct selftest *selftest_injected(void);
 
 const struct selftest *selftest_injected(void)
 {
     const char *mode = cmdline_get("selftest.inject");
-    for (unsigned i = 0; mode && i < ARRAY_SIZE(modes); i++)
-        if (strcmp(mode, modes[i]) == 0)
-            return &injected[i];
-    if (mode)
-        printf("# selftest.inject=%s is not a mode (fail, ud, pf, triple, halt)\n", mode);
-    return NULL;
+    if (!mode)
+        return NULL;
+    for (unsigned i = 0; i < ARRAY_SIZE(injected); i++)
+        if (strcmp(mode, injected[i].mode) == 0)
+            return &injected[i].test;
+    /* a typo must not turn a run meant to fail into a pass */
+    printf("Bail out! selftest.inject=%s is not a mode (fail, ud, pf, overflow, triple, halt)\n",
+           mode);
+    verdict(1);
 }

@@ -45,6 +45,7 @@ kernel_pd:
     dq (i << 21) | 0x83                ; present, writable, 2 MiB
 %assign i i + 1
 %endrep
+global kernel_pt0
 kernel_pt0:
     dq 0                              ; page 0: not present
 %assign i 1
@@ -53,10 +54,14 @@ kernel_pt0:
 %assign i i + 1
 %endrep
 
-section .bss
-align 16
-global boot_stack_top
+; The boot stack, with a guard page under it that paging_init unmaps: an
+; overflow faults there, and the #PF that cannot be pushed becomes a #DF,
+; taken on the TSS's IST stack and reported.
+section .bss nobits alloc noexec write align=4096
+alignb 4096
+global boot_stack_guard, boot_stack_top
 extern kernel_main
+boot_stack_guard: resb 4096
 boot_stack: resb 16384
 boot_stack_top:
 boot_magic: resd 1
@@ -140,8 +145,14 @@ halt_forever:
 
 bits 32
 no_long_mode:
+    ; COM1 as the firmware left it, polled: wait for THRE, send a byte
     mov esi, msg_no_lm
 .next:
+    mov dx, 0x3f8 + 5                 ; LSR
+.busy:
+    in al, dx
+    test al, 0x20                     ; THRE
+    jz .busy
     lodsb
     test al, al
     jz .done

@@ -1,6 +1,7 @@
 /*
  * The kernel's GDT: 64-bit code and data, and a TSS whose IST1 stack
- * takes double faults and NMIs, so even a blown kernel stack is reported.
+ * takes double faults, NMIs and machine checks, so even a blown kernel
+ * stack is reported.
  */
 #include <stdint.h>
 #include "kernel.h"

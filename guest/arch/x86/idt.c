@@ -1,8 +1,9 @@
 /*
  * The IDT and the C side of every trap. IRQs go to their handlers; an
- * exception goes to a handler a test registered, or to the exception
- * table (safe_read64 and friends), or ends the run: register dump, the
- * running test reported not ok, Bail out!, the failing verdict.
+ * exception is recorded, then goes to a handler a test registered, or to
+ * the exception table (safe_read64 and friends), or ends the run:
+ * register dump, the running test reported not ok, Bail out!, the
+ * failing verdict.
  */
 #include "irq.h"
 #include "kernel.h"
@@ -17,35 +18,40 @@ struct __attribute__((packed)) gate {
     uint32_t off2, zero;
 };
 
+#define GATE_INTR 0x8e              /* present, DPL 0, 64-bit interrupt gate */
+
 static struct gate idt[256] __attribute__((aligned(16)));
 static trap_handler handlers[32];
-extern const uint64_t isr_table[48];
 extern const uint64_t __start_extable[], __stop_extable[];
 
-struct trap_record last_fault;
+struct trap_record last_exception;
 
 static const char *const names[32] = {
-    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO", "#TS", "#NP",
-    "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+    "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#RES15",
+    "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#RES22", "#RES23",
+    "#RES24", "#RES25", "#RES26", "#RES27", "#HV", "#VC", "#SX", "#RES31",
 };
 
 const char *exception_name(uint64_t vector)
 {
-    return vector < 32 && names[vector] ? names[vector] : "#??";
+    return vector < 32 ? names[vector] : "#IRQ";
 }
 
 static void set_gate(int v, uint64_t handler, int ist)
 {
     idt[v] = (struct gate){
-        .off0 = (uint16_t)handler, .sel = 0x08, .ist = (uint8_t)ist, .type = 0x8e,
+        .off0 = (uint16_t)handler, .sel = 0x08, .ist = (uint8_t)ist, .type = GATE_INTR,
         .off1 = (uint16_t)(handler >> 16), .off2 = (uint32_t)(handler >> 32),
     };
 }
 
 void idt_init(void)
 {
-    for (int v = 0; v < 48; v++)
-        set_gate(v, isr_table[v], v == VEC_DF || v == VEC_NMI ? 1 : 0);
+    /* These may arrive on a broken stack (a #DF from a kernel stack
+     * overflow): they get the TSS's IST1 stack. */
+    for (int v = 0; v < NR_VECTORS; v++)
+        set_gate(v, isr_table[v], v == VEC_DF || v == VEC_NMI || v == VEC_MC ? 1 : 0);
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } ptr = {
         sizeof idt - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" :: "m"(ptr));
@@ -57,13 +63,11 @@ void trap_set_handler(int vector, trap_handler h)
         handlers[vector] = h;
 }
 
+/* The exception table: (faulting rip, where to resume) pairs. */
 static int fixup(struct trap_frame *f)
 {
     for (const uint64_t *e = __start_extable; e < __stop_extable; e += 2) {
         if (e[0] == f->rip) {
-            last_fault = (struct trap_record){ f->vector, f->error, f->rip,
-                                               f->vector == VEC_PF ? read_cr2() : 0,
-                                               last_fault.count + 1 };
             f->rip = e[1];
             return 1;
         }
@@ -71,14 +75,14 @@ static int fixup(struct trap_frame *f)
     return 0;
 }
 
-static void dump(const struct trap_frame *f)
+static void dump(const struct trap_frame *f, uint64_t cr2)
 {
     printf("# exception %s (vector %llu) at rip 0x%llx, error 0x%llx\n",
            exception_name(f->vector), (unsigned long long)f->vector,
            (unsigned long long)f->rip, (unsigned long long)f->error);
     printf("# rsp %016llx rflags %016llx cr2 %016llx cr3 %016llx\n",
            (unsigned long long)f->rsp, (unsigned long long)f->rflags,
-           (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
+           (unsigned long long)cr2, (unsigned long long)read_cr3());
     printf("# rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",
            (unsigned long long)f->rax, (unsigned long long)f->rbx,
            (unsigned long long)f->rcx, (unsigned long long)f->rdx);
@@ -93,24 +97,28 @@ static void dump(const struct trap_frame *f)
            (unsigned long long)f->r15);
 }
 
-void trap_dispatch(struct trap_frame *f);
-
 void trap_dispatch(struct trap_frame *f)
 {
+    static int crashing;
+
     if (f->vector >= VEC_IRQ0) {
         irq_dispatch((int)(f->vector - VEC_IRQ0));
         return;
     }
+    /* CR2 first: a fault while handling this one would overwrite it.
+     * Only a #PF sets it, but a #DF from a stack overflow leaves the
+     * guard page's address there, worth showing. */
+    uint64_t cr2 = read_cr2();
+    last_exception = (struct trap_record){ f->vector, f->error, f->rip, cr2,
+                                           last_exception.count + 1 };
     if (handlers[f->vector]) {
         handlers[f->vector](f);
         return;
     }
     if ((f->vector == VEC_PF || f->vector == VEC_GP) && fixup(f))
         return;
-    dump(f);
-    char what[96];
-    snprintf(what, sizeof what, "unexpected exception %s (vector %llu) at rip 0x%llx",
-             exception_name(f->vector), (unsigned long long)f->vector,
-             (unsigned long long)f->rip);
-    tap_crash(what, f->vector, f->rip);
+    if (crashing++)             /* faulted while reporting a fault */
+        verdict(1);
+    dump(f, cr2);
+    tap_crash(f, cr2);
 }

@@ -1,8 +1,8 @@
 /*
- * The TSC calibrated against PIT counter 0, which runs at a known 1.193182
- * MHz: the counter is read (latched) in a loop for about a millisecond,
- * its decrements summed across reloads, and the TSC compared over the
- * same span.
+ * Time from the TSC, calibrated against PIT counter 0, which counts down
+ * at a known 1.193182 MHz: with interrupts off the counter is latched and
+ * read in a loop for about 2 ms, its decrements summed across reloads,
+ * and the TSC compared over the same span.
  */
 #include "clock.h"
 #include "contract/platform.h"
@@ -20,8 +20,9 @@ void time_init(void)
     uint32_t reload = pit_reload() ? pit_reload() : 0x10000;
     uint16_t prev = pit_read_count();
     uint64_t start = rdtsc(), elapsed = 0;
-    const uint64_t span = PIT_HZ / 1000;     /* about 1 ms */
+    const uint64_t span = PIT_HZ / 500;      /* about 2 ms */
     while (elapsed < span) {
+        /* mode 2 counts reload..1; a count above the last one is a reload */
         uint16_t now = pit_read_count();
         elapsed += now <= prev ? (uint64_t)(prev - now) : prev + reload - now;
         prev = now;
