@@ -9,18 +9,23 @@ struct debug_exit {
     void *opaque;
 };
 
-static uint64_t de_read(void *opaque, uint64_t off, unsigned size)
+static uint64_t debug_exit_read(void *opaque, uint64_t off, unsigned size)
 {
     return UINT64_MAX;
 }
 
-static void de_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+static void debug_exit_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     struct debug_exit *d = opaque;
-    d->exit_fn(d->opaque, DEBUG_EXIT_STATUS(val));
+    if (d->exit_fn)
+        d->exit_fn(d->opaque, (int)DEBUG_EXIT_STATUS(val));
 }
 
-static const struct region_ops de_ops = { de_read, de_write, 4 };
+static const struct region_ops debug_exit_ops = {
+    .read = debug_exit_read,
+    .write = debug_exit_write,
+    .max_access = 1,
+};
 
 struct debug_exit *debug_exit_create(void (*exit_fn)(void *opaque, int status), void *opaque)
 {
@@ -29,7 +34,7 @@ struct debug_exit *debug_exit_create(void (*exit_fn)(void *opaque, int status), 
         return NULL;
     d->exit_fn = exit_fn;
     d->opaque = opaque;
-    region_init_io(&d->region, "isa-debug-exit", 1, &de_ops, d);
+    region_init_io(&d->region, "isa-debug-exit", 1, &debug_exit_ops, d);
     return d;
 }
 

@@ -2,29 +2,34 @@
  * The 8259A programmable interrupt controller pair of the PC.
  *
  * Each chip has the request (IRR), in-service (ISR) and mask (IMR)
- * registers. A request reaches the CPU when it is unmasked and outranks
- * everything in service (fully nested mode). The slave's INT output is
- * wired to the master's IR2; IR2 is treated as following that output, so
- * a second slave request behind the first is never lost. Edge-triggered
- * inputs latch IRR on a rising edge; level-triggered ones (ELCR, or LTIM
- * in ICW1) make IRR follow the line.
+ * registers. A request reaches INT when it is unmasked and outranks
+ * everything in service (fully nested mode). The slave's INT is wired to
+ * the master's IR2. Edge-triggered inputs latch IRR on a rising edge;
+ * level-triggered ones (PIIX ELCR, or ICW1.LTIM) make IRR follow the line.
+ *
+ * IR2 on the master latches the slave's INT like any edge input, and is
+ * held while INT stays high, so a slave request right behind the one just
+ * acknowledged is not lost; a slave request that vanishes after the
+ * master latched it comes out as the spurious IRQ 15, as on the chip.
  */
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 #include "contract/platform.h"
 #include "core/log.h"
 #include "hw/pic.h"
 
+#define CASCADE_BIT (1u << PIC_CASCADE_IRQ)
+
 struct chip {
     uint8_t irr, isr, imr;
-    uint8_t level;          /* input lines as last driven */
+    uint8_t lines;          /* input levels as last driven */
     uint8_t elcr, elcr_mask;
-    uint8_t base;           /* ICW2: vector of IR0 */
-    uint8_t init_step;      /* 0: operational; 2..4: expecting ICW2..ICW4 */
-    bool ltim, single, need_icw4, aeoi, rotate_on_aeoi;
-    bool read_isr, poll;
-    uint8_t priority_add;   /* lowest-priority rotation */
+    uint8_t base;           /* ICW2: the vector of IR0 */
+    uint8_t icw_step;       /* 0: operational; 2..4: the ICW the data port expects */
+    bool ltim, single, need_icw4;
+    bool aeoi, rotate_on_aeoi;
+    bool read_isr, poll, special_mask;
+    uint8_t priority_add;   /* rotation: the IR with the highest priority */
     struct region region;
     struct pic *pic;
 };
@@ -38,7 +43,7 @@ struct pic {
     struct ratelimit rl;
 };
 
-/* Lowest priority number among the bits of mask, 8 when none. */
+/* Rank of the best bit of mask: 0 is the highest priority, 8 is none. */
 static int priority(const struct chip *c, uint8_t mask)
 {
     if (!mask)
@@ -49,39 +54,37 @@ static int priority(const struct chip *c, uint8_t mask)
     return p;
 }
 
-static bool is_level(const struct chip *c, int irq)
+static uint8_t level_inputs(const struct chip *c)
 {
-    return c->ltim || (c->elcr & (1u << irq));
+    return c->ltim ? 0xff : c->elcr;
 }
 
-/* The IR line this chip would signal now, or -1. */
+/* The IR this chip would present at INTA now, or -1. In special mask
+ * mode a masked level in service no longer holds lower ones back. */
 static int output(const struct chip *c)
 {
+    uint8_t blocking = c->special_mask ? c->isr & ~c->imr : c->isr;
     int p = priority(c, c->irr & ~c->imr);
-    if (p == 8)
-        return -1;
-    if (p < priority(c, c->isr))
-        return (p + c->priority_add) & 7;
-    return -1;
+    return p < priority(c, blocking) ? (p + c->priority_add) & 7 : -1;
 }
 
-static void chip_set_line(struct chip *c, int irq, int lvl)
+static void set_line(struct chip *c, int ir, bool high)
 {
-    uint8_t bit = (uint8_t)(1u << irq);
-    if (is_level(c, irq)) {
-        c->irr = lvl ? c->irr | bit : c->irr & ~bit;
-    } else if (lvl && !(c->level & bit)) {
-        c->irr |= bit;
-    }
-    c->level = lvl ? c->level | bit : c->level & ~bit;
+    uint8_t bit = (uint8_t)(1u << ir);
+    if (level_inputs(c) & bit)
+        c->irr = high ? c->irr | bit : c->irr & ~bit;
+    else if (high && !(c->lines & bit))
+        c->irr |= bit;      /* rising edge */
+    c->lines = high ? c->lines | bit : c->lines & ~bit;
 }
 
 static void update(struct pic *p)
 {
-    /* cascade: the slave's INT is the master's IR2 level */
     struct chip *m = &p->c[0];
-    uint8_t bit = 1u << PIC_CASCADE_IRQ;
-    m->irr = output(&p->c[1]) >= 0 ? m->irr | bit : m->irr & ~bit;
+    if (output(&p->c[1]) >= 0)
+        m->irr |= CASCADE_BIT;
+    else if (level_inputs(m) & CASCADE_BIT)
+        m->irr &= (uint8_t)~CASCADE_BIT;
     bool intr = output(m) >= 0;
     if (intr && !p->intr && p->intr_changed)
         p->intr_changed(p->opaque);
@@ -90,20 +93,21 @@ static void update(struct pic *p)
 
 void pic_set_irq(struct pic *p, int irq, int level)
 {
+    /* IRQ 2 is the cascade: no device can drive it */
     if (irq < 0 || irq > 15 || irq == PIC_CASCADE_IRQ)
         return;
-    chip_set_line(&p->c[irq >> 3], irq & 7, level);
+    set_line(&p->c[irq >> 3], irq & 7, level);
     update(p);
 }
 
-static void set_irq_line(void *opaque, int n, int level)
+static void irq_line_set(void *opaque, int n, int level)
 {
     pic_set_irq(opaque, n, level);
 }
 
 struct irq_line pic_irq(struct pic *p, int irq)
 {
-    return (struct irq_line){ set_irq_line, p, irq };
+    return (struct irq_line){ irq_line_set, p, irq };
 }
 
 bool pic_pending(struct pic *p)
@@ -111,116 +115,157 @@ bool pic_pending(struct pic *p)
     return output(&p->c[0]) >= 0;
 }
 
-static void ack_chip(struct chip *c, int irq)
+/* The chip's side of INTA: the request moves to in-service. */
+static void ack_chip(struct chip *c, int ir)
 {
-    uint8_t bit = (uint8_t)(1u << irq);
+    uint8_t bit = (uint8_t)(1u << ir);
     if (c->aeoi) {
         if (c->rotate_on_aeoi)
-            c->priority_add = (uint8_t)((irq + 1) & 7);
+            c->priority_add = (uint8_t)((ir + 1) & 7);
     } else {
         c->isr |= bit;
     }
-    if (!is_level(c, irq))
-        c->irr &= ~bit;
+    if (!(level_inputs(c) & bit))
+        c->irr &= (uint8_t)~bit;
 }
 
 int pic_ack(struct pic *p)
 {
     struct chip *m = &p->c[0], *s = &p->c[1];
-    int irq = output(m);
-    int vector;
-    if (irq < 0) {
-        vector = m->base + 7;          /* the request went away: spurious */
-    } else if (irq == PIC_CASCADE_IRQ) {
-        int sirq = output(s);
-        ack_chip(m, irq);
-        if (sirq < 0) {
+    int ir = output(m), vector;
+    if (ir < 0) {
+        /* the request went away: IR7, and nothing goes in service */
+        vector = m->base + 7;
+    } else if (ir == PIC_CASCADE_IRQ) {
+        ack_chip(m, ir);
+        int sir = output(s);
+        if (sir < 0) {
             vector = s->base + 7;
         } else {
-            ack_chip(s, sirq);
-            vector = s->base + sirq;
+            ack_chip(s, sir);
+            vector = s->base + sir;
         }
     } else {
-        ack_chip(m, irq);
-        vector = m->base + irq;
+        ack_chip(m, ir);
+        vector = m->base + ir;
     }
     update(p);
     return vector;
 }
 
-/* OCW2: end of interrupt and priority rotation. */
-static void ocw2(struct pic *p, struct chip *c, uint8_t v)
+/* OCW2: end of interrupt and priority rotation (R, SL, EOI; L2-L0). */
+static void ocw2(struct chip *c, uint8_t v)
 {
     int n = v & 7;
-    int highest = priority(c, c->isr);
-    int hirq = highest == 8 ? -1 : (highest + c->priority_add) & 7;
-    switch (v >> 5) {
-    case 0: /* rotate in AEOI mode, clear */
-    case 4: /* rotate in AEOI mode, set */
-        c->rotate_on_aeoi = v >> 7;
+    int top = priority(c, c->isr);
+    int in_service = top == 8 ? -1 : (top + c->priority_add) & 7;
+    bool rotate = v & PIC_OCW2_R;
+    switch (v & (PIC_OCW2_SL | PIC_OCW2_EOI)) {
+    case PIC_OCW2_EOI:                      /* non-specific */
+        if (in_service < 0)
+            break;
+        c->isr &= (uint8_t)~(1u << in_service);
+        if (rotate)
+            c->priority_add = (uint8_t)((in_service + 1) & 7);
         break;
-    case 1: /* non-specific EOI */
-    case 5: /* rotate on non-specific EOI */
-        if (hirq >= 0) {
-            c->isr &= (uint8_t)~(1u << hirq);
-            if (v >> 7)
-                c->priority_add = (uint8_t)((hirq + 1) & 7);
-        }
-        break;
-    case 3: /* specific EOI */
-    case 7: /* rotate on specific EOI */
+    case PIC_OCW2_SL | PIC_OCW2_EOI:        /* specific */
         c->isr &= (uint8_t)~(1u << n);
-        if (v >> 7)
+        if (rotate)
             c->priority_add = (uint8_t)((n + 1) & 7);
         break;
-    case 6: /* set priority */
-        c->priority_add = (uint8_t)((n + 1) & 7);
+    case PIC_OCW2_SL:                       /* set priority (R set), or no-op */
+        if (rotate)
+            c->priority_add = (uint8_t)((n + 1) & 7);
         break;
-    default: /* 2: no operation */
+    default:                                /* rotate in AEOI mode: set/clear */
+        c->rotate_on_aeoi = rotate;
         break;
     }
-    update(p);
 }
 
+/* OCW3: the register a command-port read returns, poll, special mask. */
 static void ocw3(struct chip *c, uint8_t v)
 {
-    if (v & 0x04)
+    if (v & PIC_OCW3_RR)
+        c->read_isr = v & PIC_OCW3_RIS;
+    if (v & PIC_OCW3_POLL)
         c->poll = true;
-    if (v & 0x02)
-        c->read_isr = v & 0x01;
-    /* special mask mode (bits 6:5) is not modelled: no PC OS uses it */
+    if (v & PIC_OCW3_ESMM)
+        c->special_mask = v & PIC_OCW3_SMM;
 }
 
-/* ICW1 starts initialisation: masks, requests in service and modes are
- * cleared; the ELCR (a PIIX register, not the 8259's) is kept. */
+/* ICW1 starts initialisation: IMR and ISR are cleared, IR7 gets the
+ * lowest priority, reads return IRR, special mask mode ends, ICW4's
+ * functions are zero until ICW4 says otherwise. The edge sense is reset
+ * too: a line already high must fall and rise again to request. The
+ * ELCR is a PIIX register and is kept. */
 static void icw1(struct chip *c, uint8_t v)
 {
-    c->irr = c->isr = c->imr = 0;
-    c->aeoi = c->rotate_on_aeoi = c->read_isr = c->poll = false;
-    c->priority_add = 0;
     c->ltim = v & PIC_ICW1_LTIM;
     c->single = v & PIC_ICW1_SINGLE;
     c->need_icw4 = v & PIC_ICW1_ICW4;
-    c->init_step = 2;
+    c->irr = c->lines & level_inputs(c);
+    c->isr = c->imr = 0;
+    c->aeoi = c->rotate_on_aeoi = false;
+    c->read_isr = c->poll = c->special_mask = false;
+    c->priority_add = 0;
+    c->icw_step = 2;
+}
+
+static void icw4(struct pic *p, struct chip *c, uint8_t v)
+{
+    c->aeoi = v & PIC_ICW4_AEOI;
+    if (!(v & PIC_ICW4_8086))
+        log_warn_rl(&p->rl, "pic: ICW4 selects MCS-80/85 mode, which a PC cannot "
+                    "use; treated as 8086 mode");
+    if (v & PIC_ICW4_SFNM)
+        log_warn_rl(&p->rl, "pic: ICW4 special fully nested mode is not modelled; "
+                    "using fully nested mode");
+}
+
+/* The data port takes ICW2-ICW4 during initialisation, OCW1 after. */
+static void write_data(struct pic *p, struct chip *c, uint8_t v)
+{
+    switch (c->icw_step) {
+    case 2:
+        c->base = v & 0xf8;
+        c->icw_step = !c->single ? 3 : c->need_icw4 ? 4 : 0;
+        break;
+    case 3:
+        /* the cascade wiring of a PC is fixed: nothing to record */
+        c->icw_step = c->need_icw4 ? 4 : 0;
+        break;
+    case 4:
+        icw4(p, c, v);
+        c->icw_step = 0;
+        break;
+    default:
+        c->imr = v;
+        break;
+    }
+}
+
+/* A poll command makes the next read an acknowledge: 0x80 | IR when
+ * something was pending, 0 when not. */
+static uint8_t poll(struct pic *p, struct chip *c)
+{
+    c->poll = false;
+    int ir = output(c);
+    if (ir < 0)
+        return 0;
+    ack_chip(c, ir);
+    update(p);
+    return (uint8_t)(0x80 | ir);
 }
 
 static uint64_t chip_read(void *opaque, uint64_t off, unsigned size)
 {
     struct chip *c = opaque;
-    struct pic *p = c->pic;
-    if (c->poll) {
-        /* Poll command: the read acknowledges like an INTA cycle. */
-        c->poll = false;
-        int irq = output(c);
-        if (irq < 0)
-            return 0;
-        ack_chip(c, irq);
-        update(p);
-        return 0x80 | (unsigned)irq;
-    }
-    if (off == 0)
-        return c->read_isr ? c->isr : c->irr;
-    return c->imr;
+    if (c->poll)
+        return poll(c->pic, c);
+    if (off)
+        return c->imr;
+    return c->read_isr ? c->isr : c->irr;
 }
 
 static void chip_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
@@ -228,71 +273,56 @@ static void chip_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     struct chip *c = opaque;
     struct pic *p = c->pic;
     uint8_t v = (uint8_t)val;
-    if (off == 0) {
-        if (v & PIC_ICW1_INIT)
-            icw1(c, v);
-        else if (v & PIC_OCW3)
-            ocw3(c, v);
-        else
-            ocw2(p, c, v);
-        update(p);
-        return;
-    }
-    switch (c->init_step) {
-    case 2:
-        c->base = v & 0xf8;
-        c->init_step = c->single ? (c->need_icw4 ? 4 : 0) : 3;
-        break;
-    case 3:
-        /* ICW3: the cascade wiring is fixed on a PC; nothing to record. */
-        c->init_step = c->need_icw4 ? 4 : 0;
-        break;
-    case 4:
-        c->aeoi = v & PIC_ICW4_AEOI;
-        if (!(v & PIC_ICW4_8086))
-            log_warn_rl(&p->rl, "pic: ICW4 selects 8080/8085 mode, which a PC cannot use; "
-                        "treated as 8086 mode");
-        c->init_step = 0;
-        break;
-    default:
-        c->imr = v;         /* OCW1 */
-        break;
-    }
+    if (off)
+        write_data(p, c, v);
+    else if (v & PIC_ICW1_INIT)
+        icw1(c, v);
+    else if (v & PIC_OCW3)
+        ocw3(c, v);
+    else
+        ocw2(c, v);
     update(p);
 }
 
 static uint64_t elcr_read(void *opaque, uint64_t off, unsigned size)
 {
     struct pic *p = opaque;
-    return p->c[off].elcr;
+    return p->c[off & 1].elcr;
 }
 
+/* An input switched to level takes its line's state into IRR at once. */
 static void elcr_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     struct pic *p = opaque;
-    struct chip *c = &p->c[off];
+    struct chip *c = &p->c[off & 1];
     c->elcr = (uint8_t)val & c->elcr_mask;
-    /* an input switched to level takes its current line state */
-    for (int i = 0; i < 8; i++)
-        if (c->elcr & (1u << i))
-            c->irr = (c->level & (1u << i)) ? c->irr | (1u << i) : c->irr & ~(1u << i);
+    uint8_t level = level_inputs(c);
+    c->irr = (uint8_t)((c->irr & ~level) | (c->lines & level));
     update(p);
 }
 
-static const struct region_ops chip_ops = { chip_read, chip_write, 1 };
-static const struct region_ops elcr_ops = { elcr_read, elcr_write, 1 };
+static const struct region_ops chip_ops = {
+    .read = chip_read,
+    .write = chip_write,
+    .max_access = 1,
+};
+
+static const struct region_ops elcr_ops = {
+    .read = elcr_read,
+    .write = elcr_write,
+    .max_access = 1,
+};
 
 void pic_reset(struct pic *p)
 {
     for (int i = 0; i < 2; i++) {
         struct chip *c = &p->c[i];
-        icw1(c, 0);
-        c->init_step = 0;
-        c->base = 0;
-        c->level = 0;
-        c->elcr = 0;
         c->pic = p;
-        c->elcr_mask = i == 0 ? 0xf8 : 0xde;   /* IRQ 0-2, 8 and 13 are edge only */
+        c->lines = c->elcr = c->base = 0;
+        /* PIIX: IRQ 0, 1, 2, 8 and 13 are edge only */
+        c->elcr_mask = i == 0 ? 0xf8 : 0xde;
+        icw1(c, 0);
+        c->icw_step = 0;
     }
     p->intr = false;
 }
@@ -305,6 +335,7 @@ struct pic *pic_create(void (*intr_changed)(void *opaque), void *opaque)
     p->intr_changed = intr_changed;
     p->opaque = opaque;
     p->rl = (struct ratelimit)RATELIMIT_INIT;
+    /* QEMU's `info mtree` calls both chips "pic" */
     region_init_io(&p->c[0].region, "pic", 2, &chip_ops, &p->c[0]);
     region_init_io(&p->c[1].region, "pic", 2, &chip_ops, &p->c[1]);
     region_init_io(&p->elcr_region, "elcr", 2, &elcr_ops, p);

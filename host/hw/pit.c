@@ -1,14 +1,24 @@
 /*
  * The 8254 programmable interval timer: three 16-bit down-counters on a
- * 1.193182 MHz clock. Nothing ticks here: a counter remembers when it was
- * loaded, and its count and output are computed from the loop's clock
- * when someone looks. Counter 0's output rises once per period in modes 2
- * and 3 (and once at terminal count in modes 0 and 4); each rising edge
- * is an IRQ 0 pulse, delivered by a timer armed at the next edge.
+ * PIT_HZ clock.
  *
- * When the host falls behind by several periods, one edge is delivered
- * and the next is armed on the original period grid: the guest sees a
- * tick missing rather than a burst, and the rate does not drift.
+ * Nothing ticks here. A counting element remembers when it took its
+ * count (start) and the count it took (reload); the current count and
+ * OUT are computed from the loop's clock when someone looks. Counter 0's
+ * OUT drives IRQ 0: each rising edge is an irq_pulse, delivered by a loop
+ * timer armed at the next edge.
+ *
+ * When the host falls behind by several periods (a stopped process, a
+ * busy loop), the timer delivers one edge and arms the next one on the
+ * original period grid. The guest sees ticks missing rather than a burst
+ * of them, and the rate does not drift: an OS that counts ticks loses
+ * time across a stall, one that reads a clock source does not, and
+ * neither is flooded with back-to-back interrupts.
+ *
+ * The gates: counter 0's (and 1's) is tied high on a PC; counter 2's is
+ * port 0x61, not modelled, taken as high. Modes 1 and 5 start on a rising
+ * gate edge, which a tied gate never makes: they wait forever with OUT
+ * high, as on the board.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -16,26 +26,36 @@
 #include "core/log.h"
 #include "hw/pit.h"
 
-#define NS 1000000000ull
+#define NS_PER_S 1000000000ull
 
-struct pit;
+#define RW(ctrl)        (((ctrl) >> 4) & 3)   /* 0 latch, 1 LSB, 2 MSB, 3 LSB then MSB */
+
+/* A count the counting element runs: reload clocks from start on. */
+struct run {
+    uint32_t reload;        /* 1..65536 */
+    uint64_t start;         /* ns on the loop's clock */
+};
 
 struct counter {
     struct pit *pit;
     int index;
-    uint8_t mode, rw, bcd;
-    uint32_t reload;        /* 1..65536 */
-    bool counting;
-    uint64_t load_time;     /* ns on the loop's clock */
+    uint8_t ctrl;           /* the last control word, low six bits */
+    uint8_t mode;
+    bool counting;          /* a count was loaded since the control word */
+    uint16_t held;          /* what reads return while not counting */
+    struct run run;
+    /* Modes 2 and 3 take a new count at the end of the current period:
+     * until run.start the previous count is still running. */
+    struct run prev;
+    uint32_t reload;        /* the count register, as last written */
+    bool null_count;        /* written but not yet in the counting element */
     bool write_msb;         /* LSB-then-MSB: the next write is the MSB */
-    uint8_t lsb;
+    uint8_t write_lsb;
     bool read_msb;          /* LSB-then-MSB: the next read is the MSB */
     bool count_latched, status_latched;
     uint16_t latched_count;
     uint8_t latched_status;
-    bool read_latched_msb;
-    bool null_count;
-    struct timer timer;     /* counter 0: the next output edge */
+    struct timer timer;     /* counter 0: the next OUT rising edge */
 };
 
 struct pit {
@@ -47,86 +67,117 @@ struct pit {
     struct ratelimit rl;
 };
 
-static uint64_t ticks_since(const struct counter *c, uint64_t now)
+/* Modes 6 and 7 are 2 and 3 with a don't-care bit. */
+static uint8_t mode_of(uint8_t ctrl)
 {
-    uint64_t ns = now > c->load_time ? now - c->load_time : 0;
-    return (uint64_t)((unsigned __int128)ns * PIT_HZ / NS);
+    uint8_t m = (ctrl >> PIT_MODE_SHIFT) & 7;
+    return m > 5 ? m & 3 : m;
 }
 
-/* ns on the loop's clock when the counter reaches `ticks` after loading */
-static uint64_t time_of_tick(const struct counter *c, uint64_t ticks)
+static bool periodic(const struct counter *c)
 {
-    return c->load_time + (uint64_t)(((unsigned __int128)ticks * NS + PIT_HZ - 1) / PIT_HZ);
+    return c->mode == 2 || c->mode == 3;
 }
 
-static bool periodic(uint8_t mode)
+/* The run in effect at `now`. */
+static const struct run *current(const struct counter *c, uint64_t now)
 {
-    return mode == 2 || mode == 3;
+    return now < c->run.start ? &c->prev : &c->run;
+}
+
+/* Input clocks since r started, rounded down. */
+static uint64_t ticks(const struct run *r, uint64_t now)
+{
+    uint64_t ns = now > r->start ? now - r->start : 0;
+    return (uint64_t)((unsigned __int128)ns * PIT_HZ / NS_PER_S);
+}
+
+/* The first ns at which r has seen `t` clocks: rounded up, so that
+ * ticks() at that instant is t and never t - 1. */
+static uint64_t tick_time(const struct run *r, uint64_t t)
+{
+    return r->start + (uint64_t)(((unsigned __int128)t * NS_PER_S + PIT_HZ - 1) / PIT_HZ);
 }
 
 static uint16_t count_now(const struct counter *c, uint64_t now)
 {
     if (!c->counting)
-        return (uint16_t)c->reload;
-    uint64_t t = ticks_since(c, now);
-    uint32_t r = c->reload;
+        return c->held;
+    const struct run *r = current(c, now);
+    uint64_t t = ticks(r, now);
+    uint32_t n = r->reload;
     switch (c->mode) {
-    case 2:
-        return (uint16_t)(r - t % r);
+    case 2:                 /* n, n-1 .. 1, reload */
+        return (uint16_t)(n - t % n);
     case 3: {
-        /* counts down by two, each half period */
-        uint64_t half = (r + 1) / 2, in = t % r;
-        uint64_t left = in < half ? r - 2 * in : r - 2 * (in - half);
-        return (uint16_t)(left & 0xfffe ? left & 0xfffe : left);
+        /* Down by two from n (n-1 when odd) in each half; the high half
+         * is one clock longer when n is odd. 65536 reads as 0. */
+        uint64_t in = t % n, high = (n + 1) / 2;
+        if (in >= high)
+            in -= high;
+        return (uint16_t)((n & ~1u) - 2 * in);
     }
-    default:            /* 0, 1, 4, 5: one pass, then wraps on */
-        return (uint16_t)(r - t);
+    default:                /* 0 and 4: one pass, then on through 0xffff */
+        return (uint16_t)(n - t);
     }
 }
 
-static bool output_now(const struct counter *c, uint64_t now)
+static bool out_now(const struct counter *c, uint64_t now)
 {
     if (!c->counting)
-        return c->mode != 0;
-    uint64_t t = ticks_since(c, now);
+        return c->mode != 0;    /* a control word sets OUT low in mode 0 only */
+    const struct run *r = current(c, now);
+    uint64_t t = ticks(r, now);
+    uint32_t n = r->reload;
     switch (c->mode) {
-    case 0:
-        return t >= c->reload;
-    case 2:
-        return t % c->reload != c->reload - 1;
+    case 0:                     /* high at terminal count, until reloaded */
+        return t >= n;
+    case 2:                     /* low for the one clock at count 1 */
+        return t % n != n - 1;
     case 3:
-        return t % c->reload < (c->reload + 1) / 2;
-    case 4:
-        return t != c->reload;
+        return t % n < (n + 1) / 2;
+    case 4:                     /* a one-clock low strobe at terminal count */
+        return t != n;
     default:
         return true;
     }
 }
 
+/* Arm counter 0's timer at OUT's next rising edge after `now`. */
 static void arm(struct counter *c, uint64_t now)
 {
     if (c->index != 0 || !c->counting) {
         timer_del(&c->timer);
         return;
     }
-    uint64_t t = ticks_since(c, now);
-    uint64_t edge;
-    if (periodic(c->mode)) {
-        edge = (t / c->reload + 1) * c->reload;
-    } else if (c->mode == 0 || c->mode == 4) {
-        if (t >= c->reload) {
-            timer_del(&c->timer);      /* one-shot already fired */
-            return;
-        }
-        edge = c->reload;
-    } else {
-        timer_del(&c->timer);          /* modes 1 and 5 wait for a gate edge */
+    if (now < c->run.start) {
+        /* the old period ends, and OUT rises, where the new count starts */
+        timer_mod(&c->timer, c->run.start);
         return;
     }
-    timer_mod(&c->timer, time_of_tick(c, edge));
+    uint64_t t = ticks(&c->run, now), n = c->run.reload, next;
+    switch (c->mode) {
+    case 2:
+    case 3:
+        next = (t / n + 1) * n;
+        break;
+    case 0:
+        next = n;
+        break;
+    case 4:
+        next = n + 1;
+        break;
+    default:
+        next = 0;
+        break;
+    }
+    if (next <= t)
+        timer_del(&c->timer);   /* a one-shot that has fired */
+    else
+        timer_mod(&c->timer, tick_time(&c->run, next));
 }
 
-static void edge(void *opaque)
+static void out_rose(void *opaque)
 {
     struct counter *c = opaque;
     struct pit *p = c->pit;
@@ -135,68 +186,87 @@ static void edge(void *opaque)
     arm(c, loop_now(p->loop));
 }
 
+/* A complete count was written to the count register. */
 static void load(struct counter *c, uint32_t value)
 {
     struct pit *p = c->pit;
+    uint64_t now = loop_now(p->loop);
     c->reload = value ? value : 0x10000;
-    if (periodic(c->mode) && c->reload == 1) {
+    if (periodic(c) && c->reload == 1) {
         log_warn_rl(&p->rl, "pit: counter %d loaded with 1 in mode %d, which the 8254 "
                     "does not allow; using 2", c->index, c->mode);
         c->reload = 2;
     }
-    c->counting = true;
+    if (c->mode == 1 || c->mode == 5) {
+        c->null_count = true;   /* waits for a gate trigger that never comes */
+        return;
+    }
     c->null_count = false;
-    c->load_time = loop_now(p->loop);
-    arm(c, c->load_time);
+    if (periodic(c) && c->counting) {
+        /* the period under way finishes with the old count */
+        const struct run *r = current(c, now);
+        uint64_t t = ticks(r, now);
+        c->prev = *r;
+        c->run.start = tick_time(r, (t / r->reload + 1) * r->reload);
+    } else {
+        c->run.start = now;
+    }
+    c->run.reload = c->reload;
+    c->counting = true;
+    arm(c, now);
 }
 
 static uint8_t status(const struct counter *c, uint64_t now)
 {
-    return (uint8_t)((output_now(c, now) ? 0x80 : 0) | (c->null_count ? 0x40 : 0) |
-                     c->rw << 4 | c->mode << 1 | c->bcd);
+    bool null = c->null_count || (c->counting && now < c->run.start);
+    return (uint8_t)((out_now(c, now) ? PIT_STATUS_OUT : 0) |
+                     (null ? PIT_STATUS_NULL : 0) | c->ctrl);
 }
 
 static void latch_count(struct counter *c, uint64_t now)
 {
     if (c->count_latched)
-        return;         /* a second latch before the read is ignored */
+        return;         /* latched already: kept until read */
     c->count_latched = true;
-    c->read_latched_msb = false;
     c->latched_count = count_now(c, now);
+    c->read_msb = false;
 }
 
+static void read_back(struct pit *p, uint8_t v, uint64_t now)
+{
+    for (int i = 0; i < 3; i++) {
+        struct counter *c = &p->c[i];
+        if (!(v & PIT_RB_CNT(i)))
+            continue;
+        if (!(v & PIT_RB_STATUS) && !c->status_latched) {
+            c->status_latched = true;
+            c->latched_status = status(c, now);
+        }
+        if (!(v & PIT_RB_COUNT))
+            latch_count(c, now);
+    }
+}
+
+/* A control word: the counter stops until a count is written, OUT goes
+ * to the mode's initial level. */
 static void control(struct pit *p, uint8_t v)
 {
     uint64_t now = loop_now(p->loop);
-    unsigned sel = v >> 6;
-    if (sel == 3) {     /* read-back: bits 3:1 select counters 2..0 */
-        for (int i = 0; i < 3; i++) {
-            if (!(v & (2u << i)))
-                continue;
-            struct counter *c = &p->c[i];
-            if (!(v & 0x10) && !c->status_latched) {
-                c->status_latched = true;
-                c->latched_status = status(c, now);
-            }
-            if (!(v & 0x20))
-                latch_count(c, now);
-        }
+    if ((v & PIT_SEL_READBACK) == PIT_SEL_READBACK) {
+        read_back(p, v, now);
         return;
     }
-    struct counter *c = &p->c[sel];
-    unsigned rw = (v >> 4) & 3;
-    if (rw == 0) {
+    struct counter *c = &p->c[v >> 6];
+    if (RW(v) == 0) {
         latch_count(c, now);
         return;
     }
-    c->rw = (uint8_t)rw;
-    c->mode = (v >> 1) & 7;
-    if (c->mode > 5)
-        c->mode -= 4;   /* 6 and 7 are 2 and 3 */
-    c->bcd = v & PIT_BCD;
-    if (c->bcd)
-        log_warn_rl(&p->rl, "pit: counter %d set to BCD counting, not modelled; "
-                    "counting in binary", c->index);
+    c->held = count_now(c, now);
+    c->ctrl = v & 0x3f;
+    c->mode = mode_of(v);
+    if (v & PIT_BCD)
+        log_warn_rl(&p->rl, "pit: counter %d set to BCD counting, which is not "
+                    "modelled; counting in binary", c->index);
     c->counting = false;
     c->null_count = true;
     c->write_msb = c->read_msb = false;
@@ -206,7 +276,7 @@ static void control(struct pit *p, uint8_t v)
 
 static void write_count(struct counter *c, uint8_t v)
 {
-    switch (c->rw) {
+    switch (RW(c->ctrl)) {
     case 1:
         load(c, v);
         break;
@@ -214,51 +284,50 @@ static void write_count(struct counter *c, uint8_t v)
         load(c, (uint32_t)v << 8);
         break;
     case 3:
-        if (!c->write_msb) {
-            c->lsb = v;
-            c->write_msb = true;
-            if (c->mode == 0) {         /* the first byte stops mode 0 */
-                c->counting = false;
-                timer_del(&c->timer);
-            }
-        } else {
+        if (c->write_msb) {
             c->write_msb = false;
-            load(c, c->lsb | (uint32_t)v << 8);
+            load(c, c->write_lsb | (uint32_t)v << 8);
+            break;
+        }
+        c->write_lsb = v;
+        c->write_msb = true;
+        if (c->mode == 0) {
+            /* mode 0: the first byte stops the count where it is */
+            uint64_t now = loop_now(c->pit->loop);
+            c->held = count_now(c, now);
+            c->counting = false;
+            timer_del(&c->timer);
         }
         break;
     default:
-        break;          /* never programmed: the write goes nowhere */
+        break;          /* no control word yet: the write goes nowhere */
     }
 }
 
 static uint8_t read_count(struct counter *c)
 {
-    uint64_t now = loop_now(c->pit->loop);
     if (c->status_latched) {
         c->status_latched = false;
         return c->latched_status;
     }
-    uint16_t v;
+    uint16_t v = c->count_latched ? c->latched_count
+                                  : count_now(c, loop_now(c->pit->loop));
     bool msb;
-    if (c->count_latched) {
-        v = c->latched_count;
-        if (c->rw == 3) {
-            msb = c->read_latched_msb;
-            c->read_latched_msb = !msb;
-            if (msb)
-                c->count_latched = false;
-        } else {
-            msb = c->rw == 2;
+    switch (RW(c->ctrl)) {
+    case 2:
+        msb = true;
+        c->count_latched = false;
+        break;
+    case 3:
+        msb = c->read_msb;
+        c->read_msb = !msb;
+        if (msb)
             c->count_latched = false;
-        }
-    } else {
-        v = count_now(c, now);
-        if (c->rw == 3) {
-            msb = c->read_msb;
-            c->read_msb = !msb;
-        } else {
-            msb = c->rw == 2;
-        }
+        break;
+    default:
+        msb = false;
+        c->count_latched = false;
+        break;
     }
     return msb ? (uint8_t)(v >> 8) : (uint8_t)v;
 }
@@ -266,28 +335,34 @@ static uint8_t read_count(struct counter *c)
 static uint64_t pit_read(void *opaque, uint64_t off, unsigned size)
 {
     struct pit *p = opaque;
-    if (off == 3)
-        return 0xff;    /* the control word register is write-only */
+    if (off >= 3)
+        return 0xff;    /* the control word register cannot be read */
     return read_count(&p->c[off]);
 }
 
 static void pit_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     struct pit *p = opaque;
-    if (off == 3)
+    if (off >= 3)
         control(p, (uint8_t)val);
     else
         write_count(&p->c[off], (uint8_t)val);
 }
 
-static const struct region_ops pit_ops = { pit_read, pit_write, 1 };
+static const struct region_ops pit_ops = {
+    .read = pit_read,
+    .write = pit_write,
+    .max_access = 1,
+};
 
+/* Power-on: no control word, nothing counts, every output idle. */
 void pit_reset(struct pit *p)
 {
     for (int i = 0; i < 3; i++) {
         struct counter *c = &p->c[i];
         timer_del(&c->timer);
-        *c = (struct counter){ .pit = p, .index = i, .reload = 0x10000, .timer = c->timer };
+        struct timer t = c->timer;
+        *c = (struct counter){ .pit = p, .index = i, .reload = 0x10000, .timer = t };
     }
 }
 
@@ -300,7 +375,7 @@ struct pit *pit_create(struct loop *loop, struct irq_line irq0)
     p->irq0 = irq0;
     p->rl = (struct ratelimit)RATELIMIT_INIT;
     for (int i = 0; i < 3; i++)
-        timer_init(&p->c[i].timer, loop, edge, &p->c[i]);
+        timer_init(&p->c[i].timer, loop, out_rose, &p->c[i]);
     pit_reset(p);
     region_init_io(&p->region, "pit", 4, &pit_ops, p);
     return p;
