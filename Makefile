@@ -11,7 +11,7 @@ WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE
 SAN_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_LDLIBS := -lrt
+HOST_LDLIBS := -lslirp -lrt
 
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iguest/include -MMD -MP \
                 -ffreestanding -fno-stack-protector -fno-pic -fno-pie \

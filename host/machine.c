@@ -92,7 +92,7 @@ void machine_debug_exit(struct machine *m, const struct cpu_debug_exit *e)
 
 bool machine_wait_halted(struct machine *m)
 {
-    if (loop_next_deadline(&m->loop) == UINT64_MAX && m->loop.nfds == 0)
+    if (loop_next_deadline(&m->loop) == UINT64_MAX && !loop_has_sources(&m->loop))
         return false;
     loop_wait(&m->loop, -1);
     return true;

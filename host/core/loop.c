@@ -104,30 +104,62 @@ void loop_del_fd(struct loop *l, int fd)
     }
 }
 
+int loop_add_poller(struct loop *l, const struct loop_poller *p)
+{
+    if (l->npollers == LOOP_MAX_POLLERS)
+        return -1;
+    l->pollers[l->npollers++] = *p;
+    return 0;
+}
+
+int loop_poll_add(struct loop *l, int fd, short events)
+{
+    if (!l->pfd || l->npfd == LOOP_MAX_POLL)
+        return -1;
+    l->pfd[l->npfd] = (struct pollfd){ .fd = fd, .events = events };
+    return l->npfd++;
+}
+
+void loop_poll_timeout(struct loop *l, int64_t ns)
+{
+    if (ns >= 0 && (l->poll_timeout < 0 || ns < l->poll_timeout))
+        l->poll_timeout = ns;
+}
+
+short loop_poll_revents(struct loop *l, int idx)
+{
+    return l->pfd && idx >= 0 && idx < l->npfd ? l->pfd[idx].revents : 0;
+}
+
+bool loop_has_sources(const struct loop *l)
+{
+    return l->nfds > 0 || l->npollers > 0;
+}
+
 void loop_wait(struct loop *l, int64_t timeout_ns)
 {
     uint64_t now = loop_now(l);
     uint64_t next = l->frozen ? UINT64_MAX : loop_next_deadline(l);
-    int64_t wait = timeout_ns;
-    if (next != UINT64_MAX) {
-        int64_t until = next > now ? (int64_t)(next - now) : 0;
-        if (wait < 0 || until < wait)
-            wait = until;
-    }
+    l->poll_timeout = timeout_ns;
+    if (next != UINT64_MAX)
+        loop_poll_timeout(l, next > now ? (int64_t)(next - now) : 0);
 
-    struct pollfd pfd[LOOP_MAX_FDS];
+    struct pollfd pfd[LOOP_MAX_POLL];
     int n = l->nfds;
     for (int i = 0; i < n; i++)
         pfd[i] = (struct pollfd){ .fd = l->fds[i].fd, .events = l->fds[i].events };
+    l->pfd = pfd;
+    l->npfd = n;
+    for (int i = 0; i < l->npollers; i++)
+        l->pollers[i].fill(l->pollers[i].opaque, l);
 
     struct timespec ts, *tsp = NULL;
-    if (wait >= 0) {
-        ts.tv_sec = wait / 1000000000;
-        ts.tv_nsec = wait % 1000000000;
+    if (l->poll_timeout >= 0) {
+        ts.tv_sec = l->poll_timeout / 1000000000;
+        ts.tv_nsec = l->poll_timeout % 1000000000;
         tsp = &ts;
     }
-
-    int r = ppoll(pfd, (nfds_t)n, tsp, NULL);
+    int r = ppoll(pfd, (nfds_t)l->npfd, tsp, NULL);
     if (r > 0) {
         /* Handlers may add or remove fds: look each one up again. */
         for (int i = 0; i < n; i++) {
@@ -142,6 +174,9 @@ void loop_wait(struct loop *l, int64_t timeout_ns)
         }
     }
     /* r < 0 is EINTR (a kick) or ENOMEM: either way the caller comes back. */
+    for (int i = 0; i < l->npollers; i++)
+        l->pollers[i].dispatch(l->pollers[i].opaque, l, r < 0);
+    l->pfd = NULL;
     if (!l->frozen)
         loop_run_timers(l);
 }

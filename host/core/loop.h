@@ -8,6 +8,7 @@
 #define HOST_CORE_LOOP_H
 
 #include <stdbool.h>
+#include <poll.h>
 #include <stdint.h>
 
 struct loop;
@@ -32,6 +33,17 @@ struct loop_fd {
     void *opaque;
 };
 
+/* A source whose descriptors change from one poll to the next (libslirp's
+ * sockets): it adds them before each poll and reads the results after. */
+struct loop_poller {
+    void (*fill)(void *opaque, struct loop *l);
+    void (*dispatch)(void *opaque, struct loop *l, bool error);
+    void *opaque;
+};
+
+#define LOOP_MAX_POLLERS 4
+#define LOOP_MAX_POLL (LOOP_MAX_FDS + 256)
+
 struct loop {
     uint64_t (*now)(void *opaque);  /* NULL: CLOCK_MONOTONIC */
     void *now_opaque;
@@ -39,6 +51,11 @@ struct loop {
     struct loop_fd fds[LOOP_MAX_FDS];
     int nfds;
     bool frozen;                /* timers wait: the guest is paused */
+    struct loop_poller pollers[LOOP_MAX_POLLERS];
+    int npollers;
+    struct pollfd *pfd;         /* this poll's descriptors */
+    int npfd;
+    int64_t poll_timeout;       /* ns; pollers may lower it */
 };
 
 /* CLOCK_MONOTONIC in nanoseconds: the host's clock, whatever the loop's. */
@@ -59,6 +76,15 @@ int loop_run_timers(struct loop *l);
 /* Returns 0, or -1 when the table is full. */
 int loop_add_fd(struct loop *l, int fd, short events, fd_handler cb, void *opaque);
 void loop_del_fd(struct loop *l, int fd);
+
+int loop_add_poller(struct loop *l, const struct loop_poller *p);
+/* For pollers, inside fill: add a descriptor (returns its index, -1 when
+ * full) and shorten the wait; inside dispatch: what came back. */
+int loop_poll_add(struct loop *l, int fd, short events);
+void loop_poll_timeout(struct loop *l, int64_t ns);
+short loop_poll_revents(struct loop *l, int idx);
+/* Anything to poll at all (descriptors or pollers)? */
+bool loop_has_sources(const struct loop *l);
 
 /* Block until a file descriptor is ready, the next timer is due, or
  * timeout_ns passes (negative: no limit but the timers), then serve

@@ -466,7 +466,7 @@ static void arm_kick(struct cpu *c, uint64_t next_fd_poll)
     uint64_t next = loop_next_deadline(l);
     if (next != UINT64_MAX)
         next += c->m->paused_total;     /* guest clock -> CLOCK_MONOTONIC */
-    if (l->nfds && next_fd_poll < next)
+    if (loop_has_sources(l) && next_fd_poll < next)
         next = next_fd_poll;
     if (next == c->armed_deadline)
         return;
@@ -492,7 +492,7 @@ static void run(struct cpu *c)
         inject(c);
         uint64_t now = monotonic_ns();
         if (now >= next_fd_poll) {
-            if (m->loop.nfds)
+            if (loop_has_sources(&m->loop))
                 loop_wait(&m->loop, 0);
             next_fd_poll = now + FD_POLL_NS;
             if (m->paused || m->stop)
