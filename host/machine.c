@@ -145,6 +145,36 @@ static int init_ram(struct machine *m)
     return 0;
 }
 
+/* The e1000's cable: to the user backend it names (or, as QEMU does by
+ * default, a user backend of its own), or nowhere with -nic none. */
+static int init_net(struct machine *m)
+{
+    if (m->cfg.nic_none)
+        return 0;
+    const struct user_net_config *uc = NULL;
+    static const struct user_net_config dflt = { .id = "user.0" };
+    if (m->cfg.nic_netdev) {
+        for (int i = 0; i < m->cfg.nnetdevs; i++)
+            if (strcmp(m->cfg.netdevs[i].id, m->cfg.nic_netdev) == 0)
+                uc = &m->cfg.netdevs[i];
+        if (!uc) {
+            log_error("-device e1000,netdev=%s: no -netdev with id=%s", m->cfg.nic_netdev,
+                      m->cfg.nic_netdev);
+            return -1;
+        }
+    } else {
+        uc = m->cfg.nnetdevs ? &m->cfg.netdevs[0] : &dflt;
+    }
+    const char *why;
+    m->user_net = user_net_create(&m->loop, uc, &why);
+    if (!m->user_net) {
+        log_error("-netdev user,id=%s: %s", uc->id, why);
+        return -1;
+    }
+    net_connect(e1000_net_client(m->e1000), user_net_client(m->user_net));
+    return 0;
+}
+
 /* The PCI bus, and what SeaBIOS would have done before handing over:
  * BARs where QEMU's firmware puts them, decoding and bus mastering on,
  * INTA routed to IRQ 11 and that IRQ level-triggered. */
@@ -155,8 +185,7 @@ static int init_pci(struct machine *m)
     pci_host_init(&m->pci, &m->pci_mem, &m->io, &m->mem_as);
     if (piix3_init(&m->isa_bridge, &m->pci.bus) < 0)
         return -1;
-    static const uint8_t mac[6] = E1000_DEFAULT_MAC;
-    m->e1000 = e1000_create(&m->pci.bus, PCI_DEVFN(PCI_SLOT_E1000, 0), mac);
+    m->e1000 = e1000_create(&m->pci.bus, PCI_DEVFN(PCI_SLOT_E1000, 0), m->cfg.mac);
     if (!m->e1000) {
         log_error("cannot create the e1000: out of memory");
         return -1;
@@ -171,7 +200,7 @@ static int init_pci(struct machine *m)
         pci_firmware_set_command(nic, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
                                       PCI_COMMAND_MASTER);
     }
-    return 0;
+    return init_net(m);
 }
 
 static int init_devices(struct machine *m)
@@ -274,6 +303,7 @@ void machine_destroy(struct machine *m)
     if (m->pit) pit_destroy(m->pit);
     if (m->pic) pic_destroy(m->pic);
     if (m->e1000) e1000_destroy(m->e1000);
+    user_net_destroy(m->user_net);
     chardev_close(m->serial_chr);
     if (m->ram)
         munmap(m->ram, m->ram_size);

@@ -11,6 +11,7 @@
 #include "core/memory.h"
 #include "cpu/cpu.h"
 #include "hw/pci_host.h"
+#include "net/slirp.h"
 
 /* Exit statuses of pcemu besides the guest's own (odd, from debug-exit). */
 enum pcemu_status {
@@ -47,6 +48,11 @@ struct machine_config {
     const char *monitor;       /* NULL, "stdio", "unix:PATH,server,nowait" */
     bool start_paused;         /* -S: wait for `cont` */
     const char *gdb;           /* "tcp::PORT" or NULL */
+    uint8_t mac[6];            /* the e1000's */
+    bool nic_none;             /* -nic none: the cable is not plugged in */
+    const char *nic_netdev;    /* -device e1000,netdev=ID */
+    struct user_net_config netdevs[4];
+    int nnetdevs;
 };
 
 struct machine {
@@ -67,6 +73,7 @@ struct machine {
     struct pci_host pci;
     struct pci_device isa_bridge;
     struct e1000 *e1000;
+    struct user_net *user_net;
     struct monitor *monitor;
     struct gdbstub *gdb;
 

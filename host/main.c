@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/log.h"
+#include "hw/e1000.h"
 #include "machine.h"
 
 #define PCEMU_VERSION "0.1.0"
@@ -34,6 +35,12 @@ static const char usage[] =
 "  -machine [pc][,unassigned-bars=on]\n"
 "                      unassigned-bars=on leaves PCI BARs zero and decoding\n"
 "                      off, for guests that assign them (default: firmware did)\n"
+"  -netdev user,id=ID[,net=A/B][,host=A][,dhcpstart=A][,dns=A][,hostfwd=tcp:[HA]:HP-[GA]:GP]\n"
+"                      user-mode networking (libslirp); default: one for the e1000\n"
+"  -device e1000[,netdev=ID][,mac=52:54:00:12:34:56]\n"
+"                      the e1000's backend and MAC address\n"
+"  -nic user[,model=e1000][,mac=..][,hostfwd=..] | -nic none\n"
+"                      the short form; none leaves the cable unplugged\n"
 "  -monitor stdio|unix:PATH,server,nowait|none\n"
 "                      the monitor: info mtree [-f], info qtree, info pci, cont, quit\n"
 "  -gdb tcp::PORT      wait for gdb on PORT (loopback only)\n"
@@ -191,6 +198,131 @@ static int opt_paused(struct machine_config *cfg, const char *arg)
     return 0;
 }
 
+/* KEY=VALUE,... after the first word; each pair goes to fn. */
+static int each_prop(const char *opt, const char *arg, const char *rest,
+                     int (*fn)(struct machine_config *cfg, void *ctx, const char *key,
+                               const char *val), struct machine_config *cfg, void *ctx)
+{
+    static char buf[1024];
+    snprintf(buf, sizeof buf, "%s", rest);
+    for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            log_error("%s %s: '%s' is not KEY=VALUE", opt, arg, p);
+            return -1;
+        }
+        *eq = 0;
+        if (fn(cfg, ctx, p, eq + 1) < 0) {
+            log_error("%s %s: unknown or bad property %s=%s", opt, arg, p, eq + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+    unsigned v[6];
+    char tail;
+    if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6)
+        return -1;
+    for (int i = 0; i < 6; i++) {
+        if (v[i] > 0xff)
+            return -1;
+        mac[i] = (uint8_t)v[i];
+    }
+    return mac[0] & 1 ? -1 : 0;      /* a NIC's own address is unicast */
+}
+
+/* net=, host=, dhcpstart=, dns=, hostfwd= (repeatable) */
+static int user_prop(struct machine_config *cfg, void *ctx, const char *key, const char *val)
+{
+    struct user_net_config *u = ctx;
+    char *v = strdup(val);
+    if (!v)
+        return -1;
+    if (!strcmp(key, "id")) u->id = v;
+    else if (!strcmp(key, "net")) u->net = v;
+    else if (!strcmp(key, "host")) u->host = v;
+    else if (!strcmp(key, "dhcpstart")) u->dhcpstart = v;
+    else if (!strcmp(key, "dns")) u->dns = v;
+    else if (!strcmp(key, "hostfwd") && u->nhostfwd < 8) u->hostfwd[u->nhostfwd++] = v;
+    else if (!strcmp(key, "model") && !strcmp(val, "e1000")) free(v);
+    else if (!strcmp(key, "mac") && parse_mac(val, cfg->mac) == 0) free(v);
+    else {
+        free(v);
+        return -1;
+    }
+    return 0;
+}
+
+static int opt_netdev(struct machine_config *cfg, const char *arg)
+{
+    if (strncmp(arg, "user,", 5) != 0 && strcmp(arg, "user") != 0) {
+        log_error("-netdev %s: only the user backend exists (-netdev user,id=ID,...)", arg);
+        return -1;
+    }
+    if (cfg->nnetdevs == 4) {
+        log_error("-netdev %s: at most 4 backends", arg);
+        return -1;
+    }
+    struct user_net_config *u = &cfg->netdevs[cfg->nnetdevs];
+    memset(u, 0, sizeof *u);
+    if (each_prop("-netdev", arg, arg[4] ? arg + 5 : "", user_prop, cfg, u) < 0)
+        return -1;
+    if (!u->id) {
+        log_error("-netdev %s: needs id=NAME", arg);
+        return -1;
+    }
+    cfg->nnetdevs++;
+    return 0;
+}
+
+static int nic_prop(struct machine_config *cfg, void *ctx, const char *key, const char *val)
+{
+    if (!strcmp(key, "netdev"))
+        cfg->nic_netdev = strdup(val);
+    else if (!strcmp(key, "mac"))
+        return parse_mac(val, cfg->mac);
+    else
+        return -1;
+    return 0;
+}
+
+static int opt_device(struct machine_config *cfg, const char *arg)
+{
+    if (strncmp(arg, "e1000,", 6) != 0 && strcmp(arg, "e1000") != 0) {
+        log_error("-device %s: pcemu has one device to add, e1000 (-device e1000,netdev=ID)", arg);
+        return -1;
+    }
+    return each_prop("-device", arg, arg[5] ? arg + 6 : "", nic_prop, cfg, NULL);
+}
+
+/* -nic none | -nic user[,model=e1000][,mac=..][,hostfwd=..]... */
+static int opt_nic(struct machine_config *cfg, const char *arg)
+{
+    if (!strcmp(arg, "none")) {
+        cfg->nic_none = true;
+        return 0;
+    }
+    if (strncmp(arg, "user,", 5) != 0 && strcmp(arg, "user") != 0) {
+        log_error("-nic %s: only -nic user[,model=e1000,...] or -nic none", arg);
+        return -1;
+    }
+    if (cfg->nnetdevs == 4) {
+        log_error("-nic %s: at most 4 backends", arg);
+        return -1;
+    }
+    struct user_net_config *u = &cfg->netdevs[cfg->nnetdevs];
+    memset(u, 0, sizeof *u);
+    u->id = "nic.0";
+    if (each_prop("-nic", arg, arg[4] ? arg + 5 : "", user_prop, cfg, u) < 0)
+        return -1;
+    cfg->nic_netdev = u->id;
+    cfg->nnetdevs++;
+    return 0;
+}
+
 static int opt_display(struct machine_config *cfg, const char *arg)
 {
     if (strcmp(arg, "none") != 0) {
@@ -232,6 +364,9 @@ static const struct opt opts[] = {
     { "-serial", true, opt_serial },
     { "-display", true, opt_display },
     { "-machine", true, opt_machine },
+    { "-netdev", true, opt_netdev },
+    { "-device", true, opt_device },
+    { "-nic", true, opt_nic },
     { "-monitor", true, opt_monitor },
     { "-S", false, opt_paused },
     { "-gdb", true, opt_gdb },
@@ -315,6 +450,7 @@ static int teardown(void *arg)
 int main(int argc, char **argv)
 {
     struct machine_config cfg = {
+        .mac = E1000_DEFAULT_MAC,
         .ram_size = 64ull << 20,
         .serial = "stdio",
         .accel = "kvm",

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include "contract/platform.h"
 #include "debug/info.h"
+#include "hw/e1000.h"
 #include "hw/pci.h"
 #include "machine.h"
 
@@ -70,6 +71,14 @@ void info_qtree(struct machine *m, const char *args, FILE *out)
         if (!d)
             continue;
         fprintf(out, "      dev: %s, id \"\"\n", d->name);
+        if (d == e1000_pci(m->e1000)) {
+            uint8_t mac[6];
+            e1000_mac(m->e1000, mac);
+            fprintf(out, "        mac = \"%02x:%02x:%02x:%02x:%02x:%02x\"\n", mac[0], mac[1],
+                    mac[2], mac[3], mac[4], mac[5]);
+            fprintf(out, "        netdev = \"%s\"\n",
+                    m->user_net ? user_net_client(m->user_net)->name : "");
+        }
         pci_dev(out, d, 8);
         if (d == &m->isa_bridge) {
             fprintf(out, "        bus: isa.0\n          type ISA\n");

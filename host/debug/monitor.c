@@ -67,6 +67,22 @@ static void cmd_set_link(struct machine *m, const char *args, FILE *out)
     e1000_set_link(m->e1000, strcmp(state, "on") == 0);
 }
 
+static void info_network(struct machine *m, const char *args, FILE *out)
+{
+    uint8_t mac[6];
+    e1000_mac(m->e1000, mac);
+    fprintf(out, "e1000: index=0,type=nic,model=e1000,macaddr=%02x:%02x:%02x:%02x:%02x:%02x,"
+            "link=%s\n", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+            e1000_link(m->e1000) ? "up" : "down");
+    if (m->user_net) {
+        char buf[300];
+        user_net_info(m->user_net, buf, sizeof buf);
+        fprintf(out, " \\ %s\n", buf);
+    } else {
+        fprintf(out, " \\ (no backend: -nic none)\n");
+    }
+}
+
 static void info_status(struct machine *m, const char *args, FILE *out)
 {
     fprintf(out, "VM status: %s\n", m->paused ? "paused" : "running");
@@ -87,6 +103,7 @@ static const struct command infos[] = {
     { "qtree", NULL, "", "the device tree", info_qtree },
     { "pci", NULL, "", "the PCI functions", info_pci },
     { "status", NULL, "", "whether the guest runs", info_status },
+    { "network", NULL, "", "the e1000 and its backend", info_network },
 };
 
 #define N(a) (sizeof (a) / sizeof (a)[0])

@@ -50,6 +50,13 @@ case_bad "unknown accelerator" "-accel tcg: not available" -accel tcg "$guest"
 case_bad "unknown serial backend" "-serial tty: unknown backend" -serial tty "$guest"
 case_bad "serial file in a missing directory" "-serial file:/nonexistent/x: /nonexistent/x: No such file" -serial file:/nonexistent/x "$guest"
 case_bad "display other than none" "-display gtk: pcemu has no display" -display gtk "$guest"
+case_bad "unknown device" "-device rtl8139: pcemu has one device to add, e1000" -device rtl8139 "$guest"
+case_bad "unknown netdev backend" "-netdev tap,id=t: only the user backend exists" -netdev tap,id=t "$guest"
+case_bad "netdev without id" "-netdev user,net=10.0.3.0/24: needs id=NAME" -netdev user,net=10.0.3.0/24 "$guest"
+case_bad "device naming a missing netdev" "-device e1000,netdev=nope: no -netdev with id=nope" -device e1000,netdev=nope "$guest"
+case_bad "multicast MAC" "-device e1000,mac=01:00:5e:00:00:01: unknown or bad property mac" -device e1000,mac=01:00:5e:00:00:01 "$guest"
+case_bad "malformed hostfwd" ".*hostfwd=tcp:80: expected tcp\|udp" -nic user,hostfwd=tcp:80 "$guest"
+case_bad "gateway outside the network" ".*host=10.0.9.2 is outside net=10.0.2.0/24" -netdev user,id=u,host=10.0.9.2 "$guest"
 case_bad "command line too long" ".*: command line \(-append\) is 5000 bytes" -append "$(head -c 5000 /dev/zero | tr '\0' x)" "$guest"
 
 "$pcemu" --help >"$TMP/out" 2>&1; st=$?
