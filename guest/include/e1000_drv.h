@@ -5,7 +5,9 @@
 #define GUEST_E1000_DRV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include "contract/e1000.h"
 #include "pci.h"
 
 struct e1000_nic {
@@ -15,7 +17,15 @@ struct e1000_nic {
     uint8_t mac[6];
     uint16_t phy_id1, phy_id2;
     volatile uint32_t irq_count, irq_causes;   /* from the interrupt handler */
+    /* rings: E1000_NDESC descriptors each, a 2 KiB buffer per descriptor */
+    volatile struct e1000_tx_desc *txd;
+    volatile struct e1000_rx_desc *rxd;
+    uint8_t *txbuf, *rxbuf;
+    unsigned tx_next, rx_next;
 };
+
+#define E1000_NDESC 16
+#define E1000_BUFSZ 2048
 
 extern const struct pci_driver e1000_driver;
 /* How often probe and remove ran, for the self-tests. */
@@ -33,5 +43,13 @@ int e1000_eeprom_read(const struct e1000_nic *nic, unsigned word, uint16_t *out)
 int e1000_eeprom_read_microwire(const struct e1000_nic *nic, unsigned word, uint16_t *out);
 int e1000_phy_read(const struct e1000_nic *nic, unsigned reg, uint16_t *out);
 int e1000_phy_write(const struct e1000_nic *nic, unsigned reg, uint16_t v);
+
+/* Queue one frame for transmission (copied); -1 when the ring is full.
+ * e1000_flush writes TDT once for everything queued since. */
+int e1000_queue(struct e1000_nic *nic, const void *frame, size_t len);
+void e1000_flush(struct e1000_nic *nic);
+int e1000_send(struct e1000_nic *nic, const void *frame, size_t len);
+/* Take one received frame into buf; returns its length, 0 when none. */
+size_t e1000_receive(struct e1000_nic *nic, void *buf, size_t size);
 
 #endif

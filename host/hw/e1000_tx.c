@@ -299,8 +299,9 @@ void e1000_tx_run(struct e1000 *e)
     }
     uint64_t base = (uint64_t)R(e, E1000_TDBAH) << 32 | R(e, E1000_TDBAL);
     bool reported = false;
+    uint32_t done = 0;
     /* at most one lap: head == tail again ends it whatever the guest wrote */
-    for (uint32_t done = 0; head != tail && done < n; done++) {
+    for (; head != tail && done < n; done++) {
         if (!process(e, base, head, &reported))
             break;
         head = (head + 1) % n;
@@ -309,8 +310,8 @@ void e1000_tx_run(struct e1000 *e)
     uint32_t causes = 0;
     if (reported)
         causes |= E1000_ICR_TXDW;
-    if (head == tail)
-        causes |= E1000_ICR_TXQE;
+    if (done && head == tail)
+        causes |= E1000_ICR_TXQE;     /* the queue just ran empty */
     if (causes)
         e1000_raise(e, causes);
 }

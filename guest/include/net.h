@@ -1,0 +1,48 @@
+/*
+ * The guest's network stack, smallest first: Ethernet, ARP (a cache with
+ * timeouts), IPv4 (header checksum; fragments refused), ICMP echo, UDP
+ * with port handlers, and a DHCP client. Polled: net_poll() takes what
+ * the NIC received and dispatches it.
+ */
+#ifndef GUEST_NET_H
+#define GUEST_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct e1000_nic;
+
+struct net_if {
+    struct e1000_nic *nic;
+    uint8_t mac[6];
+    uint32_t ip, mask, router, dns;     /* host byte order; 0 until known */
+    uint32_t lease_s;
+    unsigned long rx_frames, tx_frames, rx_dropped;
+};
+extern struct net_if netif;
+
+int net_init(struct e1000_nic *nic);
+/* Handle what has arrived; returns how many frames. */
+int net_poll(void);
+
+/* ARP: the MAC for ip, asking and waiting up to timeout_ms; 0 on success. */
+int arp_resolve(uint32_t ip, uint8_t mac[6], unsigned timeout_ms);
+
+/* ICMP echo to ip; returns the round-trip time in µs, or -1. */
+long icmp_ping(uint32_t ip, uint16_t seq, unsigned timeout_ms);
+
+/* UDP */
+typedef void (*udp_handler)(uint32_t src_ip, uint16_t src_port, const uint8_t *data,
+                            size_t len);
+int udp_bind(uint16_t port, udp_handler h);
+void udp_unbind(uint16_t port);
+int udp_send(uint32_t dst_ip, uint16_t src_port, uint16_t dst_port, const void *data,
+             size_t len);
+
+/* DHCP: DISCOVER/OFFER/REQUEST/ACK with retransmission; fills netif. */
+int dhcp_lease(unsigned timeout_ms);
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+#endif

@@ -1,0 +1,253 @@
+/* Ethernet, ARP, IPv4, ICMP and UDP for the guest: enough to talk to a
+ * gateway, polled. */
+#include "clock.h"
+#include "e1000_drv.h"
+#include "kernel.h"
+#include "net.h"
+
+struct net_if netif;
+
+#define ETH_ARP  0x0806
+#define ETH_IPV4 0x0800
+#define ARP_ENTRIES 8
+#define ARP_TTL_NS (60ull * 1000000000ull)
+#define UDP_PORTS 8
+
+static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static struct { uint32_t ip; uint8_t mac[6]; uint64_t expires; } arp_cache[ARP_ENTRIES];
+static struct { uint16_t port; udp_handler h; } udp_ports[UDP_PORTS];
+static struct { uint16_t id, seq; bool got; } echo;
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
+
+static uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum)
+{
+    for (; len > 1; len -= 2, p += 2)
+        sum += get16(p);
+    if (len)
+        sum += (uint32_t)p[0] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+static int eth_send(const uint8_t dst[6], uint16_t type, uint8_t *frame, size_t payload)
+{
+    memcpy(frame, dst, 6);
+    memcpy(frame + 6, netif.mac, 6);
+    put16(frame + 12, type);
+    netif.tx_frames++;
+    return e1000_send(netif.nic, frame, 14 + payload);
+}
+
+static void arp_learn(uint32_t ip, const uint8_t *mac)
+{
+    int slot = 0;
+    for (int i = 0; i < ARP_ENTRIES; i++) {
+        if (arp_cache[i].ip == ip) {
+            slot = i;
+            break;
+        }
+        if (arp_cache[i].expires < arp_cache[slot].expires)
+            slot = i;               /* the oldest (or empty) goes */
+    }
+    arp_cache[slot].ip = ip;
+    memcpy(arp_cache[slot].mac, mac, 6);
+    arp_cache[slot].expires = time_ns() + ARP_TTL_NS;
+}
+
+static int arp_send(uint16_t op, const uint8_t *dst_mac, uint32_t target_ip)
+{
+    uint8_t f[60] = { 0 };
+    uint8_t *a = f + 14;
+    put16(a, 1);                        /* Ethernet */
+    put16(a + 2, ETH_IPV4);
+    a[4] = 6;
+    a[5] = 4;
+    put16(a + 6, op);
+    memcpy(a + 8, netif.mac, 6);
+    put32(a + 14, netif.ip);
+    memcpy(a + 18, op == 2 ? dst_mac : (const uint8_t *)"\0\0\0\0\0\0", 6);
+    put32(a + 24, target_ip);
+    return eth_send(dst_mac, ETH_ARP, f, 46);
+}
+
+static void arp_input(const uint8_t *a, size_t len)
+{
+    if (len < 28 || get16(a) != 1 || get16(a + 2) != ETH_IPV4)
+        return;
+    uint32_t sender = get32(a + 14), target = get32(a + 24);
+    if (sender)
+        arp_learn(sender, a + 8);
+    if (get16(a + 6) == 1 && netif.ip && target == netif.ip)
+        arp_send(2, a + 8, sender);
+}
+
+int arp_resolve(uint32_t ip, uint8_t mac[6], unsigned timeout_ms)
+{
+    uint64_t end = time_ns() + (uint64_t)timeout_ms * 1000000, next_ask = 0;
+    for (;;) {
+        uint64_t now = time_ns();
+        for (int i = 0; i < ARP_ENTRIES; i++) {
+            if (arp_cache[i].ip == ip && arp_cache[i].expires > now) {
+                memcpy(mac, arp_cache[i].mac, 6);
+                return 0;
+            }
+        }
+        if (now >= end)
+            return -1;
+        if (now >= next_ask) {
+            arp_send(1, broadcast, ip);
+            next_ask = now + 200000000;         /* ask again every 200 ms */
+        }
+        net_poll();
+    }
+}
+
+static int ip_send(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload)
+{
+    static uint16_t ident;
+    uint8_t *ip = frame + 14;
+    ip[0] = 0x45;
+    ip[1] = 0;
+    put16(ip + 2, (uint16_t)(20 + payload));
+    put16(ip + 4, ++ident);
+    put16(ip + 6, 0x4000);                      /* don't fragment */
+    ip[8] = 64;
+    ip[9] = proto;
+    put16(ip + 10, 0);
+    put32(ip + 12, netif.ip);
+    put32(ip + 16, dst);
+    put16(ip + 10, checksum(ip, 20, 0));
+    uint8_t mac[6];
+    if (dst == 0xffffffffu) {
+        memcpy(mac, broadcast, 6);
+    } else {
+        uint32_t hop = netif.mask && (dst & netif.mask) != (netif.ip & netif.mask)
+                           ? netif.router : dst;
+        if (arp_resolve(hop, mac, 1000) < 0)
+            return -1;
+    }
+    return eth_send(mac, ETH_IPV4, frame, 20 + payload);
+}
+
+int udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const void *data, size_t len)
+{
+    static uint8_t f[1514];
+    if (len > sizeof f - 42)
+        return -1;
+    uint8_t *u = f + 34;
+    put16(u, sport);
+    put16(u + 2, dport);
+    put16(u + 4, (uint16_t)(8 + len));
+    put16(u + 6, 0);
+    memcpy(u + 8, data, len);
+    uint32_t pseudo = (netif.ip >> 16) + (netif.ip & 0xffff) + (dst >> 16) + (dst & 0xffff) +
+                      17 + (uint32_t)(8 + len);
+    uint16_t c = checksum(u, 8 + len, pseudo);
+    put16(u + 6, c ? c : 0xffff);
+    return ip_send(dst, 17, f, 8 + len);
+}
+
+int udp_bind(uint16_t port, udp_handler h)
+{
+    for (int i = 0; i < UDP_PORTS; i++) {
+        if (!udp_ports[i].h) {
+            udp_ports[i].port = port;
+            udp_ports[i].h = h;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void udp_unbind(uint16_t port)
+{
+    for (int i = 0; i < UDP_PORTS; i++)
+        if (udp_ports[i].port == port)
+            udp_ports[i].h = 0;
+}
+
+static void ipv4_input(const uint8_t *ip, size_t len)
+{
+    if (len < 20 || (ip[0] >> 4) != 4)
+        return;
+    size_t ihl = (size_t)(ip[0] & 15) * 4, total = get16(ip + 2);
+    if (ihl < 20 || total < ihl || total > len || checksum(ip, ihl, 0) != 0) {
+        netif.rx_dropped++;
+        return;
+    }
+    if ((get16(ip + 6) & 0x3fff) != 0) {
+        netif.rx_dropped++;                     /* fragments are refused */
+        return;
+    }
+    uint32_t src = get32(ip + 12), dst = get32(ip + 16);
+    if (netif.ip && dst != netif.ip && dst != 0xffffffffu)
+        return;
+    const uint8_t *p = ip + ihl;
+    size_t plen = total - ihl;
+    if (ip[9] == 1 && plen >= 8) {              /* ICMP */
+        if (p[0] == 0 && get16(p + 4) == echo.id && get16(p + 6) == echo.seq)
+            echo.got = true;
+    } else if (ip[9] == 17 && plen >= 8) {      /* UDP */
+        uint16_t dport = get16(p + 2);
+        size_t ulen = get16(p + 4);
+        if (ulen < 8 || ulen > plen)
+            return;
+        for (int i = 0; i < UDP_PORTS; i++)
+            if (udp_ports[i].h && udp_ports[i].port == dport)
+                udp_ports[i].h(src, get16(p), p + 8, ulen - 8);
+    }
+}
+
+int net_poll(void)
+{
+    static uint8_t f[2048];
+    int n = 0;
+    size_t len;
+    while ((len = e1000_receive(netif.nic, f, sizeof f)) > 0) {
+        n++;
+        netif.rx_frames++;
+        if (len < 14)
+            continue;
+        uint16_t type = get16(f + 12);
+        if (type == ETH_ARP)
+            arp_input(f + 14, len - 14);
+        else if (type == ETH_IPV4)
+            ipv4_input(f + 14, len - 14);
+    }
+    return n;
+}
+
+long icmp_ping(uint32_t dst, uint16_t seq, unsigned timeout_ms)
+{
+    static uint8_t f[14 + 20 + 8 + 32];
+    uint8_t *m = f + 34;
+    echo = (typeof(echo)){ .id = 0x7063, .seq = seq };
+    m[0] = 8;
+    m[1] = 0;
+    put16(m + 2, 0);
+    put16(m + 4, echo.id);
+    put16(m + 6, seq);
+    for (int i = 0; i < 32; i++)
+        m[8 + i] = (uint8_t)i;
+    put16(m + 2, checksum(m, 40, 0));
+    uint64_t t0 = time_ns(), end = t0 + (uint64_t)timeout_ms * 1000000;
+    if (ip_send(dst, 1, f, 40) < 0)
+        return -1;
+    while (!echo.got && time_ns() < end)
+        net_poll();
+    return echo.got ? (long)((time_ns() - t0) / 1000) : -1;
+}
+
+int net_init(struct e1000_nic *nic)
+{
+    memset(&netif, 0, sizeof netif);
+    netif.nic = nic;
+    memcpy(netif.mac, nic->mac, 6);
+    return 0;
+}

@@ -1,0 +1,51 @@
+/* Through the e1000 to the user-mode network (pcemu's libslirp, or
+ * QEMU's): a DHCP lease, the gateway's MAC by ARP, and ping replies. */
+#include "e1000_drv.h"
+#include "kernel.h"
+#include "net.h"
+#include "tap.h"
+
+static bool ready(struct tap *t)
+{
+    struct e1000_nic *nic = e1000_first();
+    if (!nic) {
+        tap_fail(t, "the e1000 driver bound a NIC", "a bound e1000", "none");
+        return false;
+    }
+    if (netif.nic != nic)
+        net_init(nic);
+    return true;
+}
+
+SELFTEST(70, dhcp_lease)
+{
+    if (!ready(t))
+        return;
+    EXPECT_EQ(t, 0, (uint64_t)dhcp_lease(5000), "DHCP exchange completes within 5 s");
+    EXPECT_EQ(t, IP4(10, 0, 2, 15), netif.ip, "leased address");
+    EXPECT_EQ(t, IP4(10, 0, 2, 2), netif.router, "router");
+    EXPECT_EQ(t, IP4(10, 0, 2, 3), netif.dns, "DNS server");
+    EXPECT_EQ(t, 0xffffff00u, netif.mask, "netmask");
+    EXPECT_TRUE(t, netif.lease_s > 0, "a lease time");
+}
+
+SELFTEST(71, arp_gateway)
+{
+    if (!ready(t))
+        return;
+    uint8_t mac[6] = { 0 };
+    EXPECT_EQ(t, 0, (uint64_t)arp_resolve(IP4(10, 0, 2, 2), mac, 2000),
+              "ARP resolves 10.0.2.2 within 2 s");
+    static const uint8_t zero[6];
+    EXPECT_TRUE(t, memcmp(mac, zero, 6) != 0 && !(mac[0] & 1), "a unicast MAC for the gateway");
+}
+
+SELFTEST(72, ping_gateway)
+{
+    if (!ready(t))
+        return;
+    for (uint16_t seq = 1; seq <= 3; seq++) {
+        long us = icmp_ping(IP4(10, 0, 2, 2), seq, 2000);
+        EXPECT_TRUE(t, us >= 0, "an echo reply from 10.0.2.2 within 2 s");
+    }
+}
