@@ -16,6 +16,7 @@
 #include "debug/monitor.h"
 #include "hw/debug_exit.h"
 #include "hw/e1000.h"
+#include "net/dump.h"
 #include "hw/pic.h"
 #include "hw/piix3.h"
 #include "hw/pit.h"
@@ -172,6 +173,23 @@ static int init_net(struct machine *m)
         return -1;
     }
     net_connect(e1000_net_client(m->e1000), user_net_client(m->user_net));
+    for (int i = 0; i < m->cfg.ndumps; i++) {
+        if (strcmp(m->cfg.dumps[i].netdev, uc->id) != 0) {
+            log_error("-object filter-dump,netdev=%s: no such netdev (the e1000's is %s)",
+                      m->cfg.dumps[i].netdev, uc->id);
+            return -1;
+        }
+        if (m->dump) {
+            log_error("-object filter-dump: one dump per netdev");
+            return -1;
+        }
+        m->dump = net_dump_open(m->cfg.dumps[i].file, &why);
+        if (!m->dump) {
+            log_error("-object filter-dump,file=%s: %s", m->cfg.dumps[i].file, why);
+            return -1;
+        }
+        user_net_client(m->user_net)->dump = m->dump;
+    }
     return 0;
 }
 
@@ -304,6 +322,7 @@ void machine_destroy(struct machine *m)
     if (m->pic) pic_destroy(m->pic);
     if (m->e1000) e1000_destroy(m->e1000);
     user_net_destroy(m->user_net);
+    net_dump_close(m->dump);
     chardev_close(m->serial_chr);
     if (m->ram)
         munmap(m->ram, m->ram_size);

@@ -53,6 +53,8 @@ struct machine_config {
     const char *nic_netdev;    /* -device e1000,netdev=ID */
     struct user_net_config netdevs[4];
     int nnetdevs;
+    struct { const char *netdev, *file; } dumps[4];   /* -object filter-dump */
+    int ndumps;
 };
 
 struct machine {
@@ -74,6 +76,7 @@ struct machine {
     struct pci_device isa_bridge;
     struct e1000 *e1000;
     struct user_net *user_net;
+    struct net_dump *dump;
     struct monitor *monitor;
     struct gdbstub *gdb;
 

@@ -41,6 +41,8 @@ static const char usage[] =
 "                      the e1000's backend and MAC address\n"
 "  -nic user[,model=e1000][,mac=..][,hostfwd=..] | -nic none\n"
 "                      the short form; none leaves the cable unplugged\n"
+"  -object filter-dump,id=ID,netdev=ID,file=PATH\n"
+"                      write every frame of that netdev, both ways, to a pcap file\n"
 "  -monitor stdio|unix:PATH,server,nowait|none\n"
 "                      the monitor: info mtree [-f], info qtree, info pci, cont, quit\n"
 "  -gdb tcp::PORT      wait for gdb on PORT (loopback only)\n"
@@ -323,6 +325,42 @@ static int opt_nic(struct machine_config *cfg, const char *arg)
     return 0;
 }
 
+static int dump_prop(struct machine_config *cfg, void *ctx, const char *key, const char *val)
+{
+    int i = cfg->ndumps;
+    if (!strcmp(key, "id"))
+        return 0;
+    if (!strcmp(key, "netdev"))
+        cfg->dumps[i].netdev = strdup(val);
+    else if (!strcmp(key, "file"))
+        cfg->dumps[i].file = strdup(val);
+    else
+        return -1;
+    return 0;
+}
+
+/* -object filter-dump,id=ID,netdev=ID,file=PATH */
+static int opt_object(struct machine_config *cfg, const char *arg)
+{
+    if (strncmp(arg, "filter-dump,", 12) != 0) {
+        log_error("-object %s: pcemu has one object, filter-dump,id=ID,netdev=ID,file=PATH",
+                  arg);
+        return -1;
+    }
+    if (cfg->ndumps == 4) {
+        log_error("-object %s: at most 4 dumps", arg);
+        return -1;
+    }
+    if (each_prop("-object", arg, arg + 12, dump_prop, cfg, NULL) < 0)
+        return -1;
+    if (!cfg->dumps[cfg->ndumps].netdev || !cfg->dumps[cfg->ndumps].file) {
+        log_error("-object %s: needs netdev=ID and file=PATH", arg);
+        return -1;
+    }
+    cfg->ndumps++;
+    return 0;
+}
+
 static int opt_display(struct machine_config *cfg, const char *arg)
 {
     if (strcmp(arg, "none") != 0) {
@@ -367,6 +405,7 @@ static const struct opt opts[] = {
     { "-netdev", true, opt_netdev },
     { "-device", true, opt_device },
     { "-nic", true, opt_nic },
+    { "-object", true, opt_object },
     { "-monitor", true, opt_monitor },
     { "-S", false, opt_paused },
     { "-gdb", true, opt_gdb },

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include "net/dump.h"
 #include "net/net.h"
 
 void net_client_init(struct net_client *nc, const char *name,
@@ -55,6 +56,8 @@ bool net_send(struct net_client *sender, const uint8_t *buf, size_t len)
     struct net_client *to = sender->peer;
     if (!to)
         return true;                  /* unplugged: the wire takes it */
+    /* a dump on either end sees the frame once, as it crosses the wire */
+    net_dump_write(sender->dump ? sender->dump : to->dump, buf, len);
     /* order is kept: nothing overtakes frames already waiting */
     if (!to->queue_head && !to->flushing && can_receive(to) &&
         to->ops->receive(to, buf, len))

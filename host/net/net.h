@@ -33,8 +33,11 @@ struct net_packet {
     uint8_t data[];
 };
 
+struct net_dump;
+
 struct net_client {
     const char *name;
+    struct net_dump *dump;           /* frames both ways are recorded here */
     const struct net_client_ops *ops;
     void *opaque;
     struct net_client *peer;

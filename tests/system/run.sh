@@ -11,6 +11,7 @@ if sh "$tools/kvm-usable.sh"; then
     sh "$here/guest.sh" "$b" || rc=1
     sh "$here/monitor.sh" "$b" || rc=1
     sh "$here/gdb.sh" "$b" || rc=1
+    sh "$here/pcap.sh" "$b" || rc=1
 else
     echo "################################################################"
     echo "# /dev/kvm is missing or unusable: pcemu cannot run guests here #"
