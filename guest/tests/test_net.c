@@ -1,5 +1,6 @@
 /* Through the e1000 to the user-mode network (pcemu's libslirp, or
  * QEMU's): a DHCP lease, the gateway's MAC by ARP, and ping replies. */
+#include "contract/e1000.h"
 #include "e1000_drv.h"
 #include "kernel.h"
 #include "net.h"
@@ -48,4 +49,28 @@ SELFTEST(72, ping_gateway)
         long us = icmp_ping(IP4(10, 0, 2, 2), seq, 2000);
         EXPECT_TRUE(t, us >= 0, "an echo reply from 10.0.2.2 within 2 s");
     }
+}
+
+/* The statistics registers count what went through, and clear on read. */
+SELFTEST(73, e1000_statistics)
+{
+    if (!ready(t))
+        return;
+    struct e1000_nic *nic = netif.nic;
+    while (net_poll())
+        ;
+    (void)e1000_read(nic, E1000_GPTC);
+    (void)e1000_read(nic, E1000_GPRC);
+    (void)e1000_read(nic, E1000_TPT);
+    (void)e1000_read(nic, E1000_GOTCL);
+    (void)e1000_read(nic, E1000_GOTCH);
+    for (uint16_t seq = 10; seq < 13; seq++)
+        EXPECT_TRUE(t, icmp_ping(IP4(10, 0, 2, 2), seq, 2000) >= 0, "echo reply");
+    uint32_t gptc = e1000_read(nic, E1000_GPTC), gprc = e1000_read(nic, E1000_GPRC);
+    uint32_t tpt = e1000_read(nic, E1000_TPT), gotc = e1000_read(nic, E1000_GOTCL);
+    EXPECT_EQ(t, 3, gptc, "GPTC after three pings (the gateway's MAC is cached)");
+    EXPECT_EQ(t, 3, tpt, "TPT after three pings");
+    EXPECT_EQ(t, 3, gprc, "GPRC after three replies");
+    EXPECT_EQ(t, 3 * (74 + 4), gotc, "GOTC: three 74-byte frames and their FCS");
+    EXPECT_EQ(t, 0, e1000_read(nic, E1000_GPTC), "GPTC clears when read");
 }
