@@ -208,6 +208,7 @@ static int init_pci(struct machine *m)
         log_error("cannot create the e1000: out of memory");
         return -1;
     }
+    e1000_attach_loop(m->e1000, &m->loop);
     struct pci_device *nic = e1000_pci(m->e1000);
     nic->irq = pic_irq(m->pic, PCI_E1000_IRQ);
     nic->config[PCI_INTERRUPT_LINE] = PCI_E1000_IRQ;

@@ -17,6 +17,8 @@ struct reg_desc {
     void (*write)(struct e1000 *e, uint32_t off, uint32_t v);
 };
 
+/* INTA follows ICR & IMS, but with ITR set it rises at most once per
+ * interval: causes arriving sooner wait for the interval's end. */
 static void update_irq(struct e1000 *e)
 {
     uint32_t *r = e->regs;
@@ -25,7 +27,89 @@ static void update_irq(struct e1000 *e)
         r[E1000_ICR / 4] |= E1000_ICR_INT_ASSERTED;
     else
         r[E1000_ICR / 4] &= ~E1000_ICR_INT_ASSERTED;
+    if (pending && !e->pci.irq_level && e->loop && (r[E1000_ITR / 4] & 0xffff)) {
+        uint64_t now = loop_now(e->loop);
+        if (now < e->itr_next) {
+            timer_mod(&e->itr, e->itr_next);   /* asserted when the interval ends */
+            return;
+        }
+        e->itr_next = now + (uint64_t)(r[E1000_ITR / 4] & 0xffff) * 256;
+    }
     pci_set_irq(&e->pci, pending != 0);
+}
+
+static void itr_expired(void *opaque)
+{
+    update_irq(opaque);
+}
+
+/* Delay timers count in units of 1.024 µs. */
+static uint64_t delay_ns(const struct e1000 *e, uint32_t reg)
+{
+    return (uint64_t)(e->regs[reg / 4] & 0xffff) * 1024;
+}
+
+static void rx_timer_expired(void *opaque)
+{
+    struct e1000 *e = opaque;
+    timer_del(&e->rdtr);
+    timer_del(&e->radv);
+    e1000_raise(e, E1000_ICR_RXT0);
+}
+
+static void tx_timer_expired(void *opaque)
+{
+    struct e1000 *e = opaque;
+    timer_del(&e->tidv);
+    timer_del(&e->tadv);
+    e1000_raise(e, E1000_ICR_TXDW);
+}
+
+void e1000_rx_done(struct e1000 *e)
+{
+    uint64_t rdtr = delay_ns(e, E1000_RDTR), radv = delay_ns(e, E1000_RADV);
+    if (!e->loop || !rdtr) {
+        e1000_raise(e, E1000_ICR_RXT0);
+        return;
+    }
+    uint64_t now = loop_now(e->loop);
+    timer_mod(&e->rdtr, now + rdtr);            /* restarted by every frame */
+    if (radv && !e->radv.armed)
+        timer_mod(&e->radv, now + radv);        /* ... but no later than this */
+}
+
+void e1000_tx_done_delayed(struct e1000 *e)
+{
+    uint64_t tidv = delay_ns(e, E1000_TIDV), tadv = delay_ns(e, E1000_TADV);
+    if (!e->loop || !tidv) {
+        e1000_raise(e, E1000_ICR_TXDW);
+        return;
+    }
+    uint64_t now = loop_now(e->loop);
+    timer_mod(&e->tidv, now + tidv);
+    if (tadv && !e->tadv.armed)
+        timer_mod(&e->tadv, now + tadv);
+}
+
+void e1000_attach_loop(struct e1000 *e, struct loop *l)
+{
+    e->loop = l;
+    timer_init(&e->rdtr, l, rx_timer_expired, e);
+    timer_init(&e->radv, l, rx_timer_expired, e);
+    timer_init(&e->tidv, l, tx_timer_expired, e);
+    timer_init(&e->tadv, l, tx_timer_expired, e);
+    timer_init(&e->itr, l, itr_expired, e);
+}
+
+static void stop_timers(struct e1000 *e)
+{
+    if (!e->loop)
+        return;
+    timer_del(&e->rdtr);
+    timer_del(&e->radv);
+    timer_del(&e->tidv);
+    timer_del(&e->tadv);
+    timer_del(&e->itr);
 }
 
 void e1000_raise(struct e1000 *e, uint32_t causes)
@@ -44,6 +128,8 @@ static uint32_t status_value(const struct e1000 *e)
 
 static void reset(struct e1000 *e)
 {
+    stop_timers(e);
+    e->itr_next = 0;
     memset(e->regs, 0, sizeof e->regs);
     e->regs[E1000_CTRL / 4] = E1000_CTRL_FD | E1000_CTRL_SLU | E1000_CTRL_SPD_1000;
     e->regs[E1000_PBA / 4] = 0x00100030;            /* 48 KiB RX, 16 KiB TX */
@@ -157,6 +243,14 @@ static void wr_rctl(struct e1000 *e, uint32_t off, uint32_t v)
     e1000_rx_kick(e);
 }
 
+/* RDTR bit 31 (flush partial descriptor block): the delayed RXT0 now. */
+static void wr_rdtr(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[off / 4] = v & 0xffff;
+    if ((v & 0x80000000u) && e->loop && (e->rdtr.armed || e->radv.armed))
+        rx_timer_expired(e);
+}
+
 static void wr_tctl(struct e1000 *e, uint32_t off, uint32_t v)
 {
     e->regs[off / 4] = v;
@@ -203,7 +297,7 @@ static const struct reg_desc regs[] = {
     { E1000_RDLEN, "RDLEN", rd_plain, wr_ring_len },
     { E1000_RDH, "RDH", rd_plain, wr_low16 },
     { E1000_RDT, "RDT", rd_plain, wr_rdt },
-    { E1000_RDTR, "RDTR", rd_plain, wr_plain },
+    { E1000_RDTR, "RDTR", rd_plain, wr_rdtr },
     { E1000_RXDCTL, "RXDCTL", rd_plain, wr_plain },
     { E1000_RADV, "RADV", rd_plain, wr_plain },
     { E1000_RSRPD, "RSRPD", rd_plain, wr_plain },
@@ -383,6 +477,7 @@ void e1000_destroy(struct e1000 *e)
 {
     if (!e)
         return;
+    stop_timers(e);
     net_client_cleanup(&e->nc);
     free(e->tx.buf);
     free(e);

@@ -24,6 +24,11 @@ void e1000_set_link(struct e1000 *e, bool up);
 bool e1000_link(const struct e1000 *e);
 void e1000_mac(const struct e1000 *e, uint8_t mac[6]);
 
+/* Interrupt moderation (ITR, RDTR/RADV, TIDV/TADV) needs the loop's
+ * timers; without this call every interrupt is immediate. */
+struct loop;
+void e1000_attach_loop(struct e1000 *e, struct loop *l);
+
 /* The NIC's end of the wire, to connect to a backend. */
 struct net_client *e1000_net_client(struct e1000 *e);
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "contract/e1000.h"
 #include "core/log.h"
+#include "core/loop.h"
 #include "hw/e1000.h"
 #include "net/net.h"
 
@@ -52,6 +53,10 @@ struct e1000 {
     struct tx_context ctx;  /* the last context descriptor */
     struct tx_packet tx;
     struct net_client nc;   /* the NIC's end of the wire */
+    /* interrupt moderation (8254x manual 3.4): timers on the loop */
+    struct loop *loop;
+    struct timer rdtr, radv, tidv, tadv, itr;
+    uint64_t itr_next;      /* earliest time INTA may be asserted again */
     struct ratelimit rl;
 };
 
@@ -78,5 +83,9 @@ void e1000_rx_kick(struct e1000 *e);
 
 /* e1000.c */
 void e1000_raise(struct e1000 *e, uint32_t causes);
+/* A frame was received / a descriptor with IDE done: RXT0 / TXDW now or
+ * after the delay timers (RDTR/RADV, TIDV/TADV). */
+void e1000_rx_done(struct e1000 *e);
+void e1000_tx_done_delayed(struct e1000 *e);
 
 #endif

@@ -188,12 +188,11 @@ static bool rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
     gorc += len + 4;
     R(e, E1000_GORCL) = (uint32_t)gorc;
     R(e, E1000_GORCH) = (uint32_t)(gorc >> 32);
-    uint32_t causes = E1000_ICR_RXT0;
     static const unsigned rdmts_shift[4] = { 1, 2, 3, 3 };
     unsigned thr = n >> rdmts_shift[(rctl & E1000_RCTL_RDMTS_MASK) >> 8];
     if (free_descriptors(e) <= thr)
-        causes |= E1000_ICR_RXDMT0;
-    e1000_raise(e, causes);
+        e1000_raise(e, E1000_ICR_RXDMT0);
+    e1000_rx_done(e);
     return true;
 }
 

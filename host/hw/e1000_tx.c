@@ -203,8 +203,9 @@ static void append(struct e1000 *e, uint64_t addr, size_t len, uint32_t idx)
     p->len += len;
 }
 
-/* One descriptor; returns false when the ring cannot be read. */
-static bool process(struct e1000 *e, uint64_t base, uint32_t idx, bool *reported)
+/* One descriptor; returns false when the ring cannot be read. *reported
+ * says a status was written back: now (1) or with IDE, delayed (2). */
+static bool process(struct e1000 *e, uint64_t base, uint32_t idx, int *reported)
 {
     uint8_t d[16];
     uint64_t at = base + (uint64_t)idx * E1000_DESC_SIZE;
@@ -218,7 +219,7 @@ static bool process(struct e1000 *e, uint64_t base, uint32_t idx, bool *reported
     memcpy(&lower, d + 8, 4);
     uint8_t cmd = d[11];
     struct tx_packet *p = &e->tx;
-    bool rs;
+    bool rs, ide = cmd & E1000_TXD_CMD_IDE;
     if (cmd & E1000_TXD_CMD_DEXT) {
         uint32_t dtyp = lower & E1000_TXD_DTYP_MASK;
         rs = lower & E1000_TXD_DCMD_RS;
@@ -277,7 +278,8 @@ static bool process(struct e1000 *e, uint64_t base, uint32_t idx, bool *reported
         uint8_t st = E1000_TXD_STAT_DD;
         if (!pci_dma_write(&e->pci, at + 12, &st, 1))
             log_warn_rl(&e->rl, "e1000: TX descriptor %u: status write-back failed", idx);
-        *reported = true;
+        if (*reported != 1)
+            *reported = ide ? 2 : 1;
     }
     return true;
 }
@@ -298,7 +300,7 @@ void e1000_tx_run(struct e1000 *e)
         return;
     }
     uint64_t base = (uint64_t)R(e, E1000_TDBAH) << 32 | R(e, E1000_TDBAL);
-    bool reported = false;
+    int reported = 0;
     uint32_t done = 0;
     /* at most one lap: head == tail again ends it whatever the guest wrote */
     for (; head != tail && done < n; done++) {
@@ -307,11 +309,10 @@ void e1000_tx_run(struct e1000 *e)
         head = (head + 1) % n;
         R(e, E1000_TDH) = head;
     }
-    uint32_t causes = 0;
-    if (reported)
-        causes |= E1000_ICR_TXDW;
     if (done && head == tail)
-        causes |= E1000_ICR_TXQE;     /* the queue just ran empty */
-    if (causes)
-        e1000_raise(e, causes);
+        e1000_raise(e, E1000_ICR_TXQE);   /* the queue just ran empty */
+    if (reported == 1)
+        e1000_raise(e, E1000_ICR_TXDW);
+    else if (reported == 2)
+        e1000_tx_done_delayed(e);         /* IDE: after TIDV/TADV */
 }

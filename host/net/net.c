@@ -58,6 +58,8 @@ bool net_send(struct net_client *sender, const uint8_t *buf, size_t len)
         return true;                  /* unplugged: the wire takes it */
     /* a dump on either end sees the frame once, as it crosses the wire */
     net_dump_write(sender->dump ? sender->dump : to->dump, buf, len);
+    if (!to->ops->receive)
+        return true;                  /* a peer that only sends: the frame ends here */
     /* order is kept: nothing overtakes frames already waiting */
     if (!to->queue_head && !to->flushing && can_receive(to) &&
         to->ops->receive(to, buf, len))
@@ -70,7 +72,7 @@ void net_flush(struct net_client *nc)
     if (nc->flushing)
         return;                       /* a receive callback flushing again */
     nc->flushing = true;
-    while (nc->queue_head && can_receive(nc)) {
+    while (nc->queue_head && can_receive(nc) && nc->ops->receive) {
         struct net_packet *p = nc->queue_head;
         if (!nc->ops->receive(nc, p->data, p->len))
             break;
