@@ -24,14 +24,20 @@ struct tap {
 struct selftest {
     const char *name;
     void (*fn)(struct tap *t);
+    int on_demand;      /* runs only when tests= names it */
 };
 
-#define SELFTEST(order, name)                                                    \
+#define SELFTEST_(order, name, demand)                                           \
     static void selftest_##name(struct tap *t);                                  \
     static const struct selftest selftest_desc_##name                            \
         __attribute__((used, section(".selftests." #order "." #name), aligned(8))) = \
-        { #name, selftest_##name };                                              \
+        { #name, selftest_##name, demand };                                      \
     static void selftest_##name(struct tap *t)
+
+#define SELFTEST(order, name) SELFTEST_(order, name, 0)
+/* A test that needs something from outside the guest (the monitor
+ * unplugging the cable): it runs only when tests= asks for it by name. */
+#define SELFTEST_ON_DEMAND(order, name) SELFTEST_(order, name, 1)
 
 /* Fail the test: message says what was checked, expected and got what
  * should have been seen and what was. */

@@ -76,7 +76,9 @@ static int listed(const char *list, const char *name, size_t n)
 
 static int selected(const struct selftest *s)
 {
-    return !have_wanted || listed(wanted, s->name, strlen(s->name));
+    if (!have_wanted)
+        return !s->on_demand;
+    return listed(wanted, s->name, strlen(s->name));
 }
 
 /* A name in tests= that no test has would make an empty, passing run:

@@ -57,12 +57,12 @@ static const struct {
     const char *mode;
     struct selftest test;
 } injected[] = {
-    { "fail", { "injected_failure", fail } },
-    { "ud", { "injected_ud", ud } },
-    { "pf", { "injected_pf", pf } },
-    { "overflow", { "injected_stack_overflow", overflow } },
-    { "triple", { "injected_triple_fault", triple } },
-    { "halt", { "injected_dead_halt", halt } },
+    { "fail", { "injected_failure", fail, 0 } },
+    { "ud", { "injected_ud", ud, 0 } },
+    { "pf", { "injected_pf", pf, 0 } },
+    { "overflow", { "injected_stack_overflow", overflow, 0 } },
+    { "triple", { "injected_triple_fault", triple, 0 } },
+    { "halt", { "injected_dead_halt", halt, 0 } },
 };
 
 const struct selftest *selftest_injected(void)

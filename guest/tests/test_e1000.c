@@ -137,3 +137,33 @@ SELFTEST(65, e1000_reset)
     pci_unbind(pci);
     EXPECT_EQ(t, 0, (uint64_t)pci_bind(pci), "the driver binds again after the reset");
 }
+
+/* Unplugging the cable from the monitor (`set_link e1000 off`, then on)
+ * is seen by the driver: STATUS.LU follows and LSC interrupts arrive.
+ * On demand only: the system test drives the monitor. */
+static int wait_link(struct e1000_nic *nic, int up, uint64_t timeout_ns)
+{
+    uint64_t end = time_ns() + timeout_ns;
+    while (time_ns() < end)
+        if (!!(e1000_read(nic, E1000_STATUS) & E1000_STATUS_LU) == up)
+            return 0;
+    return -1;
+}
+
+SELFTEST_ON_DEMAND(80, e1000_link_flap)
+{
+    struct e1000_nic *nic = nic_or_fail(t);
+    if (!nic)
+        return;
+    (void)e1000_read(nic, E1000_ICR);
+    nic->irq_causes = 0;
+    e1000_write(nic, E1000_IMS, E1000_ICR_LSC);
+    printf("# e1000_link_flap: waiting for the link to go down\n");
+    EXPECT_EQ(t, 0, (uint64_t)wait_link(nic, 0, 20000000000ull), "STATUS.LU clears (20 s)");
+    printf("# e1000_link_flap: link down seen\n");
+    EXPECT_TRUE(t, nic->irq_causes & E1000_ICR_LSC, "an LSC interrupt for the link going down");
+    nic->irq_causes = 0;
+    EXPECT_EQ(t, 0, (uint64_t)wait_link(nic, 1, 20000000000ull), "STATUS.LU sets again (20 s)");
+    EXPECT_TRUE(t, nic->irq_causes & E1000_ICR_LSC, "an LSC interrupt for the link coming up");
+    e1000_write(nic, E1000_IMC, 0xffffffff);
+}

@@ -12,6 +12,7 @@ if sh "$tools/kvm-usable.sh"; then
     sh "$here/monitor.sh" "$b" || rc=1
     sh "$here/gdb.sh" "$b" || rc=1
     sh "$here/pcap.sh" "$b" || rc=1
+    sh "$here/link.sh" "$b" || rc=1
 else
     echo "################################################################"
     echo "# /dev/kvm is missing or unusable: pcemu cannot run guests here #"
