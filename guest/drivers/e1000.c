@@ -217,6 +217,12 @@ size_t e1000_receive(struct e1000_nic *nic, void *buf, size_t size)
     return len;
 }
 
+void e1000_irqs_on(struct e1000_nic *nic)
+{
+    e1000_write(nic, E1000_IMC, ~E1000_DRV_IMS);
+    e1000_write(nic, E1000_IMS, E1000_DRV_IMS);
+}
+
 static void e1000_irq(int irq)
 {
     struct e1000_nic *nic = first_nic;
@@ -301,6 +307,7 @@ static int e1000_probe(struct pci_dev *pci, const struct pci_device_id *id)
     if (pci->irq_line && pci->irq_line < 16) {
         irq_register(pci->irq_line, e1000_irq);
         irq_unmask(pci->irq_line);
+        e1000_irqs_on(nic);
     }
     printf("# e1000 %02x:%02x.%x: MAC %02x:%02x:%02x:%02x:%02x:%02x, PHY %04x:%04x, "
            "irq %u\n", pci->bus, pci->dev, pci->fn, nic->mac[0], nic->mac[1], nic->mac[2],

@@ -31,6 +31,12 @@ extern const struct pci_driver e1000_driver;
 /* How often probe and remove ran, for the self-tests. */
 extern unsigned e1000_probe_calls, e1000_remove_calls;
 
+/* The causes the driver takes interrupts for: a frame arrived (RXT0),
+ * the link changed (LSC). The handler reads ICR and notes them; the
+ * stack sleeps in hlt until one comes. */
+#define E1000_DRV_IMS (E1000_ICR_RXT0 | E1000_ICR_LSC)
+void e1000_irqs_on(struct e1000_nic *nic);
+
 /* The NIC the driver bound, or NULL. */
 struct e1000_nic *e1000_first(void);
 

@@ -25,6 +25,8 @@ extern struct net_if netif;
 int net_init(struct e1000_nic *nic);
 /* Handle what has arrived; returns how many frames. */
 int net_poll(void);
+/* Sleep until something may have arrived (an interrupt). */
+void net_idle(void);
 
 /* ARP: the MAC for ip, asking and waiting up to timeout_ms; 0 on success. */
 int arp_resolve(uint32_t ip, uint8_t mac[6], unsigned timeout_ms);

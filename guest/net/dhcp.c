@@ -88,7 +88,8 @@ static int step(int type, int want, uint64_t end)
         send_msg(type);
         uint64_t until = time_ns() + wait;
         while (time_ns() < until && time_ns() < end) {
-            net_poll();
+            if (!net_poll())
+                net_idle();
             if (st.got == want || st.got == NAK)
                 return st.got == want ? 0 : -1;
         }

@@ -4,6 +4,7 @@
 #include "e1000_drv.h"
 #include "kernel.h"
 #include "net.h"
+#include "x86.h"
 
 struct net_if netif;
 
@@ -104,7 +105,8 @@ int arp_resolve(uint32_t ip, uint8_t mac[6], unsigned timeout_ms)
             arp_send(1, broadcast, ip);
             next_ask = now + 200000000;         /* ask again every 200 ms */
         }
-        net_poll();
+        if (!net_poll())
+            net_idle();
     }
 }
 
@@ -204,6 +206,15 @@ static void ipv4_input(const uint8_t *ip, size_t len)
     }
 }
 
+/* Nothing arrived: sleep until an interrupt (a frame, or the tick). */
+void net_idle(void)
+{
+    cli();
+    if (!(netif.nic->rxd[netif.nic->rx_next].status & E1000_RXD_STAT_DD))
+        sti_hlt();
+    sti();
+}
+
 int net_poll(void)
 {
     static uint8_t f[2048];
@@ -240,7 +251,8 @@ long icmp_ping(uint32_t dst, uint16_t seq, unsigned timeout_ms)
     if (ip_send(dst, 1, f, 40) < 0)
         return -1;
     while (!echo.got && time_ns() < end)
-        net_poll();
+        if (!net_poll())
+            net_idle();
     return echo.got ? (long)((time_ns() - t0) / 1000) : -1;
 }
 
