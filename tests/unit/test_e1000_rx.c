@@ -197,6 +197,17 @@ static void hostile(void **state)
     assert_true(net_send(&r.wire, f, 64));          /* kept, not lost */
     wr(E1000_RDT, 7);
     assert_int_equal(rd(E1000_RDH), 3);
+    /* RDH past the ring: the frame waits, nothing is written beyond it */
+    wr(E1000_RDH, 90);
+    wr(E1000_RDT, 7);
+    assert_non_null(strstr(r.warn, "RDH 90 is past the end of the 8-descriptor receive ring"));
+    (void)rd(E1000_GPRC);                           /* clear on read */
+    assert_true(net_send(&r.wire, f, frame(f, OURS, 64)));
+    assert_int_equal(rd(E1000_GPRC), 0);
+    wr(E1000_RDH, 3);
+    wr(E1000_RDT, 7);                               /* fixed: the kept frame lands */
+    assert_int_equal(rd(E1000_GPRC), 1);
+    assert_int_equal(rd(E1000_RDH), 4);
 }
 
 static void loopback_into_tx_ring(void **state)

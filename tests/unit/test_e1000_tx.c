@@ -263,6 +263,12 @@ static void hostile_rings(void **state)
     wr(E1000_TDT, 9);
     assert_int_equal(r.nframes, 0);
     assert_non_null(strstr(r.warn, "TDT 9 is past the end of the 8-descriptor transmit ring"));
+    /* TDH past the end: nothing fetched from beyond the ring */
+    wr(E1000_TDH, 200);
+    wr(E1000_TDT, 1);
+    assert_int_equal(r.nframes, 0);
+    assert_non_null(strstr(r.warn, "TDH 200 is past the end of the 8-descriptor transmit ring"));
+    wr(E1000_TDH, 0);
     /* no ring at all */
     wr(E1000_TDT, 0);
     wr(E1000_TDLEN, 0);
