@@ -31,6 +31,15 @@ GUEST_OBJS  := $(GUEST_ASRCS:%.asm=$(BUILD)/%.o) $(GUEST_CSRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
+# Contract tests: guest driver code built for the host, against the model.
+CONTRACT_GUEST := guest/drivers/e1000.c guest/drivers/pci.c guest/drivers/driver_core.c \
+                  guest/kernel/heap.c
+CONTRACT_OBJS  := $(CONTRACT_GUEST:%.c=$(BUILD)/contract/%.o) \
+                  $(BUILD)/contract/tests/contract/contract_rig.o
+CONTRACT_CFLAGS := $(SAN_CFLAGS) -Itests/contract/shim -Itests/contract -idirafter guest/include \
+                   -include tests/contract/shim/renames.h
+CONTRACT_BINS  := $(BUILD)/tests/contract/test_e1000_contract
+
 .PHONY: all deps pcemu guest run-guest-tests check unit system cross bench clean help
 
 all: pcemu guest
@@ -100,8 +109,22 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/san/libpcemu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -Itests/unit -idirafter guest/include -o $@ $< $(BUILD)/san/libpcemu.a -lcmocka $(HOST_LDLIBS)
 
-unit: $(UNIT_BINS)
-	@sh tests/run-unit.sh $(UNIT_BINS)
+$(BUILD)/contract/guest/%.o: guest/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CONTRACT_CFLAGS) -c $< -o $@
+
+# (the rig includes pcemu's own PCI headers: no renames there)
+$(BUILD)/contract/tests/contract/%.o: tests/contract/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/contract/%: tests/contract/%.c $(CONTRACT_OBJS) $(BUILD)/san/libpcemu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CONTRACT_CFLAGS) -o $@ $< $(CONTRACT_OBJS) $(BUILD)/san/libpcemu.a -lcmocka \
+	    $(HOST_LDLIBS)
+
+unit: $(UNIT_BINS) $(CONTRACT_BINS)
+	@sh tests/run-unit.sh $(UNIT_BINS) $(CONTRACT_BINS)
 
 run-guest-tests: $(BUILD)/pcemu guest
 	@sh tools/run-guest-tests.sh $(BUILD)/pcemu $(BUILD)/guest.elf -append "$(GUEST_APPEND)"

@@ -1,9 +1,13 @@
 /*
  * The e1000 driver: the ID table of the 8254x family (the IDs Linux's
- * e1000 driver lists) and probe as far as the device model goes so far:
- * enable the function, reset it through the I/O BAR (as Linux resets an
- * 82540), read and check the EEPROM, take the MAC from it, read the PHY
- * identifier, bring the link up and leave interrupts masked.
+ * e1000 driver lists); probe (reset through the I/O BAR as Linux resets
+ * an 82540, EEPROM read and checksum, MAC, PHY identifier, link, rings,
+ * interrupts); a send path that queues descriptors and writes TDT once
+ * per batch; a receive path that hands buffers back through RDT.
+ *
+ * Register accesses go through mmio.h and x86.h only, so the contract
+ * tests (tests/contract/) build this file for the host against the
+ * device model.
  */
 #include "contract/e1000.h"
 #include "e1000_drv.h"
@@ -11,6 +15,7 @@
 #include "heap.h"
 #include "irq.h"
 #include "kernel.h"
+#include "mmio.h"
 #include "x86.h"
 
 #define INTEL(dev) { PCI_VENDOR_INTEL, (dev), 0, 0 }
@@ -45,12 +50,12 @@ struct e1000_nic *e1000_first(void)
 
 uint32_t e1000_read(const struct e1000_nic *nic, uint32_t reg)
 {
-    return *(volatile uint32_t *)(nic->regs + reg);
+    return mmio_read32(nic->regs + reg);
 }
 
 void e1000_write(const struct e1000_nic *nic, uint32_t reg, uint32_t v)
 {
-    *(volatile uint32_t *)(nic->regs + reg) = v;
+    mmio_write32(nic->regs + reg, v);
 }
 
 uint32_t e1000_io_read(const struct e1000_nic *nic, uint32_t reg)
@@ -170,23 +175,37 @@ static int setup_rings(struct e1000_nic *nic)
         e1000_write(nic, E1000_MTA + 4 * i, 0);
     e1000_write(nic, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC |
                 E1000_RCTL_BSIZE_2048);
-    nic->tx_next = nic->rx_next = 0;
+    nic->tx_next = nic->tx_clean = nic->rx_next = 0;
     return 0;
 }
 
+/* Descriptors the device has finished with (DD written back) are free
+ * again. */
+static void tx_reclaim(struct e1000_nic *nic)
+{
+    while (nic->tx_clean != nic->tx_next && (nic->txd[nic->tx_clean].status & E1000_TXD_STAT_DD))
+        nic->tx_clean = (nic->tx_clean + 1) % E1000_NDESC;
+}
+
+/* At most E1000_NDESC - 1 descriptors are handed over: TDT == TDH means
+ * an empty ring to the device, so a full one must stop a slot short. */
 int e1000_queue(struct e1000_nic *nic, const void *frame, size_t len)
 {
-    unsigned i = nic->tx_next;
+    unsigned i = nic->tx_next, next = (i + 1) % E1000_NDESC;
+    if (len > E1000_BUFSZ)
+        return -1;
+    if (next == nic->tx_clean)
+        tx_reclaim(nic);
+    if (next == nic->tx_clean)
+        return -1;                    /* the ring is full */
     volatile struct e1000_tx_desc *d = &nic->txd[i];
-    if (len > E1000_BUFSZ || !(d->status & E1000_TXD_STAT_DD))
-        return -1;                    /* too big, or the ring is full */
     memcpy(nic->txbuf + i * E1000_BUFSZ, frame, len);
     d->buffer_addr = (uint64_t)(uintptr_t)(nic->txbuf + i * E1000_BUFSZ);
     d->length = (uint16_t)len;
     d->cso = d->css = 0;
     d->status = 0;
     d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
-    nic->tx_next = (i + 1) % E1000_NDESC;
+    nic->tx_next = next;
     return 0;
 }
 
@@ -294,8 +313,20 @@ static int e1000_probe(struct pci_dev *pci, const struct pci_device_id *id)
     if (e1000_phy_read(nic, PHY_CTRL, &ctrl) == 0)
         e1000_phy_write(nic, PHY_CTRL, ctrl | MII_CR_AUTONEG_EN | MII_CR_RESTART_AUTONEG);
     e1000_write(nic, E1000_CTRL, e1000_read(nic, E1000_CTRL) | E1000_CTRL_SLU);
-    if (!(e1000_read(nic, E1000_STATUS) & E1000_STATUS_LU))
-        printf("# e1000: link is down\n");
+    /* the link partner answers autonegotiation at once on pcemu, after
+     * about 500 ms on QEMU; a link that stays down is a missing cable */
+    uint64_t waited = 0;
+    while (!(e1000_read(nic, E1000_STATUS) & E1000_STATUS_LU) && waited < E1000_LINK_WAIT_MS) {
+        delay_us(1000);
+        waited++;
+    }
+    if (!(e1000_read(nic, E1000_STATUS) & E1000_STATUS_LU)) {
+        kfree(nic);
+        char why[120];
+        snprintf(why, sizeof why, "no link: STATUS.LU still clear %u ms after reset "
+                 "(cable out? `set_link e1000 on` in pcemu's monitor)", E1000_LINK_WAIT_MS);
+        return fail(pci, why);
+    }
 
     if (setup_rings(nic) < 0) {
         kfree(nic);

@@ -237,11 +237,3 @@ void pci_print_table(void)
                        (unsigned long long)d->bars[i].size);
     }
 }
-
-extern const struct pci_driver *const __start_pci_drivers[], *const __stop_pci_drivers[];
-
-void pci_register_builtin_drivers(void)
-{
-    for (const struct pci_driver *const *p = __start_pci_drivers; p < __stop_pci_drivers; p++)
-        pci_register_driver(*p);
-}

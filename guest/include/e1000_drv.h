@@ -1,6 +1,5 @@
-/* The guest's e1000 driver. So far: probe (reset, EEPROM with checksum,
- * MAC, PHY, link, interrupts masked) and register access; transmit and
- * receive come with the device model's rings. */
+/* The guest's e1000 driver: probe (reset, EEPROM with checksum, MAC, PHY,
+ * link, rings, interrupts), register access, send and receive. */
 #ifndef GUEST_E1000_DRV_H
 #define GUEST_E1000_DRV_H
 
@@ -21,11 +20,15 @@ struct e1000_nic {
     volatile struct e1000_tx_desc *txd;
     volatile struct e1000_rx_desc *rxd;
     uint8_t *txbuf, *rxbuf;
-    unsigned tx_next, rx_next;
+    unsigned tx_next;           /* the next descriptor to fill */
+    unsigned tx_clean;          /* the oldest not yet seen done */
+    unsigned rx_next;
 };
 
 #define E1000_NDESC 16
 #define E1000_BUFSZ 2048
+/* how long probe waits for STATUS.LU before calling the link missing */
+#define E1000_LINK_WAIT_MS 3000
 
 extern const struct pci_driver e1000_driver;
 /* How often probe and remove ran, for the self-tests. */

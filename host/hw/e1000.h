@@ -3,17 +3,18 @@
  * function (BAR0 128 KiB of registers, BAR1 the IOADDR/IODATA window,
  * INTA), the register file with reset, link state, the EEPROM (EERD and
  * bit-banged Microwire through EECD), the PHY through MDIC, and the
- * interrupt causes and mask driving INTA. Transmit and receive come next.
+ * interrupt causes and mask driving INTA, transmit (e1000_tx.c) and
+ * receive (e1000_rx.c), interrupt moderation on the event loop's timers.
  */
 #ifndef HOST_HW_E1000_H
 #define HOST_HW_E1000_H
 
 #include <stdbool.h>
+#include "contract/e1000.h"
 #include "hw/pci.h"
 
 struct e1000;
 
-#define E1000_DEFAULT_MAC { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }
 
 struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac[6]);
 void e1000_destroy(struct e1000 *e);

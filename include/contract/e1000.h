@@ -174,6 +174,9 @@
 #define E1000_EEPROM_INIT_CTRL2  0x0f
 #define E1000_EEPROM_CHECKSUM    0x3f
 #define E1000_EEPROM_SUM         0xbaba   /* words 0x00-0x3f add up to this */
+/* The MAC the EEPROM holds unless -device e1000,mac= says otherwise
+ * (QEMU's default too). */
+#define E1000_DEFAULT_MAC        { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }
 
 /* ---- MDIC and the PHY ---- */
 #define E1000_MDIC_DATA_MASK  0xffffu

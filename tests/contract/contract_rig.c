@@ -1,0 +1,272 @@
+/* The host half of the contract rig (see contract_rig.h), and the few
+ * kernel services the guest's driver code calls: printf, panic, delays,
+ * time and interrupt registration. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "contract/e1000.h"
+#include "contract/pci.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/memory.h"
+#include "hw/e1000.h"
+#include "hw/e1000_internal.h"
+#include "hw/pci_host.h"
+#include "net/net.h"
+#include "contract_rig.h"
+#include "shim/mmio.h"
+#include "shim/x86.h"
+
+#define ARENA_SIZE (4u << 20)
+#define MAX_SENT 256
+#define STORM 1000
+
+/* the guest's heap (guest/kernel/heap.c) */
+void heap_init(uint64_t start, uint64_t end);
+
+typedef void (*irq_handler)(int irq);
+
+static struct {
+    uint8_t *arena;
+    struct region sysmem, ram, pci_mem, io;
+    struct address_space mem_as, io_as;
+    struct pci_host host;
+    struct loop loop;
+    uint64_t now;
+    struct e1000 *nic;
+    struct net_client wire;
+    uint8_t *sent[MAX_SENT];
+    size_t sent_len[MAX_SENT], nsent;
+    /* the CPU and PIC, as far as the driver sees them */
+    int level, iflag, in_handler;
+    irq_handler handlers[16];
+    uint16_t masked;
+    unsigned delivered, in_a_row;
+    bool storm;
+    char printed[16384], warnings[4096];
+} rig;
+
+static uint64_t rig_clock(void *opaque) { return rig.now; }
+
+static void append(char *buf, size_t size, const char *s)
+{
+    size_t used = strlen(buf), n = strlen(s);
+    if (used + n >= size) {           /* keep the newest text */
+        size_t drop = used + n - size + 1 < used ? used + n - size + 1 : used;
+        memmove(buf, buf + drop, used - drop + 1);
+        used -= drop;
+    }
+    memcpy(buf + used, s, n < size - used ? n + 1 : size - used);
+    buf[size - 1] = 0;
+}
+
+static void warn_sink(void *opaque, const char *line)
+{
+    append(rig.warnings, sizeof rig.warnings, line);
+    append(rig.warnings, sizeof rig.warnings, "\n");
+    if (getenv("CONTRACT_VERBOSE"))
+        fprintf(stderr, "%s\n", line);
+}
+
+static void irq_set_level(void *opaque, int n, int level)
+{
+    rig.level = level;
+}
+
+/* An interrupt is taken between accesses, as a CPU takes it between
+ * instructions: line high, unmasked at the PIC, IF set, not nested. */
+static void deliver(void)
+{
+    while (rig.level && rig.iflag && !rig.in_handler && rig.handlers[RIG_IRQ] &&
+           !(rig.masked & 1u << RIG_IRQ)) {
+        if (++rig.in_a_row > STORM) {
+            rig.storm = true;
+            return;
+        }
+        rig.in_handler = 1;
+        rig.iflag = 0;
+        rig.handlers[RIG_IRQ](RIG_IRQ);
+        rig.iflag = 1;
+        rig.in_handler = 0;
+        rig.delivered++;
+    }
+    if (!rig.level)
+        rig.in_a_row = 0;
+}
+
+static bool wire_receive(struct net_client *nc, const uint8_t *buf, size_t len)
+{
+    if (rig.nsent < MAX_SENT) {
+        rig.sent[rig.nsent] = malloc(len);
+        memcpy(rig.sent[rig.nsent], buf, len);
+        rig.sent_len[rig.nsent++] = len;
+    }
+    return true;
+}
+
+void rig_init(const uint8_t mac[6], bool firmware_bars)
+{
+    memset(&rig, 0, sizeof rig);
+    log_capture(warn_sink, NULL);
+    rig.arena = aligned_alloc(4096, ARENA_SIZE);
+    memset(rig.arena, 0, ARENA_SIZE);
+    region_init_container(&rig.sysmem, "system", UINT64_MAX);
+    region_init_ram(&rig.ram, "guest-ram", ARENA_SIZE, rig.arena);
+    region_add(&rig.sysmem, &rig.ram, (uint64_t)(uintptr_t)rig.arena, 0);
+    region_init_container(&rig.pci_mem, "pci", UINT64_MAX);
+    region_add(&rig.sysmem, &rig.pci_mem, 0, -1);
+    address_space_init(&rig.mem_as, "memory", &rig.sysmem);
+    region_init_container(&rig.io, "io", 0x10000);
+    address_space_init(&rig.io_as, "I/O", &rig.io);
+    pci_host_init(&rig.host, &rig.pci_mem, &rig.io, &rig.mem_as);
+
+    loop_init(&rig.loop);
+    rig.now = 1000000000;
+    rig.loop.now = rig_clock;
+    rig.nic = e1000_create(&rig.host.bus, PCI_DEVFN(3, 0), mac);
+    e1000_attach_loop(rig.nic, &rig.loop);
+    struct pci_device *pd = e1000_pci(rig.nic);
+    pd->irq = (struct irq_line){ irq_set_level, NULL, RIG_IRQ };
+    pci_config_write(pd, PCI_INTERRUPT_LINE, RIG_IRQ, 1);
+    if (firmware_bars) {
+        pci_firmware_set_bar(pd, 0, E1000_BAR0_ADDR);
+        pci_firmware_set_bar(pd, 1, E1000_BAR1_ADDR);
+        pci_firmware_set_command(pd, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    }
+    static const struct net_client_ops wire_ops = { "test", NULL, wire_receive };
+    net_client_init(&rig.wire, "wire", &wire_ops, NULL);
+    net_connect(&rig.wire, e1000_net_client(rig.nic));
+
+    heap_init((uint64_t)(uintptr_t)rig.arena, (uint64_t)(uintptr_t)rig.arena + ARENA_SIZE);
+    rig.masked = 0xffff;
+    rig.iflag = 1;
+}
+
+void rig_fini(void)
+{
+    net_client_cleanup(&rig.wire);
+    e1000_destroy(rig.nic);
+    for (size_t i = 0; i < rig.nsent; i++)
+        free(rig.sent[i]);
+    free(rig.arena);
+    log_capture(NULL, NULL);
+}
+
+uint32_t rig_reg(uint32_t reg) { return rig.nic->regs[reg >> 2]; }
+void rig_set_link(bool up) { e1000_set_link(rig.nic, up); deliver(); }
+void rig_eeprom_xor(unsigned word, uint16_t bits) { rig.nic->eeprom[word] ^= bits; }
+
+bool rig_inject(const void *frame, size_t len)
+{
+    bool ok = net_send(&rig.wire, frame, len);
+    deliver();
+    return ok;
+}
+
+size_t rig_sent_count(void) { return rig.nsent; }
+
+const uint8_t *rig_sent(size_t i, size_t *len)
+{
+    if (i >= rig.nsent)
+        return NULL;
+    *len = rig.sent_len[i];
+    return rig.sent[i];
+}
+
+unsigned rig_frames_waiting(void)
+{
+    return rig.wire.queued + e1000_net_client(rig.nic)->queued;
+}
+
+void rig_advance_us(uint64_t us)
+{
+    uint64_t end = rig.now + us * 1000;
+    while (rig.now < end) {
+        uint64_t next = loop_next_deadline(&rig.loop);
+        rig.now = next > rig.now && next < end ? next : end;
+        loop_run_timers(&rig.loop);
+        deliver();
+    }
+}
+
+uint64_t rig_now_us(void) { return rig.now / 1000; }
+unsigned rig_irqs_delivered(void) { return rig.delivered; }
+bool rig_irq_storm(void) { return rig.storm; }
+const char *rig_printed(void) { return rig.printed; }
+const char *rig_warnings(void) { return rig.warnings; }
+
+/* ---- shim/x86.h and shim/mmio.h ---- */
+
+uint32_t contract_port_read(uint16_t port, unsigned size)
+{
+    uint32_t v = (uint32_t)as_read(&rig.io_as, port, size);
+    deliver();
+    return v;
+}
+
+void contract_port_write(uint16_t port, uint32_t v, unsigned size)
+{
+    as_write(&rig.io_as, port, v, size);
+    deliver();
+}
+
+uint32_t contract_mmio_read(uint64_t addr, unsigned size)
+{
+    uint32_t v = (uint32_t)as_read(&rig.mem_as, addr, size);
+    deliver();
+    return v;
+}
+
+void contract_mmio_write(uint64_t addr, uint32_t v, unsigned size)
+{
+    as_write(&rig.mem_as, addr, v, size);
+    deliver();
+}
+
+void contract_set_if(int on) { rig.iflag = on; deliver(); }
+int contract_get_if(void) { return rig.iflag; }
+uint64_t contract_rdtsc(void) { return rig.now; }
+
+/* hlt: nothing runs until the next timer; the tick comes each 1 ms */
+void contract_hlt(void)
+{
+    uint64_t next = loop_next_deadline(&rig.loop);
+    uint64_t tick = rig.now + 1000000;
+    rig_advance_us(((next > rig.now && next < tick ? next : tick) - rig.now + 999) / 1000);
+}
+
+/* ---- the kernel services the guest code calls ---- */
+
+int printf(const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    append(rig.printed, sizeof rig.printed, line);
+    if (getenv("CONTRACT_VERBOSE"))
+        fputs(line, stderr);
+    return n;
+}
+
+void panic(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("guest panic: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+void delay_us(uint64_t us) { rig_advance_us(us); }
+uint64_t time_ns(void) { return rig.now; }
+uint64_t tsc_hz(void) { return 1000000000; }
+
+void irq_register(int irq, irq_handler h) { rig.handlers[irq & 15] = h; }
+void irq_unmask(int irq) { rig.masked &= (uint16_t)~(1u << (irq & 15)); deliver(); }
+void irq_mask(int irq) { rig.masked |= (uint16_t)(1u << (irq & 15)); }
+void pic_eoi(int irq) { }

@@ -1,0 +1,48 @@
+/*
+ * The contract rig: pcemu's PCI host bridge and e1000 model in this
+ * process, with the guest's own PCI, driver-core and e1000 driver code
+ * built for the host against them (through shim/x86.h and shim/mmio.h).
+ * Guest memory is a host buffer mapped into pcemu's memory address space
+ * at its own host address, so the guest's pointers are bus addresses and
+ * the model's DMA lands where the driver looks. The wire is a test double
+ * that records what the NIC sends and injects what it should receive.
+ *
+ * Only plain types here: the guest's and pcemu's PCI headers cannot meet
+ * in one file.
+ */
+#ifndef TESTS_CONTRACT_RIG_H
+#define TESTS_CONTRACT_RIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RIG_IRQ 11                  /* the interrupt line "firmware" set */
+
+/* firmware_bars: BARs placed and decoding on as pcemu's firmware does;
+ * otherwise left at zero for the guest to assign. */
+void rig_init(const uint8_t mac[6], bool firmware_bars);
+void rig_fini(void);
+
+/* the device, seen from outside the guest */
+uint32_t rig_reg(uint32_t reg);     /* a register, as the device has it */
+void rig_set_link(bool up);         /* the monitor's set_link */
+void rig_eeprom_xor(unsigned word, uint16_t bits);
+
+/* the wire */
+bool rig_inject(const void *frame, size_t len);   /* false: dropped */
+size_t rig_sent_count(void);
+const uint8_t *rig_sent(size_t i, size_t *len);
+unsigned rig_frames_waiting(void);  /* queued in the net layer for the NIC */
+
+/* time and interrupts */
+void rig_advance_us(uint64_t us);
+uint64_t rig_now_us(void);
+unsigned rig_irqs_delivered(void);
+bool rig_irq_storm(void);           /* a handler left the line high 1000 times */
+
+/* what the guest printed, and what pcemu warned about */
+const char *rig_printed(void);
+const char *rig_warnings(void);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * Contract tests: the guest's e1000 driver, PCI enumeration and driver
+ * core, built for the host and run against pcemu's e1000 model in one
+ * process (contract_rig.h). Whatever one side assumes of the other that
+ * is not so shows up here in milliseconds, under ASan and UBSan, before
+ * any guest boots.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "contract/e1000.h"
+#include "e1000_drv.h"
+#include "contract_rig.h"
+
+static const uint8_t default_mac[6] = E1000_DEFAULT_MAC;
+static struct e1000_nic *nic;
+
+/* Enumerate and bind as the kernel does at boot. */
+static struct e1000_nic *boot(const uint8_t mac[6], bool firmware_bars)
+{
+    rig_init(mac, firmware_bars);
+    pci_core_reset();
+    assert_int_equal(pci_init(), 2);          /* host bridge, e1000 */
+    pci_register_driver(&e1000_driver);
+    return e1000_first();
+}
+
+static int setup(void **state)
+{
+    nic = boot(default_mac, false);
+    assert_non_null(nic);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    /* the driver programmed the device without a single complaint */
+    assert_false(rig_irq_storm());
+    assert_string_equal(rig_warnings(), "");
+    if (e1000_first())
+        pci_unbind(e1000_first()->pci);
+    rig_fini();
+    return 0;
+}
+
+static size_t frame(uint8_t *f, const uint8_t dst[6], unsigned seq, size_t len)
+{
+    static const uint8_t src[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+    memcpy(f, dst, 6);
+    memcpy(f + 6, src, 6);
+    f[12] = 0x88;                             /* local experimental type */
+    f[13] = 0xb5;
+    for (size_t i = 14; i < len; i++)
+        f[i] = (uint8_t)(seq * 7 + i);
+    f[14] = (uint8_t)seq;
+    f[15] = (uint8_t)(seq >> 8);
+    return len;
+}
+
+static void assert_sent(size_t i, const uint8_t *want, size_t len)
+{
+    size_t got_len;
+    const uint8_t *got = rig_sent(i, &got_len);
+    assert_non_null(got);
+    assert_int_equal(got_len, len);
+    assert_memory_equal(got, want, len);
+}
+
+/* ---- probe ---- */
+
+static void probe_programs_the_device(void **state)
+{
+    struct pci_dev *pci = nic->pci;
+    assert_ptr_equal(pci->driver, &e1000_driver);
+    assert_int_equal(e1000_probe_calls > 0, 1);
+    /* the guest assigned the BARs from the contract's windows */
+    assert_in_range(pci->bars[0].addr, PCI_MMIO_WINDOW_BASE, PCI_MMIO_WINDOW_END - 1);
+    assert_int_equal(pci->bars[0].size, 128 * 1024);
+    assert_true(pci->bars[1].io);
+    assert_int_equal(pci->bars[1].size, 64);
+    assert_int_equal(pci->irq_line, RIG_IRQ);
+    assert_memory_equal(nic->mac, default_mac, 6);
+    assert_int_equal(nic->phy_id1, M88E1011_PHY_ID1);
+    assert_int_equal(nic->phy_id2, M88E1011_PHY_ID2);
+    /* what the device holds is what the driver meant */
+    assert_int_equal(rig_reg(E1000_TDBAL), (uint32_t)(uintptr_t)nic->txd);
+    assert_int_equal(rig_reg(E1000_TDBAH), (uint32_t)((uint64_t)(uintptr_t)nic->txd >> 32));
+    assert_int_equal(rig_reg(E1000_RDBAL), (uint32_t)(uintptr_t)nic->rxd);
+    assert_int_equal(rig_reg(E1000_TDLEN), E1000_NDESC * 16);
+    assert_int_equal(rig_reg(E1000_RDLEN), E1000_NDESC * 16);
+    assert_true(rig_reg(E1000_RCTL) & E1000_RCTL_EN);
+    assert_true(rig_reg(E1000_TCTL) & E1000_TCTL_EN);
+    assert_int_equal(rig_reg(E1000_IMS), E1000_DRV_IMS);
+    assert_true(e1000_read(nic, E1000_STATUS) & E1000_STATUS_LU);
+    assert_non_null(strstr(rig_printed(), "MAC 52:54:00:12:34:56, PHY 0141:0c20, irq 11"));
+}
+
+static void probe_with_firmware_bars_and_another_mac(void **state)
+{
+    pci_unbind(nic->pci);
+    rig_fini();
+    static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0xaa, 0xbb, 0xcc };
+    nic = boot(mac, true);
+    assert_non_null(nic);
+    assert_int_equal(nic->pci->bars[0].addr, E1000_BAR0_ADDR);
+    assert_int_equal(nic->pci->bars[1].addr, E1000_BAR1_ADDR);
+    assert_memory_equal(nic->mac, mac, 6);
+}
+
+static void probe_refuses_a_bad_eeprom_checksum(void **state)
+{
+    pci_unbind(nic->pci);
+    rig_fini();
+    rig_init(default_mac, false);
+    rig_eeprom_xor(0x20, 0x0100);
+    pci_core_reset();
+    pci_init();
+    assert_int_equal(pci_register_driver(&e1000_driver), 0);
+    assert_null(e1000_first());
+    assert_non_null(strstr(rig_printed(), ", expected 0xbaba"));
+    assert_non_null(strstr(rig_printed(), "probe failed: bad EEPROM checksum"));
+}
+
+static void probe_refuses_a_missing_link(void **state)
+{
+    pci_unbind(nic->pci);
+    rig_fini();
+    rig_init(default_mac, false);
+    rig_set_link(false);
+    pci_core_reset();
+    pci_init();
+    uint64_t t0 = rig_now_us();
+    assert_int_equal(pci_register_driver(&e1000_driver), 0);
+    assert_null(e1000_first());
+    assert_true(rig_now_us() - t0 >= E1000_LINK_WAIT_MS * 1000ull);
+    assert_non_null(strstr(rig_printed(), "probe failed: no link: STATUS.LU still clear"));
+}
+
+/* ---- transmit ---- */
+
+static void send_one_frame(void **state)
+{
+    uint8_t f[60];
+    frame(f, (const uint8_t[6]){ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, 1, sizeof f);
+    assert_int_equal(e1000_send(nic, f, sizeof f), 0);
+    assert_int_equal(rig_sent_count(), 1);
+    assert_sent(0, f, sizeof f);
+    assert_int_equal(rig_reg(E1000_TDH), 1);
+    assert_int_equal(e1000_read(nic, E1000_GPTC), 1);
+    assert_int_equal(e1000_read(nic, E1000_BPTC), 1);
+    assert_true(nic->txd[0].status & E1000_TXD_STAT_DD);
+}
+
+static void tx_ring_full_then_wraps(void **state)
+{
+    static uint8_t f[3 * E1000_NDESC][200];
+    unsigned queued = 0;
+    /* nothing leaves before the flush; one slot stays empty */
+    while (e1000_queue(nic, f[queued], frame(f[queued], default_mac, queued, 200)) == 0)
+        queued++;
+    assert_int_equal(queued, E1000_NDESC - 1);
+    assert_int_equal(rig_sent_count(), 0);
+    e1000_flush(nic);
+    assert_int_equal(rig_sent_count(), E1000_NDESC - 1);
+    for (unsigned i = 0; i < queued; i++)
+        assert_sent(i, f[i], 200);
+    /* twice round the ring more, one frame per TDT write */
+    for (unsigned i = queued; i < 3 * E1000_NDESC; i++) {
+        assert_int_equal(e1000_send(nic, f[i], frame(f[i], default_mac, i, 200)), 0);
+        assert_sent(i, f[i], 200);
+    }
+    assert_int_equal(rig_reg(E1000_TDH), (3 * E1000_NDESC) % E1000_NDESC);
+    assert_int_equal(e1000_read(nic, E1000_GPTC), 3 * E1000_NDESC);
+}
+
+static void oversized_frame_refused(void **state)
+{
+    static uint8_t big[E1000_BUFSZ + 1];
+    assert_int_equal(e1000_send(nic, big, sizeof big), -1);
+    assert_int_equal(rig_sent_count(), 0);
+}
+
+/* ---- receive ---- */
+
+static void receive_wraps_the_ring(void **state)
+{
+    uint8_t f[300], got[2048];
+    for (unsigned i = 0; i < 3 * E1000_NDESC; i++) {
+        assert_true(rig_inject(f, frame(f, default_mac, i, sizeof f)));
+        assert_int_equal(e1000_receive(nic, got, sizeof got), sizeof f);
+        assert_memory_equal(got, f, sizeof f);
+    }
+    assert_int_equal(e1000_receive(nic, got, sizeof got), 0);
+    assert_int_equal(e1000_read(nic, E1000_GPRC), 3 * E1000_NDESC);
+}
+
+static void full_rx_ring_loses_nothing(void **state)
+{
+    uint8_t f[128], got[2048];
+    const unsigned n = 40;
+    for (unsigned i = 0; i < n; i++)
+        assert_true(rig_inject(f, frame(f, default_mac, i, sizeof f)));
+    /* the ring took what it had buffers for; the rest wait */
+    assert_int_equal(rig_frames_waiting(), n - (E1000_NDESC - 1));
+    assert_true(e1000_read(nic, E1000_RNBC) > 0);
+    for (unsigned i = 0; i < n; i++) {
+        assert_int_equal(e1000_receive(nic, got, sizeof got), sizeof f);
+        frame(f, default_mac, i, sizeof f);
+        assert_memory_equal(got, f, sizeof f);            /* whole, in order */
+    }
+    assert_int_equal(rig_frames_waiting(), 0);
+    assert_int_equal(e1000_receive(nic, got, sizeof got), 0);
+}
+
+static void filters_as_programmed(void **state)
+{
+    uint8_t f[64], got[2048];
+    static const uint8_t other[6] = { 0x52, 0x54, 0x00, 0x99, 0x99, 0x99 };
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    rig_inject(f, frame(f, other, 1, sizeof f));          /* not ours: filtered */
+    rig_inject(f, frame(f, bcast, 2, sizeof f));          /* broadcast: BAM */
+    assert_int_equal(e1000_receive(nic, got, sizeof got), sizeof f);
+    assert_int_equal(got[14], 2);
+    assert_int_equal(e1000_receive(nic, got, sizeof got), 0);
+}
+
+/* ---- interrupts and mitigation ---- */
+
+static void interrupts_reach_the_handler(void **state)
+{
+    uint8_t f[64], got[2048];
+    unsigned before = rig_irqs_delivered();
+    nic->irq_causes = 0;
+    rig_inject(f, frame(f, default_mac, 1, sizeof f));
+    assert_int_equal(rig_irqs_delivered(), before + 1);
+    assert_true(nic->irq_causes & E1000_ICR_RXT0);
+    assert_int_equal(rig_reg(E1000_ICR), 0);              /* the handler read it */
+    assert_int_equal(e1000_receive(nic, got, sizeof got), sizeof f);
+    /* a cause the driver did not ask for stays silent */
+    e1000_write(nic, E1000_ICS, E1000_ICR_TXQE);
+    assert_int_equal(rig_irqs_delivered(), before + 1);
+    (void)e1000_read(nic, E1000_ICR);
+    /* the cable pulled: LSC */
+    nic->irq_causes = 0;
+    rig_set_link(false);
+    assert_int_equal(rig_irqs_delivered(), before + 2);
+    assert_true(nic->irq_causes & E1000_ICR_LSC);
+    rig_set_link(true);
+    assert_int_equal(rig_irqs_delivered(), before + 3);
+}
+
+static void mitigation_batches_interrupts(void **state)
+{
+    uint8_t f[64], got[2048];
+    e1000_write(nic, E1000_RDTR, 100);        /* 100 x 1.024 us after the last frame */
+    e1000_write(nic, E1000_RADV, 1000);
+    unsigned before = rig_irqs_delivered();
+    for (unsigned i = 0; i < 5; i++) {
+        rig_inject(f, frame(f, default_mac, i, sizeof f));
+        rig_advance_us(20);
+    }
+    assert_int_equal(rig_irqs_delivered(), before);       /* still waiting */
+    rig_advance_us(80);
+    assert_int_equal(rig_irqs_delivered(), before);
+    rig_advance_us(30);                                   /* 102.4 us after the last */
+    assert_int_equal(rig_irqs_delivered(), before + 1);
+    for (unsigned i = 0; i < 5; i++) {
+        assert_int_equal(e1000_receive(nic, got, sizeof got), sizeof f);
+        assert_int_equal(got[14], i);
+    }
+    /* frames that keep coming are still reported within RADV */
+    e1000_write(nic, E1000_RADV, 200);
+    before = rig_irqs_delivered();
+    for (unsigned i = 0; i < 12; i++) {
+        rig_inject(f, frame(f, default_mac, i, sizeof f));
+        rig_advance_us(50);
+        while (e1000_receive(nic, got, sizeof got))
+            ;
+    }
+    assert_true(rig_irqs_delivered() >= before + 2);
+}
+
+/* ---- remove ---- */
+
+static void remove_stops_the_device(void **state)
+{
+    uint8_t f[64];
+    pci_unbind(nic->pci);
+    assert_null(e1000_first());
+    assert_int_equal(rig_reg(E1000_IMS), 0);
+    assert_false(rig_reg(E1000_RCTL) & E1000_RCTL_EN);
+    /* a frame now is not written into memory the driver gave back */
+    rig_inject(f, frame(f, default_mac, 1, sizeof f));
+    assert_int_equal(rig_reg(E1000_RDH), 0);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(probe_programs_the_device), T(probe_with_firmware_bars_and_another_mac),
+        T(probe_refuses_a_bad_eeprom_checksum), T(probe_refuses_a_missing_link),
+        T(send_one_frame), T(tx_ring_full_then_wraps), T(oversized_frame_refused),
+        T(receive_wraps_the_ring), T(full_rx_ring_loses_nothing), T(filters_as_programmed),
+        T(interrupts_reach_the_handler), T(mitigation_batches_interrupts),
+        T(remove_stops_the_device),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
