@@ -164,6 +164,7 @@ static int setup_rings(struct e1000_nic *nic)
     e1000_write(nic, E1000_TDH, 0);
     e1000_write(nic, E1000_TDT, 0);
     e1000_write(nic, E1000_TIPG, E1000_TIPG_IPGT_COPPER | 8u << 10 | 6u << 20);
+    e1000_write(nic, E1000_TIDV, E1000_DRV_TIDV);
     e1000_write(nic, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP | 0x10u << E1000_TCTL_CT_SHIFT |
                 0x40u << E1000_TCTL_COLD_SHIFT);
     e1000_write(nic, E1000_RDBAL, (uint32_t)(uintptr_t)nic->rxd);
@@ -188,14 +189,21 @@ static void tx_reclaim(struct e1000_nic *nic)
 }
 
 /* At most E1000_NDESC - 1 descriptors are handed over: TDT == TDH means
- * an empty ring to the device, so a full one must stop a slot short. */
+ * an empty ring to the device, so a full one must stop a slot short.
+ * Done descriptors are reclaimed by the TXDW interrupt, or here when the
+ * ring looks full (polled mode, interrupts off). */
 int e1000_queue(struct e1000_nic *nic, const void *frame, size_t len)
 {
     unsigned i = nic->tx_next, next = (i + 1) % E1000_NDESC;
     if (len > E1000_BUFSZ)
         return -1;
-    if (next == nic->tx_clean)
+    if (next == nic->tx_clean) {
+        int on = irqs_enabled();
+        cli();
         tx_reclaim(nic);
+        if (on)
+            sti();
+    }
     if (next == nic->tx_clean)
         return -1;                    /* the ring is full */
     volatile struct e1000_tx_desc *d = &nic->txd[i];
@@ -204,7 +212,8 @@ int e1000_queue(struct e1000_nic *nic, const void *frame, size_t len)
     d->length = (uint16_t)len;
     d->cso = d->css = 0;
     d->status = 0;
-    d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+    /* RS for the DD write-back, IDE so a burst ends in one TXDW */
+    d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS | E1000_TXD_CMD_IDE;
     nic->tx_next = next;
     return 0;
 }
@@ -252,6 +261,8 @@ static void e1000_irq(int irq)
         nic->irq_causes |= icr;
         nic->irq_count++;
     }
+    if (icr & E1000_ICR_TXDW)
+        tx_reclaim(nic);
 }
 
 static int fail(struct pci_dev *pci, const char *why)

@@ -35,9 +35,12 @@ extern const struct pci_driver e1000_driver;
 extern unsigned e1000_probe_calls, e1000_remove_calls;
 
 /* The causes the driver takes interrupts for: a frame arrived (RXT0),
+ * transmit descriptors written back (TXDW: the handler reclaims them),
  * the link changed (LSC). The handler reads ICR and notes them; the
- * stack sleeps in hlt until one comes. */
-#define E1000_DRV_IMS (E1000_ICR_RXT0 | E1000_ICR_LSC)
+ * stack sleeps in hlt until one comes. Transmit descriptors carry IDE,
+ * so TXDW comes E1000_DRV_TIDV x 1.024 us after the last of a burst. */
+#define E1000_DRV_IMS (E1000_ICR_RXT0 | E1000_ICR_TXDW | E1000_ICR_LSC)
+#define E1000_DRV_TIDV 64
 void e1000_irqs_on(struct e1000_nic *nic);
 
 /* The NIC the driver bound, or NULL. */

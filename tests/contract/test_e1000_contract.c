@@ -176,6 +176,24 @@ static void tx_ring_full_then_wraps(void **state)
     assert_int_equal(e1000_read(nic, E1000_GPTC), 3 * E1000_NDESC);
 }
 
+static void txdw_interrupt_reclaims(void **state)
+{
+    uint8_t f[100];
+    unsigned before = rig_irqs_delivered();
+    for (unsigned i = 0; i < E1000_NDESC - 1; i++)
+        assert_int_equal(e1000_queue(nic, f, frame(f, default_mac, i, sizeof f)), 0);
+    e1000_flush(nic);
+    assert_int_equal(rig_sent_count(), E1000_NDESC - 1);
+    /* IDE: one TXDW for the burst, TIDV after it, and the handler frees
+     * the ring */
+    assert_int_equal(rig_irqs_delivered(), before);
+    assert_int_equal(nic->tx_clean, 0);
+    rig_advance_us(E1000_DRV_TIDV * 1024 / 1000 + 1);
+    assert_int_equal(rig_irqs_delivered(), before + 1);
+    assert_true(nic->irq_causes & E1000_ICR_TXDW);
+    assert_int_equal(nic->tx_clean, nic->tx_next);
+}
+
 static void oversized_frame_refused(void **state)
 {
     static uint8_t big[E1000_BUFSZ + 1];
@@ -303,7 +321,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(probe_programs_the_device), T(probe_with_firmware_bars_and_another_mac),
         T(probe_refuses_a_bad_eeprom_checksum), T(probe_refuses_a_missing_link),
-        T(send_one_frame), T(tx_ring_full_then_wraps), T(oversized_frame_refused),
+        T(send_one_frame), T(tx_ring_full_then_wraps), T(txdw_interrupt_reclaims), T(oversized_frame_refused),
         T(receive_wraps_the_ring), T(full_rx_ring_loses_nothing), T(filters_as_programmed),
         T(interrupts_reach_the_handler), T(mitigation_batches_interrupts),
         T(remove_stops_the_device),
