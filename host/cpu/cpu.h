@@ -33,7 +33,8 @@ struct cpu_state {
 };
 
 /* What a debugger can ask of a backend. */
-enum cpu_bp_kind { CPU_BP_EXEC, CPU_BP_WRITE, CPU_BP_ACCESS };
+/* READ has no debug-register form; backends that trap pages can do it. */
+enum cpu_bp_kind { CPU_BP_EXEC, CPU_BP_WRITE, CPU_BP_ACCESS, CPU_BP_READ };
 
 #define CPU_HW_BPS 4
 

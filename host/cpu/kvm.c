@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "core/log.h"
 #include "cpu/cpu.h"
+#include "cpu/watch.h"
 #include "hw/pic.h"
 #include "machine.h"
 
@@ -35,6 +36,8 @@ struct cpu {
     bool have_timer;
     uint64_t armed_deadline;
     bool stepping;          /* a debugger single-steps: no interrupts now */
+    struct watch watch[CPU_HW_BPS];   /* by trapped pages (cpu/watch.h) */
+    int nslots;             /* memory slots in use, 0..nslots-1 */
 };
 
 /* One thread, one vcpu: the signal handler needs to find the run page. */
@@ -48,13 +51,41 @@ static void kick_handler(int sig)
         run->immediate_exit = 1;
 }
 
-static int set_memory(struct cpu *c, uint32_t slot, uint64_t gpa, uint64_t size, void *host)
+static int set_memory(struct cpu *c, uint32_t slot, uint64_t gpa, uint64_t size, void *host,
+                      uint32_t flags)
 {
     struct kvm_userspace_memory_region r = {
-        .slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+        .slot = slot, .flags = flags, .guest_phys_addr = gpa, .memory_size = size,
         .userspace_addr = (uintptr_t)host,
     };
     return ioctl(c->vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+#define MAX_SLOTS 32
+
+/* Guest RAM into memory slots, around the pages watchpoints trap. Slots
+ * go first, then the new layout: only while the vcpu is not running. */
+static int map_ram(struct cpu *c)
+{
+    struct machine *m = c->m;
+    struct ram_range ram[2] = {
+        { 0, m->lowmem, 0 },
+        { PCEMU_HIGHMEM_BASE, m->highmem, m->lowmem },
+    };
+    struct memslot slots[MAX_SLOTS];
+    int n = watch_layout(ram, m->highmem ? 2 : 1, c->watch, CPU_HW_BPS, slots, MAX_SLOTS);
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < c->nslots; i++)
+        set_memory(c, (uint32_t)i, 0, 0, NULL, 0);
+    c->nslots = 0;
+    for (int i = 0; i < n; i++) {
+        if (set_memory(c, (uint32_t)i, slots[i].gpa, slots[i].size, m->ram + slots[i].host_off,
+                       slots[i].readonly ? KVM_MEM_READONLY : 0) < 0)
+            return -1;
+        c->nslots = i + 1;
+    }
+    return 0;
 }
 
 static int setup_cpuid(struct cpu *c)
@@ -115,9 +146,7 @@ static struct cpu *create(struct machine *m, const char **why)
     }
     /* Intel needs three pages for the real-mode TSS; harmless on AMD. */
     ioctl(c->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
-    if (set_memory(c, 0, 0, m->lowmem, m->ram) < 0 ||
-        (m->highmem && set_memory(c, 1, PCEMU_HIGHMEM_BASE, m->highmem,
-                                  m->ram + m->lowmem) < 0)) {
+    if (map_ram(c) < 0) {
         snprintf(buf, sizeof buf, "/dev/kvm: cannot map guest RAM: %s", strerror(errno));
         goto fail;
     }
@@ -303,7 +332,10 @@ static void exit_io(struct cpu *c)
     }
 }
 
-static void exit_mmio(struct cpu *c)
+static void sync_vcpu(struct cpu *c);
+
+/* Performs the access; returns the watchpoint it sets off, or -1. */
+static int do_mmio(struct cpu *c)
 {
     struct kvm_run *run = c->run;
     unsigned len = run->mmio.len;
@@ -319,7 +351,7 @@ static void exit_mmio(struct cpu *c)
                 memcpy(run->mmio.data + i, &v, 4);
             }
         }
-        return;
+        return watch_hit(c->watch, CPU_HW_BPS, run->mmio.phys_addr, len, run->mmio.is_write);
     }
     if (run->mmio.is_write) {
         uint64_t v = 0;
@@ -328,6 +360,19 @@ static void exit_mmio(struct cpu *c)
     } else {
         uint64_t v = as_read(&c->m->mem_as, run->mmio.phys_addr, len);
         memcpy(run->mmio.data, &v, len);
+    }
+    return watch_hit(c->watch, CPU_HW_BPS, run->mmio.phys_addr, len, run->mmio.is_write);
+}
+
+static void exit_mmio(struct cpu *c)
+{
+    int w = do_mmio(c);
+    if (w >= 0) {
+        /* a watched access on a trapped page: let the instruction finish,
+         * then stop after it, as a debug-register watchpoint would */
+        sync_vcpu(c);
+        struct cpu_debug_exit e = { .vector = 1, .dr6 = 1u << w };
+        machine_debug_exit(c->m, &e);
     }
 }
 
@@ -521,11 +566,26 @@ static void run(struct cpu *c)
     }
 }
 
+/* Finish the instruction the last exit interrupted: KVM completes the
+ * access, then returns EINTR before entering the guest again. Finishing
+ * may need more accesses first (the write half of a read-modify-write on
+ * MMIO, the rest of a string instruction): those are done on the way. */
 static void sync_vcpu(struct cpu *c)
 {
-    c->run->immediate_exit = 1;
-    ioctl(c->vcpu_fd, KVM_RUN, 0);     /* returns EINTR once the access is done */
-    c->run->immediate_exit = 0;
+    for (int i = 0; i < (1 << 20); i++) {
+        c->run->immediate_exit = 1;
+        int r = ioctl(c->vcpu_fd, KVM_RUN, 0);
+        c->run->immediate_exit = 0;
+        drain_ring(c);
+        if (r < 0)
+            return;
+        if (c->run->exit_reason == KVM_EXIT_MMIO)
+            do_mmio(c);
+        else if (c->run->exit_reason == KVM_EXIT_IO)
+            exit_io(c);
+        else
+            return;
+    }
 }
 
 static void kick(struct cpu *c)
@@ -544,6 +604,35 @@ static uint64_t dr7_for(const struct cpu_hw_bp *bp, int n)
     return v;
 }
 
+/* The watchpoints' guest-physical ranges, and RAM remapped around them
+ * when they changed. */
+static int set_watches(struct cpu *c, const struct cpu_debug *d)
+{
+    struct watch w[CPU_HW_BPS] = { 0 };
+    struct cpu_state s;
+    bool have_state = false;
+    for (int i = 0; i < CPU_HW_BPS; i++) {
+        const struct cpu_hw_bp *h = &d->hw[i];
+        if (!d->attached || !h->on || h->kind == CPU_BP_EXEC)
+            continue;
+        if (!have_state && get_state(c, &s) < 0)
+            return -1;
+        have_state = true;
+        uint64_t pa;
+        if (!cpu_translate(c->m, &s, h->addr, &pa))
+            return -1;      /* not mapped: gdb reports it cannot insert it */
+        w[i] = (struct watch){ true, h->kind, h->len, pa };
+    }
+    bool same = true;
+    for (int i = 0; i < CPU_HW_BPS; i++)
+        same &= w[i].on == c->watch[i].on && (!w[i].on || (w[i].kind == c->watch[i].kind &&
+                w[i].len == c->watch[i].len && w[i].pa == c->watch[i].pa));
+    if (same)
+        return 0;
+    memcpy(c->watch, w, sizeof w);
+    return map_ram(c);
+}
+
 static int set_debug(struct cpu *c, const struct cpu_debug *d)
 {
     struct kvm_guest_debug dbg = { 0 };
@@ -552,9 +641,12 @@ static int set_debug(struct cpu *c, const struct cpu_debug *d)
         dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
         if (d->single_step)
             dbg.control |= KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_BLOCKIRQ;
+        /* execution breakpoints in the debug registers; watchpoints by
+         * trapping their pages, which works where the hypervisor
+         * emulates the guest and ignores DR7 (cpu/watch.h) */
         uint64_t dr7 = 0;
         for (int i = 0; i < CPU_HW_BPS; i++) {
-            if (!d->hw[i].on)
+            if (!d->hw[i].on || d->hw[i].kind != CPU_BP_EXEC)
                 continue;
             dbg.arch.debugreg[i] = d->hw[i].addr;
             dr7 |= dr7_for(&d->hw[i], i);
@@ -564,6 +656,8 @@ static int set_debug(struct cpu *c, const struct cpu_debug *d)
             dbg.arch.debugreg[7] = dr7 | 0x400;    /* bit 10 reads as one */
         }
     }
+    if (set_watches(c, d) < 0)
+        return -1;
     return ioctl(c->vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg);
 }
 

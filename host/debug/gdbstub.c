@@ -4,8 +4,8 @@
  * While gdb is attached the guest runs only between a continue or step
  * and the next stop, which the stub reports with a stop reply. Software
  * breakpoints are int3 bytes written into guest memory (and hidden from
- * gdb's memory reads); hardware breakpoints and watchpoints use the
- * debug registers through the backend. An int3 that is not one of ours
+ * gdb's memory reads); hardware breakpoints use the debug registers
+ * and watchpoints trapped pages, both through the backend. An int3 that is not one of ours
  * is the guest's own and goes back to the guest.
  */
 #include <arpa/inet.h>
@@ -420,11 +420,12 @@ static void cmd_breakpoint(struct gdbstub *g, const char *p, size_t n, struct re
     case '2':
         ok = set_hw(g, insert, CPU_BP_WRITE, addr, kind);
         break;
-    case '4':
-        ok = set_hw(g, insert, CPU_BP_ACCESS, addr, kind);
+    case '3':
+        ok = set_hw(g, insert, CPU_BP_READ, addr, kind);
         break;
     default:
-        return;         /* read-only watchpoints: x86 has none; "" says so */
+        ok = set_hw(g, insert, CPU_BP_ACCESS, addr, kind);
+        break;
     }
     puts_r(r, ok ? "OK" : "E22");
 }
@@ -622,7 +623,8 @@ void gdbstub_debug_exit(struct gdbstub *g, const struct cpu_debug_exit *e)
                 strcat(why, "hwbreak:;");
             else
                 snprintf(why + strlen(why), sizeof why - strlen(why), "%s:%llx;",
-                         h->kind == CPU_BP_WRITE ? "watch" : "awatch",
+                         h->kind == CPU_BP_WRITE ? "watch" :
+                         h->kind == CPU_BP_READ ? "rwatch" : "awatch",
                          (unsigned long long)h->addr);
             break;
         }

@@ -137,8 +137,12 @@ static void breakpoints(void **state)
     assert_int_equal(fake_debug.hw[0].kind, CPU_BP_WRITE);
     assert_string_equal(cmd(r, "Z2,801,4"), "E22");        /* misaligned */
     assert_string_equal(cmd(r, "Z2,800,3"), "E22");        /* bad length */
-    assert_string_equal(cmd(r, "Z3,800,4"), "");           /* no read-only watch on x86 */
     assert_string_equal(cmd(r, "z2,800,4"), "OK");
+    assert_false(fake_debug.hw[0].on);
+    /* read watchpoints: no debug-register form, but trapped pages do it */
+    assert_string_equal(cmd(r, "Z3,800,4"), "OK");
+    assert_int_equal(fake_debug.hw[0].kind, CPU_BP_READ);
+    assert_string_equal(cmd(r, "z3,800,4"), "OK");
     assert_false(fake_debug.hw[0].on);
     for (int i = 0; i < 4; i++) {
         char p[32];
