@@ -41,6 +41,8 @@ static const struct pci_device_id e1000_ids[] = {
 };
 
 unsigned e1000_probe_calls, e1000_remove_calls;
+/* for debuggers (tools/e1000.gdb): macros do not reach gdb */
+const unsigned e1000_ring_size = E1000_NDESC;
 static struct e1000_nic *first_nic;
 
 struct e1000_nic *e1000_first(void)

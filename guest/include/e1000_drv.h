@@ -33,6 +33,7 @@ struct e1000_nic {
 extern const struct pci_driver e1000_driver;
 /* How often probe and remove ran, for the self-tests. */
 extern unsigned e1000_probe_calls, e1000_remove_calls;
+extern const unsigned e1000_ring_size;
 
 /* The causes the driver takes interrupts for: a frame arrived (RXT0),
  * transmit descriptors written back (TXDW: the handler reclaims them),

@@ -83,6 +83,11 @@ static void info_network(struct machine *m, const char *args, FILE *out)
     }
 }
 
+static void info_e1000(struct machine *m, const char *args, FILE *out)
+{
+    e1000_info(m->e1000, out);
+}
+
 static void info_status(struct machine *m, const char *args, FILE *out)
 {
     fprintf(out, "VM status: %s\n", m->paused ? "paused" : "running");
@@ -104,6 +109,7 @@ static const struct command infos[] = {
     { "pci", NULL, "", "the PCI functions", info_pci },
     { "status", NULL, "", "whether the guest runs", info_status },
     { "network", NULL, "", "the e1000 and its backend", info_network },
+    { "e1000", NULL, "", "the e1000's registers and rings as the device sees them", info_e1000 },
 };
 
 #define N(a) (sizeof (a) / sizeof (a)[0])

@@ -10,6 +10,7 @@
 #define HOST_HW_E1000_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include "contract/e1000.h"
 #include "hw/pci.h"
 
@@ -36,5 +37,8 @@ struct net_client *e1000_net_client(struct e1000 *e);
 /* Register access as through BAR0, for tests and the monitor. */
 uint32_t e1000_reg_read(struct e1000 *e, uint32_t offset);
 void e1000_reg_write(struct e1000 *e, uint32_t offset, uint32_t value);
+
+/* `info e1000`: registers and both rings as the device sees them. */
+void e1000_info(struct e1000 *e, FILE *out);
 
 #endif

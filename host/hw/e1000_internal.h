@@ -28,6 +28,8 @@ struct tx_packet {
 };
 
 #define E1000_NREGS (E1000_BAR0_SIZE / 4)
+/* A register's storage, without a read's or write's side effects. */
+#define R(e, reg) ((e)->regs[(reg) / 4])
 
 /* The Microwire conversation over EECD, one SK rising edge at a time. */
 struct microwire {

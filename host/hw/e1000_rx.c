@@ -16,7 +16,6 @@
 #include "hw/e1000_internal.h"
 #include "net/checksum.h"
 
-#define R(e, reg) ((e)->regs[(reg) / 4])
 
 static size_t buffer_size(uint32_t rctl)
 {

@@ -19,7 +19,6 @@
 #include "hw/e1000_internal.h"
 #include "net/checksum.h"
 
-#define R(e, reg) ((e)->regs[(reg) / 4])
 
 void e1000_tx_reset(struct e1000 *e)
 {

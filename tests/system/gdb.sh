@@ -1,7 +1,9 @@
 #!/bin/sh
-# Real gdb against pcemu's stub: a breakpoint on the e1000 driver's probe,
-# the backtrace with source lines, stepping, reading and writing a
-# variable, `monitor info pci`, and the guest still passing afterwards.
+# Real gdb against pcemu's stub: breakpoints on the e1000 driver's probe
+# and transmit functions, the backtrace with source lines, stepping,
+# reading and writing a variable, `monitor info pci`, a watchpoint on a
+# driver variable, Ctrl-C stopping a running guest, and the guest still
+# passing afterwards.
 # Usage: gdb.sh BUILD
 . "$(dirname "$0")/lib.sh"
 b=$1
@@ -9,7 +11,7 @@ port=$((20000 + $$ % 20000))
 
 "$b/pcemu" -S -gdb "tcp::$port" "$b/guest.elf" >"$TMP/guest.log" 2>&1 &
 pid=$!
-timeout 60 gdb -batch -nx \
+timeout 60 gdb -batch -nx -x tools/e1000.gdb \
     -ex "target remote :$port" \
     -ex 'break e1000_probe' \
     -ex 'continue' \
@@ -22,6 +24,12 @@ timeout 60 gdb -batch -nx \
     -ex 'print e1000_probe_calls' \
     -ex 'monitor info pci' \
     -ex 'delete' \
+    -ex 'break e1000_send' \
+    -ex 'continue' \
+    -ex 'bt' \
+    -ex 'finish' \
+    -ex 'e1000' \
+    -ex 'delete' \
     -ex 'continue' \
     "$b/guest.elf" >"$TMP/gdb.log" 2>&1
 wait $pid; st=$?
@@ -33,6 +41,70 @@ expect_grep "gdb: next moves to a later line of e1000_probe" "^Line [0-9]+ of \"
 expect_grep "gdb: reads a variable" '^\$1 = 1$' "$TMP/gdb.log"
 expect_grep "gdb: writes a variable" '^\$2 = 41$' "$TMP/gdb.log"
 expect_grep "gdb: monitor info pci shows the e1000" "Ethernet controller: PCI device 8086:100e" "$TMP/gdb.log"
+expect_grep "gdb: stops at the breakpoint on the transmit function" "^Breakpoint 2(\.[0-9]+)?, e1000_send \(" "$TMP/gdb.log"
+expect_grep "gdb: the transmit backtrace shows the network stack" "in [a-z_]+ \(.*\) at guest/net/[a-z_]+\.c:[0-9]+" "$TMP/gdb.log"
+expect_grep "gdb: tools/e1000.gdb shows the device's TX ring" "^TX ring: base 0x[0-9a-f]+, 16 descriptors, TDH 1, TDT 1" "$TMP/gdb.log"
+expect_grep "gdb: the device's view has the sent descriptor done" "^  \[  0\] addr 0x[0-9a-f]+ len [0-9]+ cmd 0x8b \(EOP IFCS RS IDE\) sta 0x1 \(DD\)" "$TMP/gdb.log"
+expect_grep "gdb: tools/e1000.gdb shows the driver's view" "^TX ring at 0x[0-9a-f]+: next to fill 1" "$TMP/gdb.log"
 expect_status "gdb: the guest still passes after the session" 1 $st
 expect_grep "gdb: every self-test passed" "^# [0-9]+ passed, 0 failed" "$TMP/guest.log"
+
+# A watchpoint on a driver variable, from the first instruction: the page
+# it lives on is trapped, since this host's KVM ignores DR7 (cpu/watch.h).
+"$b/pcemu" -S -gdb "tcp::$port" "$b/guest.elf" >"$TMP/guest2.log" 2>&1 &
+pid=$!
+timeout 60 gdb -batch -nx \
+    -ex "target remote :$port" \
+    -ex 'watch e1000_probe_calls' \
+    -ex 'continue' \
+    -ex 'delete' \
+    -ex 'continue' \
+    "$b/guest.elf" >"$TMP/gdb2.log" 2>&1
+wait $pid; st=$?
+expect_grep "gdb: the watchpoint is accepted" "^Hardware watchpoint 1: e1000_probe_calls" "$TMP/gdb2.log"
+expect_grep "gdb: the watchpoint fires with the new value" "^New value = 1$" "$TMP/gdb2.log"
+expect_grep "gdb: it fires in the driver's probe" "^e1000_probe \(.*\) at guest/drivers/e1000.c:[0-9]+" "$TMP/gdb2.log"
+expect_status "gdb: the guest passes after the watchpoint" 1 $st
+
+# An access watchpoint makes its page a hole: the read-modify-write of
+# e1000_probe_calls++ comes out as two MMIO exits, and both must land.
+"$b/pcemu" -S -gdb "tcp::$port" "$b/guest.elf" >"$TMP/guest4.log" 2>&1 &
+pid=$!
+timeout 60 gdb -batch -nx \
+    -ex "target remote :$port" \
+    -ex 'awatch e1000_probe_calls' \
+    -ex 'continue' \
+    -ex 'print e1000_probe_calls' \
+    -ex 'delete' \
+    -ex 'continue' \
+    "$b/guest.elf" >"$TMP/gdb4.log" 2>&1
+wait $pid; st=$?
+expect_grep "gdb: an access watchpoint fires" "^Hardware access \(read/write\) watchpoint 1: e1000_probe_calls" "$TMP/gdb4.log"
+expect_grep "gdb: the read-modify-write under it completed" '^\$1 = 1$' "$TMP/gdb4.log"
+expect_status "gdb: the guest passes after the access watchpoint" 1 $st
+
+# Ctrl-C: SIGINT to gdb while the guest runs (waiting 20 s for a link
+# change that never comes) sends the interrupt byte; the guest stops where
+# it is.
+"$b/pcemu" -S -gdb "tcp::$port" -append "tests=e1000_link_flap" "$b/guest.elf" \
+    >"$TMP/guest3.log" 2>&1 &
+pid=$!
+timeout 60 gdb -batch -nx \
+    -ex "target remote :$port" \
+    -ex 'continue' \
+    -ex 'bt' \
+    -ex 'kill' \
+    "$b/guest.elf" >"$TMP/gdb3.log" 2>&1 &
+gpid=$!
+# wait until the guest is in its wait loop, then press Ctrl-C
+for i in $(seq 1 100); do
+    grep -q "waiting for the link to go down" "$TMP/guest3.log" && break
+    sleep 0.1
+done
+sleep 0.3
+kill -INT $(pgrep -P $gpid -x gdb 2>/dev/null || echo $gpid) 2>/dev/null
+wait $gpid
+wait $pid
+expect_grep "gdb: Ctrl-C stops the running guest" "^Program received signal SIGINT" "$TMP/gdb3.log"
+expect_grep "gdb: the guest stopped inside the running test" "^#[0-9]+ .*selftest_e1000_link_flap \(" "$TMP/gdb3.log"
 finish gdb

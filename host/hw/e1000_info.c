@@ -1,0 +1,102 @@
+/*
+ * `info e1000`: the device's registers and both rings as the device sees
+ * them, for a person comparing them with what their driver believes.
+ * Registers are read from the register file directly, so reading ICR or
+ * the statistics here clears nothing; descriptors are read from guest
+ * memory where the base registers point.
+ */
+#include <stdio.h>
+#include "hw/e1000_internal.h"
+
+
+static const struct { uint32_t reg; const char *name; } shown[] = {
+    { E1000_CTRL, "CTRL" }, { E1000_STATUS, "STATUS" }, { E1000_ICR, "ICR" },
+    { E1000_IMS, "IMS" }, { E1000_RCTL, "RCTL" }, { E1000_TCTL, "TCTL" },
+    { E1000_RDTR, "RDTR" }, { E1000_RADV, "RADV" }, { E1000_TIDV, "TIDV" },
+    { E1000_TADV, "TADV" }, { E1000_ITR, "ITR" }, { E1000_RXCSUM, "RXCSUM" },
+    { E1000_GPRC, "GPRC" }, { E1000_GPTC, "GPTC" }, { E1000_MPC, "MPC" },
+    { E1000_RNBC, "RNBC" },
+};
+
+static const char *const tx_cmd_bits[8] = { "EOP", "IFCS", "IC", "RS", "RPS", "DEXT", "VLE", "IDE" };
+static const char *const rx_sta_bits[8] = { "DD", "EOP", "IXSM", "VP", "", "TCPCS", "IPCS", "PIF" };
+
+static void bits(FILE *out, unsigned v, const char *const names[8])
+{
+    const char *sep = "";
+    fputc('(', out);
+    for (int i = 0; i < 8; i++)
+        if (v & (1u << i) && names[i][0]) {
+            fprintf(out, "%s%s", sep, names[i]);
+            sep = " ";
+        }
+    fputc(')', out);
+}
+
+static void marks(FILE *out, uint32_t i, uint32_t head, uint32_t tail, const char *h,
+                  const char *t)
+{
+    if (i == head)
+        fprintf(out, "  <- %s", h);
+    if (i == tail)
+        fprintf(out, "  <- %s", t);
+    fputc('\n', out);
+}
+
+static void tx_ring(struct e1000 *e, FILE *out)
+{
+    uint64_t base = (uint64_t)R(e, E1000_TDBAH) << 32 | R(e, E1000_TDBAL);
+    uint32_t n = R(e, E1000_TDLEN) / E1000_DESC_SIZE;
+    uint32_t head = R(e, E1000_TDH), tail = R(e, E1000_TDT);
+    fprintf(out, "TX ring: base 0x%llx, %u descriptors, TDH %u, TDT %u\n",
+            (unsigned long long)base, n, head, tail);
+    for (uint32_t i = 0; i < n && i < 256; i++) {
+        struct e1000_tx_desc d;
+        if (!pci_dma_read(&e->pci, base + (uint64_t)i * E1000_DESC_SIZE, &d, sizeof d)) {
+            fprintf(out, "  [%3u] not in RAM (or bus mastering off)\n", i);
+            break;
+        }
+        fprintf(out, "  [%3u] addr 0x%llx len %u cmd 0x%02x ", i,
+                (unsigned long long)d.buffer_addr, d.length, d.cmd);
+        bits(out, d.cmd, tx_cmd_bits);
+        fprintf(out, " sta 0x%x%s", d.status, d.status & E1000_TXD_STAT_DD ? " (DD)" : "");
+        marks(out, i, head, tail, "TDH", "TDT");
+    }
+}
+
+static void rx_ring(struct e1000 *e, FILE *out)
+{
+    uint64_t base = (uint64_t)R(e, E1000_RDBAH) << 32 | R(e, E1000_RDBAL);
+    uint32_t n = R(e, E1000_RDLEN) / E1000_DESC_SIZE;
+    uint32_t head = R(e, E1000_RDH), tail = R(e, E1000_RDT);
+    fprintf(out, "RX ring: base 0x%llx, %u descriptors, RDH %u, RDT %u\n",
+            (unsigned long long)base, n, head, tail);
+    for (uint32_t i = 0; i < n && i < 256; i++) {
+        struct e1000_rx_desc d;
+        if (!pci_dma_read(&e->pci, base + (uint64_t)i * E1000_DESC_SIZE, &d, sizeof d)) {
+            fprintf(out, "  [%3u] not in RAM (or bus mastering off)\n", i);
+            break;
+        }
+        fprintf(out, "  [%3u] addr 0x%llx len %u sta 0x%02x ", i,
+                (unsigned long long)d.buffer_addr, d.length, d.status);
+        bits(out, d.status, rx_sta_bits);
+        fprintf(out, " err 0x%02x", d.errors);
+        marks(out, i, head, tail, "RDH", "RDT");
+    }
+}
+
+void e1000_info(struct e1000 *e, FILE *out)
+{
+    fprintf(out, "e1000 %02x:%02x.%x MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s\n",
+            0, PCI_SLOT(e->pci.devfn), PCI_FUNC(e->pci.devfn), e->mac[0], e->mac[1],
+            e->mac[2], e->mac[3], e->mac[4], e->mac[5], e->link_up ? "up" : "down");
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        uint32_t v = shown[i].reg == E1000_STATUS ? e1000_reg_read(e, E1000_STATUS)
+                                                  : R(e, shown[i].reg);
+        fprintf(out, "  %-7s 0x%08x%s", shown[i].name, v, i % 4 == 3 ? "\n" : "");
+    }
+    if ((sizeof shown / sizeof shown[0]) % 4)
+        fputc('\n', out);
+    tx_ring(e, out);
+    rx_ring(e, out);
+}
