@@ -26,7 +26,9 @@ SAN_OBJS    := $(HOST_LIB_SRCS:%.c=$(BUILD)/san/%.o)
 
 GUEST_CSRCS := $(shell find guest -name '*.c' -not -path 'guest/efi/*' | sort)
 GUEST_ASRCS := $(shell find guest -name '*.asm' | sort)
-GUEST_OBJS  := $(GUEST_ASRCS:%.asm=$(BUILD)/%.o) $(GUEST_CSRCS:%.c=$(BUILD)/%.o)
+GUEST_SSRCS := $(shell find guest -name '*.S' | sort)
+GUEST_OBJS  := $(GUEST_ASRCS:%.asm=$(BUILD)/%.o) $(GUEST_SSRCS:%.S=$(BUILD)/%.o) \
+               $(GUEST_CSRCS:%.c=$(BUILD)/%.o)
 
 UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
@@ -92,6 +94,11 @@ $(BUILD)/san/pcemu: $(BUILD)/san/host/main.o $(BUILD)/san/libpcemu.a
 $(BUILD)/guest/%.o: guest/%.asm | deps
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -g -F dwarf -Iguest/include/ -o $@ $<
+
+# GNU as, for what needs call frame information (isr.S)
+$(BUILD)/guest/%.o: guest/%.S | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
 $(BUILD)/guest/%.o: guest/%.c | deps
 	@mkdir -p $(dir $@)

@@ -1,4 +1,4 @@
-/* Interrupts and exceptions: the frame isr.asm builds, handlers, and the
+/* Interrupts and exceptions: the frame isr.S builds, handlers, and the
  * exception table that lets chosen instructions fault safely. */
 #ifndef GUEST_TRAP_H
 #define GUEST_TRAP_H
@@ -43,12 +43,12 @@ struct trap_record {
 };
 extern struct trap_record last_exception;
 
-/* Returns 0 and *out, or -1 when reading addr faults (isr.asm). */
+/* Returns 0 and *out, or -1 when reading addr faults (isr.S). */
 int safe_read64(uint64_t addr, uint64_t *out);
 
 const char *exception_name(uint64_t vector);
 
-/* isr.asm's side: one entry stub a vector, and the C they all call. */
+/* isr.S's side: one entry stub a vector, and the C they all call. */
 extern const uint64_t isr_table[NR_VECTORS];
 void trap_dispatch(struct trap_frame *f);
 

@@ -1,7 +1,8 @@
 /*
  * kernel_main: normalise what the boot path handed over (pcemu boot info
  * or multiboot information), bring up the CPU tables, the console, the
- * interrupt controller and the tick, then run the self-tests.
+ * interrupt controller and the tick, then run the self-tests, at CPL 3
+ * unless usermode=0 (usermode.h says why).
  */
 #include "clock.h"
 #include "contract/boot.h"
@@ -12,9 +13,20 @@
 #include "serial.h"
 #include "tap.h"
 #include "trap.h"
+#include "usermode.h"
 #include "x86.h"
 
 struct boot_params boot;
+
+/* Binding drivers (probe) and everything after it: at CPL 3 unless
+ * usermode=0. Enumeration stays at CPL 0, where port I/O costs one exit
+ * rather than a trap and one exit. */
+static void __attribute__((noreturn)) run_tests(void)
+{
+    pci_register_builtin_drivers();
+    pci_print_table();
+    verdict(tap_run() != 0);
+}
 extern char __image_end[];
 
 static void copy_cmdline(const char *s)
@@ -109,7 +121,10 @@ void kernel_main(uint32_t magic, uint64_t info)
            (unsigned long long)(boot.ram_bytes >> 20), console == 0 ? "ok" : "missing",
            boot.cmdline);
     pci_init();
-    pci_register_builtin_drivers();
-    pci_print_table();
-    verdict(tap_run() != 0);
+    const char *um = cmdline_get("usermode");
+    if (!um || strcmp(um, "0") != 0) {
+        printf("# self-tests at CPL 3 (usermode=0 keeps them at CPL 0)\n");
+        enter_user(run_tests);
+    }
+    run_tests();
 }

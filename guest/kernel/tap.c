@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "kernel.h"
 #include "tap.h"
+#include "usermode.h"
 #include "trap.h"
 
 extern const struct selftest __start_selftests[], __stop_selftests[];
@@ -105,6 +106,7 @@ static void check_wanted(void)
 static int run_one(const struct selftest *s, int i)
 {
     struct tap t = { 0 };
+    user_resume();          /* back at CPL 3 if a debugger's stop moved us */
     running = s;
     running_number = i;
     uint64_t t0 = time_ns();

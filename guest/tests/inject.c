@@ -6,6 +6,7 @@
  */
 #include "kernel.h"
 #include "tap.h"
+#include "usermode.h"
 #include "x86.h"
 
 /* Out of line, so the system tests can check the reported RIP lies in
@@ -38,14 +39,21 @@ static void fail(struct tap *t)
 
 static void ud(struct tap *t) { inject_ud(); }
 static void pf(struct tap *t) { inject_pf(); }
-static void overflow(struct tap *t) { inject_overflow(0); }
 
-static void triple(struct tap *t)
+/* at CPL 0: there the #PF on the guard page cannot be pushed and becomes
+ * the #DF this mode is about */
+static uint64_t overflow_k(uint64_t arg) { return inject_overflow(arg); }
+static void overflow(struct tap *t) { kcall(overflow_k, 0); }
+
+/* no IDT: the #UD cannot be delivered, nor the #DF: shutdown (lidt needs
+ * CPL 0) */
+static uint64_t triple_k(uint64_t arg)
 {
-    /* no IDT: the #UD cannot be delivered, nor the #DF: shutdown */
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } none = { 0, 0 };
     __asm__ volatile("lidt %0\n\tud2" :: "m"(none));
+    return 0;
 }
+static void triple(struct tap *t) { kcall(triple_k, 0); }
 
 static void halt(struct tap *t)
 {

@@ -35,7 +35,7 @@ timeout 60 gdb -batch -nx -x tools/e1000.gdb \
 wait $pid; st=$?
 
 expect_grep "gdb: stops at the breakpoint on e1000_probe" "^Breakpoint 1(\.[0-9]+)?, e1000_probe \(" "$TMP/gdb.log"
-expect_grep "gdb: backtrace reaches kernel_main with source lines" "in kernel_main \(.*\) at guest/kernel/main.c:[0-9]+" "$TMP/gdb.log"
+expect_grep "gdb: backtrace reaches the kernel's top with source lines" "in run_tests \(.*\) at guest/kernel/main.c:[0-9]+" "$TMP/gdb.log"
 expect_grep "gdb: backtrace shows the driver core's probe call" "in try_driver \(.*\) at guest/drivers/driver_core.c:[0-9]+" "$TMP/gdb.log"
 expect_grep "gdb: next moves to a later line of e1000_probe" "^Line [0-9]+ of \"guest/drivers/e1000.c\"" "$TMP/gdb.log"
 expect_grep "gdb: reads a variable" '^\$1 = 1$' "$TMP/gdb.log"

@@ -25,6 +25,9 @@ tap_ok() {   # NAME LOG STATUS: the run passed by tap-check
 
 run "$TMP/all.log"
 tap_ok "$runner: every self-test passes" "$TMP/all.log" $st
+expect_grep "$runner: the self-tests ran at CPL 3" "^# self-tests at CPL 3" "$TMP/all.log"
+run "$TMP/cpl0.log" -append "usermode=0"
+tap_ok "$runner: every self-test passes at CPL 0 too (usermode=0)" "$TMP/cpl0.log" $st
 expect_grep "$runner: TAP version 13 header" "^TAP version 13$" "$TMP/all.log"
 for t in timer_rate int3_handler page_fault_caught; do
     expect_grep "$runner: test $t ran and passed" "^ok [0-9]+ - $t$" "$TMP/all.log"

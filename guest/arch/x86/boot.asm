@@ -24,25 +24,26 @@ section .note.pcemu note alloc noexec nowrite align=4
 ; instructions are spent on them (under an emulating hypervisor each one
 ; costs about a microsecond): the first 4 GiB identity-mapped with 2 MiB
 ; pages, except the first 2 MiB, mapped with 4 KiB pages so that page 0
-; (NULL) stays unmapped.
+; (NULL) stays unmapped. Every entry has the user bit: the self-tests run
+; at CPL 3 (usermode.c), where this host's KVM runs guest code natively.
 section .data
 align 4096
 global kernel_pml4
 kernel_pml4:
-    dq kernel_pdpt + 3
+    dq kernel_pdpt + 7
     times 511 dq 0
 kernel_pdpt:
 %assign g 0
 %rep 4
-    dq kernel_pd + g * 4096 + 3
+    dq kernel_pd + g * 4096 + 7
 %assign g g + 1
 %endrep
     times 508 dq 0
 kernel_pd:
-    dq kernel_pt0 + 3
+    dq kernel_pt0 + 7
 %assign i 1
 %rep 2047
-    dq (i << 21) | 0x83                ; present, writable, 2 MiB
+    dq (i << 21) | 0x87                ; present, writable, user, 2 MiB
 %assign i i + 1
 %endrep
 global kernel_pt0
@@ -50,7 +51,7 @@ kernel_pt0:
     dq 0                              ; page 0: not present
 %assign i 1
 %rep 511
-    dq (i << 12) | 3
+    dq (i << 12) | 7
 %assign i i + 1
 %endrep
 
@@ -59,11 +60,16 @@ kernel_pt0:
 ; taken on the TSS's IST stack and reported.
 section .bss nobits alloc noexec write align=4096
 alignb 4096
-global boot_stack_guard, boot_stack_top
+global boot_stack_guard, boot_stack_top, entry_stack_guard, entry_stack_top
 extern kernel_main
 boot_stack_guard: resb 4096
 boot_stack: resb 16384
 boot_stack_top:
+; where the CPU switches to when an interrupt or exception arrives at
+; CPL 3 (TSS.RSP0), with a guard page of its own
+entry_stack_guard: resb 4096
+entry_stack: resb 16384
+entry_stack_top:
 boot_magic: resd 1
 boot_info:  resd 1
 

@@ -1,11 +1,13 @@
 /*
- * The kernel's GDT: 64-bit code and data, and a TSS whose IST1 stack
- * takes double faults, NMIs and machine checks, so even a blown kernel
- * stack is reported.
+ * The kernel's GDT: 64-bit code and data for CPL 0 and for CPL 3, and a
+ * TSS whose RSP0 is the entry stack for interrupts and exceptions taken
+ * at CPL 3 and whose IST1 stack takes double faults, NMIs and machine
+ * checks, so even a blown kernel stack is reported.
  */
 #include <stdint.h>
 #include "kernel.h"
 #include "trap.h"
+#include "usermode.h"
 
 struct __attribute__((packed)) tss {
     uint32_t reserved0;
@@ -19,7 +21,8 @@ _Static_assert(sizeof(struct tss) == 104, "tss layout");
 
 static struct tss tss;
 static uint8_t ist1_stack[16384] __attribute__((aligned(16)));
-static uint64_t gdt[5] __attribute__((aligned(16)));
+static uint64_t gdt[7] __attribute__((aligned(16)));
+extern char entry_stack_top[];      /* boot.asm */
 
 #define SEL_CODE 0x08
 #define SEL_DATA 0x10
@@ -34,6 +37,9 @@ void gdt_init(void)
     gdt[3] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 |  /* available TSS */
              ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
     gdt[4] = base >> 32;
+    gdt[SEL_UDATA >> 3] = 0x00cff2000000ffffull;   /* data, DPL 3 */
+    gdt[SEL_UCODE >> 3] = 0x00affa000000ffffull;   /* code: long mode, DPL 3 */
+    tss.rsp[0] = (uint64_t)entry_stack_top;
     tss.ist[0] = (uint64_t)(ist1_stack + sizeof ist1_stack);
     tss.iomap_base = sizeof tss;             /* no I/O bitmap */
 

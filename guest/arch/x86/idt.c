@@ -9,6 +9,7 @@
 #include "kernel.h"
 #include "tap.h"
 #include "trap.h"
+#include "usermode.h"
 #include "x86.h"
 
 struct __attribute__((packed)) gate {
@@ -19,6 +20,7 @@ struct __attribute__((packed)) gate {
 };
 
 #define GATE_INTR 0x8e              /* present, DPL 0, 64-bit interrupt gate */
+#define GATE_INTR_DPL3 0xee         /* the same, int3 allowed from CPL 3 */
 
 static struct gate idt[256] __attribute__((aligned(16)));
 static trap_handler handlers[32];
@@ -41,7 +43,8 @@ const char *exception_name(uint64_t vector)
 static void set_gate(int v, uint64_t handler, int ist)
 {
     idt[v] = (struct gate){
-        .off0 = (uint16_t)handler, .sel = 0x08, .ist = (uint8_t)ist, .type = GATE_INTR,
+        .off0 = (uint16_t)handler, .sel = SEL_KCODE, .ist = (uint8_t)ist,
+        .type = v == VEC_BP ? GATE_INTR_DPL3 : GATE_INTR,
         .off1 = (uint16_t)(handler >> 16), .off2 = (uint32_t)(handler >> 32),
     };
 }
@@ -104,6 +107,13 @@ void trap_dispatch(struct trap_frame *f)
     if (f->vector >= VEC_IRQ0) {
         irq_dispatch((int)(f->vector - VEC_IRQ0));
         return;
+    }
+    /* CPL 3's privileged instructions and kernel calls are not
+     * exceptions to the code that runs there (usermode.c) */
+    if (f->cs & 3) {
+        if ((f->vector == VEC_GP && user_gp(f)) || (f->vector == VEC_UD && user_ud(f)) ||
+            (f->vector == VEC_BP && !handlers[VEC_BP] && user_bp(f)))
+            return;
     }
     /* CR2 first: a fault while handling this one would overwrite it.
      * Only a #PF sets it, but a #DF from a stack overflow leaves the

@@ -1,0 +1,186 @@
+/*
+ * The kernel at CPL 3 (see usermode.h): the way down, kcall for the way
+ * back up, and the #GP handler's half that performs what CPL 3 may not.
+ */
+#include "kernel.h"
+#include "usermode.h"
+#include "x86.h"
+
+#define RFLAGS_IF (1ull << 9)
+
+void enter_user(void (*fn)(void))
+{
+    usermode_enabled = true;
+    uint64_t rsp;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
+    /* below the iret frame pushed next; as after a call, so fn's frame
+     * stays aligned, with a zero return address: backtraces end at fn */
+    rsp = (rsp & ~15ull) - 128 - 8;
+    *(volatile uint64_t *)rsp = 0;
+    __asm__ volatile(
+        "pushq %[ss]\n\t"
+        "pushq %[rsp]\n\t"
+        "pushfq\n\t"
+        "pushq %[cs]\n\t"
+        "pushq %[rip]\n\t"
+        "iretq"
+        :: [ss] "i"(SEL_UDATA), [rsp] "r"(rsp), [cs] "i"(SEL_UCODE), [rip] "r"(fn)
+        : "memory");
+    __builtin_unreachable();
+}
+
+bool usermode_enabled;
+
+void user_resume(void)
+{
+    if (!usermode_enabled || current_cpl() == 3)
+        return;
+    /* iretq to the next instruction, same stack, CPL 3 */
+    __asm__ volatile(
+        "mov %%rsp, %%rdx\n\t"
+        "leaq 1f(%%rip), %%rax\n\t"
+        "pushq %[ss]\n\t"
+        "pushq %%rdx\n\t"
+        "pushfq\n\t"
+        "pushq %[cs]\n\t"
+        "pushq %%rax\n\t"
+        "iretq\n"
+        "1:"
+        :: [ss] "i"(SEL_UDATA), [cs] "i"(SEL_UCODE) : "rax", "rdx", "memory");
+}
+
+/* ud2 followed by "kc": the #UD handler runs RDI(RSI) at CPL 0 and
+ * returns its result in RAX. */
+uint64_t kcall(uint64_t (*fn)(uint64_t), uint64_t arg)
+{
+    if (current_cpl() == 0)
+        return fn(arg);
+    uint64_t r;
+    __asm__ volatile("ud2\n\t.byte 0x6b, 0x63" : "=a"(r) : "D"(fn), "S"(arg) : "memory");
+    return r;
+}
+
+bool user_ud(struct trap_frame *f)
+{
+    const uint8_t *ip = (const uint8_t *)f->rip;
+    if (ip[0] != 0x0f || ip[1] != 0x0b || ip[2] != 0x6b || ip[3] != 0x63)
+        return false;
+    f->rip += 4;
+    if (f->rflags & RFLAGS_IF)
+        sti();
+    f->rax = ((uint64_t (*)(uint64_t))f->rdi)(f->rsi);
+    cli();
+    return true;
+}
+
+/* An int3 at CPL 3 that no handler expects is a debugger's breakpoint
+ * that the hypervisor handed to the guest instead of to the debugger
+ * (PVM does that; KVM proper exits to pcemu first). Go on at CPL 0 at
+ * the int3 itself, where the hypervisor does report it. */
+bool user_bp(struct trap_frame *f)
+{
+    f->rip -= 1;
+    f->cs = SEL_KCODE;
+    f->ss = SEL_KDATA;
+    return true;            /* user_resume goes back to CPL 3 later */
+}
+
+/* ---- the instructions CPL 3 may not execute, performed here ---- */
+
+struct insn {
+    const uint8_t *ip;
+    unsigned len;               /* prefixes and opcode so far */
+    bool op16, rep;
+};
+
+static unsigned width(const struct insn *in, uint8_t op)
+{
+    return !(op & 1) ? 1 : in->op16 ? 2 : 4;
+}
+
+static uint16_t port_of(struct insn *in, struct trap_frame *f, uint8_t op)
+{
+    return (op & 8) ? (uint16_t)f->rdx : in->ip[in->len++];     /* DX, or imm8 */
+}
+
+static void do_in(struct insn *in, struct trap_frame *f, uint8_t op)
+{
+    uint16_t port = port_of(in, f, op);
+    switch (width(in, op)) {
+    case 1: f->rax = (f->rax & ~0xffull) | inb(port); break;
+    case 2: f->rax = (f->rax & ~0xffffull) | inw(port); break;
+    default: f->rax = inl(port); break;            /* a 32-bit result zero-extends */
+    }
+}
+
+static void do_out(struct insn *in, struct trap_frame *f, uint8_t op)
+{
+    uint16_t port = port_of(in, f, op);
+    switch (width(in, op)) {
+    case 1: outb(port, (uint8_t)f->rax); break;
+    case 2: outw(port, (uint16_t)f->rax); break;
+    default: outl(port, (uint32_t)f->rax); break;
+    }
+}
+
+/* outsb, rep outsb: the serial console's bursts, done as one here */
+static void do_outsb(struct insn *in, struct trap_frame *f, uint8_t op)
+{
+    uint64_t n = in->rep ? f->rcx : 1, src = f->rsi;
+    __asm__ volatile("rep outsb" : "+S"(src), "+c"(n) : "d"((uint16_t)f->rdx) : "memory");
+    f->rsi = src;
+    if (in->rep)
+        f->rcx = 0;
+}
+
+static void do_cli(struct insn *in, struct trap_frame *f, uint8_t op)
+{
+    f->rflags &= ~RFLAGS_IF;
+}
+
+/* hlt waits for an interrupt with the interrupted code's IF; with IF
+ * clear nothing can wake it, as on the real CPU. */
+static void do_hlt(struct insn *in, struct trap_frame *f, uint8_t op)
+{
+    if (f->rflags & RFLAGS_IF)
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    else
+        __asm__ volatile("hlt" ::: "memory");
+}
+
+/* sti; hlt stays one step, so no wake-up slips in between */
+static void do_sti(struct insn *in, struct trap_frame *f, uint8_t op)
+{
+    f->rflags |= RFLAGS_IF;
+    if (in->ip[in->len] == 0xf4) {
+        in->len++;
+        do_hlt(in, f, 0xf4);
+    }
+}
+
+typedef void (*emulate_fn)(struct insn *in, struct trap_frame *f, uint8_t op);
+
+static const emulate_fn emulate[256] = {
+    [0xe4] = do_in, [0xe5] = do_in, [0xec] = do_in, [0xed] = do_in,
+    [0xe6] = do_out, [0xe7] = do_out, [0xee] = do_out, [0xef] = do_out,
+    [0x6e] = do_outsb, [0xfa] = do_cli, [0xfb] = do_sti, [0xf4] = do_hlt,
+};
+
+bool user_gp(struct trap_frame *f)
+{
+    struct insn in = { (const uint8_t *)f->rip, 0, false, false };
+    for (; in.len < 4; in.len++) {
+        if (in.ip[in.len] == 0x66)
+            in.op16 = true;
+        else if (in.ip[in.len] == 0xf3)
+            in.rep = true;
+        else
+            break;
+    }
+    uint8_t op = in.ip[in.len++];
+    if (!emulate[op] || (in.rep && op != 0x6e))
+        return false;           /* a real #GP: reported as one */
+    emulate[op](&in, f, op);
+    f->rip += in.len;
+    return true;
+}
