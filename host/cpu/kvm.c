@@ -545,11 +545,12 @@ static void run(struct cpu *c)
         }
         arm_kick(c, next_fd_poll);
         int r = ioctl(c->vcpu_fd, KVM_RUN, 0);
+        int err = errno;            /* drain_ring's writes may change errno */
         c->run->immediate_exit = 0;
         drain_ring(c);
         if (r < 0) {
-            if (errno != EINTR && errno != EAGAIN) {
-                fatal(c, PCEMU_EXIT_INTERNAL, "KVM_RUN failed: %s", strerror(errno));
+            if (err != EINTR && err != EAGAIN) {
+                fatal(c, PCEMU_EXIT_INTERNAL, "KVM_RUN failed: %s", strerror(err));
                 break;
             }
         } else {
