@@ -30,7 +30,7 @@ struct boot_params {
 };
 extern struct boot_params boot;
 
-/* The value of key=value on the command line, or NULL. */
+/* The value of key=value on the command line, or NULL; it stays valid. */
 const char *cmdline_get(const char *key);
 
 #endif
