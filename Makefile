@@ -38,7 +38,7 @@ CONTRACT_GUEST := guest/drivers/e1000.c guest/drivers/pci.c guest/drivers/driver
                   guest/kernel/heap.c
 CONTRACT_OBJS  := $(CONTRACT_GUEST:%.c=$(BUILD)/contract/%.o) \
                   $(BUILD)/contract/tests/contract/contract_rig.o
-CONTRACT_CFLAGS := $(SAN_CFLAGS) -Itests/contract/shim -Itests/contract -idirafter guest/include \
+CONTRACT_CFLAGS := $(SAN_CFLAGS) -Itests/contract/shim -Itests/contract -Iguest/include \
                    -include tests/contract/shim/renames.h
 CONTRACT_BINS  := $(BUILD)/tests/contract/test_e1000_contract
 
@@ -133,19 +133,24 @@ $(BUILD)/tests/contract/%: tests/contract/%.c $(CONTRACT_OBJS) $(BUILD)/san/libp
 unit: $(UNIT_BINS) $(CONTRACT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS) $(CONTRACT_BINS)
 
-run-guest-tests: $(BUILD)/pcemu guest
+run-guest-tests: $(BUILD)/pcemu guest $(BUILD)/tools/netharness
 	@sh tools/run-guest-tests.sh $(BUILD)/pcemu $(BUILD)/guest.elf -append "$(GUEST_APPEND)"
 
-system: $(BUILD)/pcemu $(BUILD)/san/pcemu guest $(BUILD)/tools/unixcat
+system: $(BUILD)/pcemu $(BUILD)/san/pcemu guest $(BUILD)/tools/unixcat $(BUILD)/tools/netharness
 	@sh tests/system/run.sh $(BUILD)
 
-cross: guest
+cross: guest $(BUILD)/pcemu $(BUILD)/tools/netharness
 	@sh tests/cross/run.sh $(BUILD)
 
 check: unit system cross
 
 bench: $(BUILD)/pcemu guest $(BUILD)/tools/timeit
 	@sh tools/bench.sh $(BUILD)
+
+# the network tests' host side shares the guest's SHA-256
+$(BUILD)/tools/netharness: tools/netharness.c guest/lib/sha256.c guest/include/sha256.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Iguest/include -o $@ tools/netharness.c guest/lib/sha256.c
 
 $(BUILD)/tools/%: tools/%.c | deps
 	@mkdir -p $(dir $@)

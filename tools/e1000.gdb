@@ -19,7 +19,20 @@ define e1000-driver
     printf "  interrupts taken %u, causes seen 0x%x\n", $nic->irq_count, $nic->irq_causes
     printf "TX ring at %p: next to fill %u, oldest not done %u\n", $nic->txd, $nic->tx_next, $nic->tx_clean
     set $i = 0
+    set $gap = 0
     while $i < e1000_ring_size
+      # long rings: only the descriptors near where the driver works
+      set $a = ($i - $nic->tx_clean + e1000_ring_size + 6) % e1000_ring_size
+      set $b = ($i - $nic->tx_next + e1000_ring_size + 6) % e1000_ring_size
+      if e1000_ring_size > 24 && $a >= 12 && $b >= 12
+        if $gap == 0
+          printf "  ...\n"
+        end
+        set $gap = 1
+        set $i = $i + 1
+        loop_continue
+      end
+      set $gap = 0
       set $d = &$nic->txd[$i]
       printf "  [%3u] addr 0x%lx len %u cmd 0x%02x sta 0x%x", $i, $d->buffer_addr, $d->length, $d->cmd, $d->status
       if $i == $nic->tx_next
@@ -33,7 +46,18 @@ define e1000-driver
     end
     printf "RX ring at %p: next to take %u\n", $nic->rxd, $nic->rx_next
     set $i = 0
+    set $gap = 0
     while $i < e1000_ring_size
+      set $a = ($i - $nic->rx_next + e1000_ring_size + 6) % e1000_ring_size
+      if e1000_ring_size > 24 && $a >= 12
+        if $gap == 0
+          printf "  ...\n"
+        end
+        set $gap = 1
+        set $i = $i + 1
+        loop_continue
+      end
+      set $gap = 0
       set $d = &$nic->rxd[$i]
       printf "  [%3u] addr 0x%lx len %u sta 0x%02x err 0x%02x", $i, $d->buffer_addr, $d->length, $d->status, $d->errors
       if $i == $nic->rx_next

@@ -1,14 +1,31 @@
 #!/bin/sh
-# run-guest-tests.sh PCEMU GUEST.elf [pcemu options...]
-# Runs the guest's self-tests on pcemu under KVM, showing the TAP as it
-# comes, and exits 0 only when every test passed.
+# run-guest-tests.sh PCEMU GUEST.elf [-append CMDLINE] [pcemu options...]
+# Runs the guest's self-tests on pcemu under KVM, with the host harness's
+# servers for the network tests (netharness, next to PCEMU's build),
+# showing the TAP as it comes, and exits 0 only when every test passed.
 pcemu=$1 guest=$2; shift 2
 dir=$(dirname "$0")
+harness=${NETHARNESS:-$(dirname "$pcemu")/tools/netharness}
 log=$(mktemp) status_file=$(mktemp)
 trap 'rm -f "$log" "$status_file"' EXIT
 
+# the guest command line: the caller's, then the harness's ports
+# (each option goes round to the end of "$@" once; -append and its
+# value are taken out on the way)
+append="" n=$#
+while [ "$n" -gt 0 ]; do
+    a=$1; shift; n=$((n - 1))
+    if [ "$a" = -append ] && [ "$n" -gt 0 ]; then
+        append=$1; shift; n=$((n - 1))
+        continue
+    fi
+    set -- "$@" "$a"
+done
+net="-netdev user,id=n0,hostfwd=@HOSTFWD@ -device e1000,netdev=n0"
+
 if sh "$dir/kvm-usable.sh"; then
-    { "$pcemu" -display none -serial stdio -no-reboot "$@" "$guest"; echo $? > "$status_file"; } | tee "$log"
+    { "$harness" -- "$pcemu" -display none -serial stdio -no-reboot $net \
+        -append "$append @NET@" "$@" "$guest"; echo $? > "$status_file"; } | tee "$log"
     runner=pcemu
 else
     echo "################################################################"
@@ -16,7 +33,8 @@ else
     echo "# interpreter yet: running the guest on QEMU TCG instead.       #"
     echo "# This is NOT a pcemu result.                                   #"
     echo "################################################################"
-    { sh "$dir/run-on-qemu.sh" "${guest%.elf}32.elf" "$@"; echo $? > "$status_file"; } | tee "$log"
+    { "$harness" -- sh "$dir/run-on-qemu.sh" "${guest%.elf}32.elf" $net \
+        -append "$append @NET@" "$@"; echo $? > "$status_file"; } | tee "$log"
     runner="QEMU TCG (no KVM here, pcemu not run)"
 fi
 printf '%s: ' "$runner"

@@ -167,6 +167,7 @@ static int setup_rings(struct e1000_nic *nic)
     e1000_write(nic, E1000_TDT, 0);
     e1000_write(nic, E1000_TIPG, E1000_TIPG_IPGT_COPPER | 8u << 10 | 6u << 20);
     e1000_write(nic, E1000_TIDV, E1000_DRV_TIDV);
+    e1000_write(nic, E1000_ITR, E1000_DRV_ITR);
     e1000_write(nic, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP | 0x10u << E1000_TCTL_CT_SHIFT |
                 0x40u << E1000_TCTL_COLD_SHIFT);
     e1000_write(nic, E1000_RDBAL, (uint32_t)(uintptr_t)nic->rxd);
@@ -178,7 +179,7 @@ static int setup_rings(struct e1000_nic *nic)
         e1000_write(nic, E1000_MTA + 4 * i, 0);
     e1000_write(nic, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC |
                 E1000_RCTL_BSIZE_2048);
-    nic->tx_next = nic->tx_clean = nic->rx_next = 0;
+    nic->tx_next = nic->tx_clean = nic->rx_next = nic->rx_owed = 0;
     return 0;
 }
 
@@ -233,17 +234,31 @@ int e1000_send(struct e1000_nic *nic, const void *frame, size_t len)
     return 0;
 }
 
+/* Buffers go back to the device in batches: one RDT write (an exit)
+ * for up to E1000_RX_BATCH frames, and at the latest when the ring has
+ * nothing more, so a device holding frames back gets room promptly. */
+static void rx_give_back(struct e1000_nic *nic)
+{
+    if (nic->rx_owed) {
+        e1000_write(nic, E1000_RDT, (nic->rx_next + E1000_NDESC - 1) % E1000_NDESC);
+        nic->rx_owed = 0;
+    }
+}
+
 size_t e1000_receive(struct e1000_nic *nic, void *buf, size_t size)
 {
     unsigned i = nic->rx_next;
     volatile struct e1000_rx_desc *d = &nic->rxd[i];
-    if (!(d->status & E1000_RXD_STAT_DD))
+    if (!(d->status & E1000_RXD_STAT_DD)) {
+        rx_give_back(nic);
         return 0;
+    }
     size_t len = d->length < size ? d->length : size;
     memcpy(buf, nic->rxbuf + i * E1000_BUFSZ, len);
     d->status = 0;
     nic->rx_next = (i + 1) % E1000_NDESC;
-    e1000_write(nic, E1000_RDT, i);   /* give the descriptor back */
+    if (++nic->rx_owed >= E1000_RX_BATCH)
+        rx_give_back(nic);
     return len;
 }
 

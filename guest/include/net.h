@@ -35,8 +35,8 @@ int arp_resolve(uint32_t ip, uint8_t mac[6], unsigned timeout_ms);
 long icmp_ping(uint32_t ip, uint16_t seq, unsigned timeout_ms);
 
 /* UDP */
-typedef void (*udp_handler)(uint32_t src_ip, uint16_t src_port, const uint8_t *data,
-                            size_t len);
+typedef void (*udp_handler)(uint32_t src_ip, uint16_t src_port, uint16_t dst_port,
+                            const uint8_t *data, size_t len);
 int udp_bind(uint16_t port, udp_handler h);
 void udp_unbind(uint16_t port);
 int udp_send(uint32_t dst_ip, uint16_t src_port, uint16_t dst_port, const void *data,

@@ -24,7 +24,8 @@ struct tap {
 struct selftest {
     const char *name;
     void (*fn)(struct tap *t);
-    int on_demand;      /* runs only when tests= names it */
+    int on_demand;      /* 1: runs only when tests= names it; 2: also when
+                           the host harness's ports are on the command line */
 };
 
 #define SELFTEST_(order, name, demand)                                           \
@@ -38,6 +39,9 @@ struct selftest {
 /* A test that needs something from outside the guest (the monitor
  * unplugging the cable): it runs only when tests= asks for it by name. */
 #define SELFTEST_ON_DEMAND(order, name) SELFTEST_(order, name, 1)
+/* A test that talks to the host harness's servers (tools/netharness.c):
+ * planned when the command line carries their ports (net.echo=...). */
+#define SELFTEST_HARNESS(order, name) SELFTEST_(order, name, 2)
 
 /* Fail the test: message says what was checked, expected and got what
  * should have been seen and what was. */

@@ -78,7 +78,7 @@ static int listed(const char *list, const char *name, size_t n)
 static int selected(const struct selftest *s)
 {
     if (!have_wanted)
-        return !s->on_demand;
+        return !s->on_demand || (s->on_demand == 2 && cmdline_get("net.echo"));
     return listed(wanted, s->name, strlen(s->name));
 }
 
@@ -137,6 +137,12 @@ int tap_run(void)
     for (const struct selftest *s = __start_selftests; s < __stop_selftests; s++)
         n += selected(s);
     printf("1..%d\n", n);
+    int unplanned = 0;
+    for (const struct selftest *s = __start_selftests; s < __stop_selftests; s++)
+        unplanned += !have_wanted && s->on_demand == 2 && !selected(s);
+    if (unplanned)
+        printf("# %d network tests need the host harness's ports (net.echo=... on the "
+               "command line; tools/run-guest-tests.sh starts it): not planned\n", unplanned);
     for (const struct selftest *s = __start_selftests; s < __stop_selftests; s++)
         if (selected(s))
             failed += run_one(s, ++i);

@@ -20,7 +20,7 @@ static uint32_t get32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static void on_reply(uint32_t src, uint16_t sport, const uint8_t *d, size_t len)
+static void on_reply(uint32_t src, uint16_t sport, uint16_t dport, const uint8_t *d, size_t len)
 {
     if (len < 240 || d[0] != 2 || get32(d + 4) != st.xid || get32(d + 236) != MAGIC)
         return;

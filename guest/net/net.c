@@ -4,6 +4,7 @@
 #include "e1000_drv.h"
 #include "kernel.h"
 #include "net.h"
+#include "net_internal.h"
 #include "x86.h"
 
 struct net_if netif;
@@ -20,12 +21,7 @@ static struct { uint32_t ip; uint8_t mac[6]; uint64_t expires; } arp_cache[ARP_E
 static struct { uint16_t port; udp_handler h; } udp_ports[UDP_PORTS];
 static struct { uint16_t id, seq; bool got; } echo;
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
-
-static uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum)
+uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum)
 {
     for (; len > 1; len -= 2, p += 2)
         sum += get16(p);
@@ -36,13 +32,41 @@ static uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum)
     return (uint16_t)~sum;
 }
 
+/* Inside net_tx_begin/end frames are only queued, and TDT (an exit) is
+ * written once at the end, or when the ring fills up. */
+static int tx_batch, tx_queued;
+
+void net_tx_begin(void)
+{
+    tx_batch++;
+}
+
+void net_tx_end(void)
+{
+    if (--tx_batch == 0 && tx_queued) {
+        e1000_flush(netif.nic);
+        tx_queued = 0;
+    }
+}
+
 static int eth_send(const uint8_t dst[6], uint16_t type, uint8_t *frame, size_t payload)
 {
     memcpy(frame, dst, 6);
     memcpy(frame + 6, netif.mac, 6);
     put16(frame + 12, type);
+    if (!tx_batch) {
+        if (e1000_send(netif.nic, frame, 14 + payload) < 0)
+            return -1;
+    } else {
+        if (e1000_queue(netif.nic, frame, 14 + payload) < 0) {
+            e1000_flush(netif.nic);         /* let the device catch up */
+            if (e1000_queue(netif.nic, frame, 14 + payload) < 0)
+                return -1;
+        }
+        tx_queued++;
+    }
     netif.tx_frames++;
-    return e1000_send(netif.nic, frame, 14 + payload);
+    return 0;
 }
 
 static void arp_learn(uint32_t ip, const uint8_t *mac)
@@ -99,18 +123,19 @@ int arp_resolve(uint32_t ip, uint8_t mac[6], unsigned timeout_ms)
                 return 0;
             }
         }
-        if (now >= end)
-            return -1;
         if (now >= next_ask) {
             arp_send(1, broadcast, ip);
             next_ask = now + 200000000;         /* ask again every 200 ms */
         }
+        if (now >= end)
+            return -1;      /* (timeout 0: asked once, no wait) */
         if (!net_poll())
             net_idle();
     }
 }
 
-static int ip_send(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload)
+int ip_send_wait(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
+                 unsigned arp_wait_ms)
 {
     static uint16_t ident;
     uint8_t *ip = frame + 14;
@@ -131,10 +156,15 @@ static int ip_send(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload)
     } else {
         uint32_t hop = netif.mask && (dst & netif.mask) != (netif.ip & netif.mask)
                            ? netif.router : dst;
-        if (arp_resolve(hop, mac, 1000) < 0)
+        if (arp_resolve(hop, mac, arp_wait_ms) < 0)
             return -1;
     }
     return eth_send(mac, ETH_IPV4, frame, 20 + payload);
+}
+
+static int ip_send(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload)
+{
+    return ip_send_wait(dst, proto, frame, payload, 1000);
 }
 
 int udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const void *data, size_t len)
@@ -195,6 +225,8 @@ static void ipv4_input(const uint8_t *ip, size_t len)
     if (ip[9] == 1 && plen >= 8) {              /* ICMP */
         if (p[0] == 0 && get16(p + 4) == echo.id && get16(p + 6) == echo.seq)
             echo.got = true;
+    } else if (ip[9] == 6) {                    /* TCP */
+        tcp_input(src, dst, p, plen);
     } else if (ip[9] == 17 && plen >= 8) {      /* UDP */
         uint16_t dport = get16(p + 2);
         size_t ulen = get16(p + 4);
@@ -202,7 +234,7 @@ static void ipv4_input(const uint8_t *ip, size_t len)
             return;
         for (int i = 0; i < UDP_PORTS; i++)
             if (udp_ports[i].h && udp_ports[i].port == dport)
-                udp_ports[i].h(src, get16(p), p + 8, ulen - 8);
+                udp_ports[i].h(src, get16(p), dport, p + 8, ulen - 8);
     }
 }
 
@@ -220,6 +252,7 @@ int net_poll(void)
     static uint8_t f[2048];
     int n = 0;
     size_t len;
+    net_tx_begin();             /* replies to a batch go out together */
     while ((len = e1000_receive(netif.nic, f, sizeof f)) > 0) {
         n++;
         netif.rx_frames++;
@@ -231,6 +264,8 @@ int net_poll(void)
         else if (type == ETH_IPV4)
             ipv4_input(f + 14, len - 14);
     }
+    tcp_after_input();          /* one ACK for a batch of segments */
+    net_tx_end();
     return n;
 }
 

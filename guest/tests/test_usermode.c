@@ -29,10 +29,10 @@ SELFTEST(25, usermode_privileged)
         ;
     EXPECT_EQ(t, held, pit_ticks, "ticks during 3 ms after cli");
     sti();
-    until = time_ns() + 3000000;
+    until = time_ns() + 50000000;   /* generous: the host may be busy */
     while (time_ns() < until && pit_ticks == held)
         ;
-    EXPECT_TRUE(t, pit_ticks > held, "a tick within 3 ms of sti");
+    EXPECT_TRUE(t, pit_ticks > held, "a tick within 50 ms of sti");
 
     /* port I/O of each width, through the immediate and the DX forms */
     outb(COM1_BASE + UART_SCR, 0xa5);

@@ -5,6 +5,7 @@
  * the statistics here clears nothing; descriptors are read from guest
  * memory where the base registers point.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include "hw/e1000_internal.h"
 
@@ -33,6 +34,17 @@ static void bits(FILE *out, unsigned v, const char *const names[8])
     fputc(')', out);
 }
 
+/* Long rings show the descriptors near the head and near the tail. */
+#define NEAR 6
+
+static bool shown_desc(uint32_t i, uint32_t n, uint32_t head, uint32_t tail)
+{
+    if (n <= 4 * NEAR)
+        return true;
+    uint32_t dh = (i - head + n + NEAR) % n, dt = (i - tail + n + NEAR) % n;
+    return dh < 2 * NEAR || dt < 2 * NEAR;
+}
+
 static void marks(FILE *out, uint32_t i, uint32_t head, uint32_t tail, const char *h,
                   const char *t)
 {
@@ -50,7 +62,15 @@ static void tx_ring(struct e1000 *e, FILE *out)
     uint32_t head = R(e, E1000_TDH), tail = R(e, E1000_TDT);
     fprintf(out, "TX ring: base 0x%llx, %u descriptors, TDH %u, TDT %u\n",
             (unsigned long long)base, n, head, tail);
-    for (uint32_t i = 0; i < n && i < 256; i++) {
+    bool gap = false;
+    for (uint32_t i = 0; i < n && i < 4096; i++) {
+        if (!shown_desc(i, n, head, tail)) {
+            if (!gap)
+                fprintf(out, "  ...\n");
+            gap = true;
+            continue;
+        }
+        gap = false;
         struct e1000_tx_desc d;
         if (!pci_dma_read(&e->pci, base + (uint64_t)i * E1000_DESC_SIZE, &d, sizeof d)) {
             fprintf(out, "  [%3u] not in RAM (or bus mastering off)\n", i);
@@ -71,7 +91,15 @@ static void rx_ring(struct e1000 *e, FILE *out)
     uint32_t head = R(e, E1000_RDH), tail = R(e, E1000_RDT);
     fprintf(out, "RX ring: base 0x%llx, %u descriptors, RDH %u, RDT %u\n",
             (unsigned long long)base, n, head, tail);
-    for (uint32_t i = 0; i < n && i < 256; i++) {
+    bool gap = false;
+    for (uint32_t i = 0; i < n && i < 4096; i++) {
+        if (!shown_desc(i, n, head, tail)) {
+            if (!gap)
+                fprintf(out, "  ...\n");
+            gap = true;
+            continue;
+        }
+        gap = false;
         struct e1000_rx_desc d;
         if (!pci_dma_read(&e->pci, base + (uint64_t)i * E1000_DESC_SIZE, &d, sizeof d)) {
             fprintf(out, "  [%3u] not in RAM (or bus mastering off)\n", i);

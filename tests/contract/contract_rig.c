@@ -19,7 +19,7 @@
 #include "shim/x86.h"
 
 #define ARENA_SIZE (4u << 20)
-#define MAX_SENT 256
+#define MAX_SENT 1024
 #define STORM 1000
 
 /* the guest's heap (guest/kernel/heap.c) */

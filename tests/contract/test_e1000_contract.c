@@ -218,7 +218,7 @@ static void receive_wraps_the_ring(void **state)
 static void full_rx_ring_loses_nothing(void **state)
 {
     uint8_t f[128], got[2048];
-    const unsigned n = 40;
+    const unsigned n = E1000_NDESC + 24;
     for (unsigned i = 0; i < n; i++)
         assert_true(rig_inject(f, frame(f, default_mac, i, sizeof f)));
     /* the ring took what it had buffers for; the rest wait */
@@ -261,18 +261,44 @@ static void interrupts_reach_the_handler(void **state)
     e1000_write(nic, E1000_ICS, E1000_ICR_TXQE);
     assert_int_equal(rig_irqs_delivered(), before + 1);
     (void)e1000_read(nic, E1000_ICR);
-    /* the cable pulled: LSC */
+    /* the cable pulled: LSC, once the driver's ITR allows another */
+    const uint64_t itr_us = E1000_DRV_ITR * 256 / 1000 + 1;
+    rig_advance_us(itr_us);
     nic->irq_causes = 0;
     rig_set_link(false);
     assert_int_equal(rig_irqs_delivered(), before + 2);
     assert_true(nic->irq_causes & E1000_ICR_LSC);
+    rig_advance_us(itr_us);
     rig_set_link(true);
     assert_int_equal(rig_irqs_delivered(), before + 3);
+}
+
+/* The driver's ITR: the first interrupt after a quiet spell at once, the
+ * next no sooner than E1000_DRV_ITR x 256 ns after it. */
+static void itr_spaces_interrupts(void **state)
+{
+    uint8_t f[64], got[2048];
+    const uint64_t itr_us = E1000_DRV_ITR * 256 / 1000;
+    assert_int_equal(rig_reg(E1000_ITR), E1000_DRV_ITR);
+    rig_advance_us(itr_us + 1);
+    unsigned before = rig_irqs_delivered();
+    rig_inject(f, frame(f, default_mac, 1, sizeof f));
+    assert_int_equal(rig_irqs_delivered(), before + 1);
+    rig_advance_us(10);
+    rig_inject(f, frame(f, default_mac, 2, sizeof f));
+    assert_int_equal(rig_irqs_delivered(), before + 1);  /* held back */
+    rig_advance_us(itr_us - 20);
+    assert_int_equal(rig_irqs_delivered(), before + 1);
+    rig_advance_us(20);
+    assert_int_equal(rig_irqs_delivered(), before + 2);  /* then delivered */
+    while (e1000_receive(nic, got, sizeof got))
+        ;
 }
 
 static void mitigation_batches_interrupts(void **state)
 {
     uint8_t f[64], got[2048];
+    e1000_write(nic, E1000_ITR, 0);           /* RDTR and RADV alone here */
     e1000_write(nic, E1000_RDTR, 100);        /* 100 x 1.024 us after the last frame */
     e1000_write(nic, E1000_RADV, 1000);
     unsigned before = rig_irqs_delivered();
@@ -323,7 +349,7 @@ int main(void)
         T(probe_refuses_a_bad_eeprom_checksum), T(probe_refuses_a_missing_link),
         T(send_one_frame), T(tx_ring_full_then_wraps), T(txdw_interrupt_reclaims), T(oversized_frame_refused),
         T(receive_wraps_the_ring), T(full_rx_ring_loses_nothing), T(filters_as_programmed),
-        T(interrupts_reach_the_handler), T(mitigation_batches_interrupts),
+        T(interrupts_reach_the_handler), T(itr_spaces_interrupts), T(mitigation_batches_interrupts),
         T(remove_stops_the_device),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

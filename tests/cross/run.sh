@@ -9,14 +9,18 @@ results() {   # the ok/not ok lines, names only, in order
     grep -E '^(not )?ok [0-9]+ - ' "$1" | sed 's/ #.*//'
 }
 
-# run_both NAME APPEND: QEMU and pcemu with the same command line
+# run_both NAME APPEND: QEMU and pcemu with the same command line, each
+# with the host harness's servers for the network tests
+net="-netdev user,id=n0,hostfwd=@HOSTFWD@ -device e1000,netdev=n0"
 run_both() {
     name=$1 append=$2
-    sh "$tools/run-on-qemu.sh" "$b/guest32.elf" -append "$append" >"$TMP/qemu.log" 2>&1
+    "$b/tools/netharness" -- sh "$tools/run-on-qemu.sh" "$b/guest32.elf" $net \
+        -append "$append @NET@" >"$TMP/qemu.log" 2>&1
     qst=$?
     if sh "$tools/tap-check.sh" "$TMP/qemu.log" $qst >"$TMP/qemu.verdict"; then qok=1; else qok=0; fi
     if [ "$KVM" = 1 ]; then
-        "$b/pcemu" -display none -append "$append" "$b/guest.elf" >"$TMP/pcemu.log" 2>&1
+        "$b/tools/netharness" -- "$b/pcemu" -display none $net -append "$append @NET@" \
+            "$b/guest.elf" >"$TMP/pcemu.log" 2>&1
         pst=$?
         if sh "$tools/tap-check.sh" "$TMP/pcemu.log" $pst >"$TMP/pcemu.verdict"; then pok=1; else pok=0; fi
         results "$TMP/qemu.log" > "$TMP/qemu.res"
@@ -38,6 +42,10 @@ if sh "$tools/kvm-usable.sh"; then KVM=1; else
 fi
 
 run_both "all self-tests" ""
+for t in udp_echo dns_lookup tcp_echo_1mib tcp_bulk_to_host tcp_bulk_from_host tcp_inbound \
+         tcp_refused tcp_timeout; do
+    expect_grep "QEMU ran the network test $t" "^ok [0-9]+ - $t\$" "$TMP/qemu.log"
+done
 if [ $qok = 1 ]; then pass "QEMU TCG: $(cat "$TMP/qemu.verdict")"
 else fail "QEMU TCG run" "$(cat "$TMP/qemu.verdict")" "$(tail -20 "$TMP/qemu.log")"; fi
 if [ "$KVM" = 1 ]; then

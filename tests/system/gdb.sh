@@ -43,7 +43,7 @@ expect_grep "gdb: writes a variable" '^\$2 = 41$' "$TMP/gdb.log"
 expect_grep "gdb: monitor info pci shows the e1000" "Ethernet controller: PCI device 8086:100e" "$TMP/gdb.log"
 expect_grep "gdb: stops at the breakpoint on the transmit function" "^Breakpoint 2(\.[0-9]+)?, e1000_send \(" "$TMP/gdb.log"
 expect_grep "gdb: the transmit backtrace shows the network stack" "in [a-z_]+ \(.*\) at guest/net/[a-z_]+\.c:[0-9]+" "$TMP/gdb.log"
-expect_grep "gdb: tools/e1000.gdb shows the device's TX ring" "^TX ring: base 0x[0-9a-f]+, 16 descriptors, TDH 1, TDT 1" "$TMP/gdb.log"
+expect_grep "gdb: tools/e1000.gdb shows the device's TX ring" "^TX ring: base 0x[0-9a-f]+, 256 descriptors, TDH 1, TDT 1" "$TMP/gdb.log"
 expect_grep "gdb: the device's view has the sent descriptor done" "^  \[  0\] addr 0x[0-9a-f]+ len [0-9]+ cmd 0x8b \(EOP IFCS RS IDE\) sta 0x1 \(DD\)" "$TMP/gdb.log"
 expect_grep "gdb: tools/e1000.gdb shows the driver's view" "^TX ring at 0x[0-9a-f]+: next to fill 1" "$TMP/gdb.log"
 expect_status "gdb: the guest still passes after the session" 1 $st

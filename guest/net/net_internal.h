@@ -1,0 +1,34 @@
+/* Shared inside the network stack: byte order, the checksum, sending an
+ * IPv4 packet, and the TCP hooks net_poll calls. */
+#ifndef GUEST_NET_INTERNAL_H
+#define GUEST_NET_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+static inline void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, (uint16_t)(v >> 16));
+    put16(p + 2, (uint16_t)v);
+}
+static inline uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
+
+/* The Internet checksum of p[0..len) added to sum, complemented. */
+uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum);
+
+/* frame has room for Ethernet (14) and IPv4 (20) headers before the
+ * payload; waits up to arp_wait_ms for the next hop's MAC (0: asks and
+ * returns -1 at once when it is not known yet). */
+int ip_send_wait(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
+                 unsigned arp_wait_ms);
+
+/* Frames sent between these two are handed to the NIC together. */
+void net_tx_begin(void);
+void net_tx_end(void);
+
+void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
+void tcp_after_input(void);
+
+#endif

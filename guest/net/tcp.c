@@ -1,0 +1,746 @@
+/*
+ * TCP (see tcp.h for what is in and what is left out). One list of
+ * connections; each has a 64 KiB ring per direction. Sequence numbers
+ * compare with wrap-around through signed differences.
+ */
+#include "clock.h"
+#include "e1000_drv.h"
+#include "heap.h"
+#include "kernel.h"
+#include "net.h"
+#include "net_internal.h"
+#include "tcp.h"
+
+enum state {
+    CLOSED, LISTEN, SYN_SENT, SYN_RCVD, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2,
+    CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT,
+};
+
+static const char *const state_names[] = {
+    "CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2",
+    "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
+};
+
+#define FIN 0x01
+#define SYN 0x02
+#define RST 0x04
+#define PSH 0x08
+#define ACK 0x10
+
+#define RTO_INIT_NS   200000000ull  /* the peer is one slirp away */
+#define RTO_MAX_NS   2000000000ull
+#define MAX_RETRIES  10
+#define TIME_WAIT_NS  500000000ull  /* 2 MSL, shortened: nothing crosses a real net */
+
+struct tcp_conn {
+    enum state state;
+    uint32_t rip;
+    uint16_t lport, rport;
+    /* send side: sbuf holds the bytes from sdata_seq on, unacked or unsent */
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, sdata_seq;
+    uint16_t mss;
+    uint8_t *sbuf;
+    uint32_t sstart, slen;
+    bool fin_wanted, fin_sent, fin_sent_once;
+    /* receive side: rbuf holds what arrived and was not read yet */
+    uint32_t irs, rcv_nxt, last_wnd;
+    uint8_t *rbuf;
+    uint32_t rstart, rlen;
+    bool fin_rcvd, ack_due;
+    /* timers */
+    uint64_t rto, rtx_at, tw_at;
+    unsigned retries, dupacks;
+    int err;
+    bool abandoned;                 /* the user is done with it: free once closed */
+    bool accepted;
+    struct tcp_conn *listener;
+    struct tcp_conn *next;
+};
+
+struct tcp_stats tcp_stats;
+static struct tcp_conn *conns;
+static uint16_t next_port;
+
+static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static uint32_t min32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+
+const char *tcp_state_name(const struct tcp_conn *c)
+{
+    return state_names[c->state];
+}
+
+/* ---- segments out ---- */
+
+static uint32_t rcv_window(const struct tcp_conn *c)
+{
+    return min32(TCP_BUF - c->rlen, 0xffff);
+}
+
+/* One segment: flags, the sequence number, len bytes of the send buffer
+ * from offset off (data), and the MSS option on SYNs. */
+static int send_segment(struct tcp_conn *c, uint8_t flags, uint32_t seq, uint32_t off,
+                        uint32_t len)
+{
+    static uint8_t f[14 + 20 + 24 + TCP_MSS];
+    uint8_t *t = f + 34;
+    size_t hl = flags & SYN ? 24 : 20;
+    put16(t, c->lport);
+    put16(t + 2, c->rport);
+    put32(t + 4, seq);
+    put32(t + 8, flags & ACK ? c->rcv_nxt : 0);
+    t[12] = (uint8_t)(hl / 4 << 4);
+    t[13] = flags;
+    c->last_wnd = rcv_window(c);
+    put16(t + 14, (uint16_t)c->last_wnd);
+    put16(t + 16, 0);
+    put16(t + 18, 0);
+    if (flags & SYN) {
+        t[20] = 2;                          /* MSS */
+        t[21] = 4;
+        put16(t + 22, TCP_MSS);
+    }
+    uint32_t pos = (c->sstart + off) % TCP_BUF, first = min32(len, TCP_BUF - pos);
+    memcpy(t + hl, c->sbuf + pos, first);
+    memcpy(t + hl + first, c->sbuf, len - first);
+    uint32_t pseudo = (netif.ip >> 16) + (netif.ip & 0xffff) + (c->rip >> 16) +
+                      (c->rip & 0xffff) + 6 + (uint32_t)(hl + len);
+    put16(t + 16, checksum(t, hl + len, pseudo));
+    if (ip_send_wait(c->rip, 6, f, hl + len, 0) < 0)
+        return -1;                          /* no ARP answer yet, or the TX ring is full */
+    tcp_stats.segs_out++;
+    if (flags & ACK)
+        c->ack_due = false;
+    return 0;
+}
+
+static void send_ack(struct tcp_conn *c)
+{
+    send_segment(c, ACK, c->snd_nxt, 0, 0);
+}
+
+/* A reset for a segment nobody wants (RFC 9293 3.10.7.1). */
+static void send_rst_for(uint32_t src, uint16_t sport, uint16_t dport, uint32_t seq,
+                         uint32_t ack, uint8_t flags, uint32_t seglen)
+{
+    struct tcp_conn tmp = { .rip = src, .lport = dport, .rport = sport };
+    uint8_t buf[1];
+    tmp.sbuf = buf;
+    if (flags & ACK) {
+        send_segment(&tmp, RST, ack, 0, 0);
+    } else {
+        tmp.rcv_nxt = seq + seglen;
+        send_segment(&tmp, RST | ACK, 0, 0, 0);
+    }
+    tcp_stats.rsts_sent++;
+}
+
+static void arm(struct tcp_conn *c)
+{
+    if (!c->rtx_at)
+        c->rtx_at = time_ns() + c->rto;
+}
+
+static void output_batch(struct tcp_conn *c);
+
+/* Everything the window allows, then FIN when asked for and due, handed
+ * to the NIC together. */
+static void output(struct tcp_conn *c)
+{
+    net_tx_begin();
+    output_batch(c);
+    net_tx_end();
+}
+
+static void output_batch(struct tcp_conn *c)
+{
+    if (c->state != ESTABLISHED && c->state != CLOSE_WAIT && c->state != FIN_WAIT_1 &&
+        c->state != CLOSING && c->state != LAST_ACK)
+        return;
+    for (;;) {
+        uint32_t off = c->snd_nxt - c->sdata_seq;
+        if (off >= c->slen)
+            break;
+        uint32_t in_flight = c->snd_nxt - c->snd_una;
+        uint32_t room = c->snd_wnd > in_flight ? c->snd_wnd - in_flight : 0;
+        uint32_t n = min32(min32(c->slen - off, room), c->mss);
+        if (!n) {
+            arm(c);                         /* zero window: the timer probes */
+            break;
+        }
+        uint8_t flags = ACK | (off + n == c->slen ? PSH : 0);
+        if (send_segment(c, flags, c->snd_nxt, off, n) < 0) {
+            arm(c);
+            break;
+        }
+        c->snd_nxt += n;
+        if (seq_gt(c->snd_nxt, c->snd_max))
+            c->snd_max = c->snd_nxt;
+        arm(c);
+    }
+    if (c->fin_wanted && !c->fin_sent && c->snd_nxt == c->sdata_seq + c->slen) {
+        if (send_segment(c, FIN | ACK, c->snd_nxt, 0, 0) == 0) {
+            c->fin_sent = c->fin_sent_once = true;
+            c->snd_nxt++;
+            if (seq_gt(c->snd_nxt, c->snd_max))
+                c->snd_max = c->snd_nxt;
+            if (c->state == ESTABLISHED)
+                c->state = FIN_WAIT_1;
+            else if (c->state == CLOSE_WAIT)
+                c->state = LAST_ACK;
+        }
+        arm(c);
+    }
+}
+
+/* ---- connections ---- */
+
+static struct tcp_conn *conn_new(uint32_t rip, uint16_t lport, uint16_t rport)
+{
+    struct tcp_conn *c = kzalloc(sizeof *c);
+    if (!c)
+        return NULL;
+    c->sbuf = kmalloc(TCP_BUF);
+    c->rbuf = kmalloc(TCP_BUF);
+    if (!c->sbuf || !c->rbuf) {
+        kfree(c->sbuf);
+        kfree(c->rbuf);
+        kfree(c);
+        return NULL;
+    }
+    c->rip = rip;
+    c->lport = lport;
+    c->rport = rport;
+    c->iss = (uint32_t)(time_ns() >> 4) * 2654435761u;
+    c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+    c->sdata_seq = c->iss + 1;
+    c->mss = 536;
+    c->rto = RTO_INIT_NS;
+    c->next = conns;
+    conns = c;
+    return c;
+}
+
+static void conn_free(struct tcp_conn *c)
+{
+    for (struct tcp_conn **p = &conns; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    }
+    kfree(c->sbuf);
+    kfree(c->rbuf);
+    kfree(c);
+}
+
+static void fail(struct tcp_conn *c, int err)
+{
+    c->err = err;
+    c->state = CLOSED;
+    c->rtx_at = 0;
+}
+
+static struct tcp_conn *find(uint32_t src, uint16_t sport, uint16_t dport)
+{
+    for (struct tcp_conn *c = conns; c; c = c->next)
+        if (c->state != CLOSED && c->state != LISTEN && c->lport == dport &&
+            c->rport == sport && c->rip == src)
+            return c;
+    return NULL;
+}
+
+static struct tcp_conn *find_listener(uint16_t port)
+{
+    for (struct tcp_conn *c = conns; c; c = c->next)
+        if (c->state == LISTEN && c->lport == port)
+            return c;
+    return NULL;
+}
+
+/* ---- segments in ---- */
+
+struct seg {
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint16_t wnd, mss;
+    const uint8_t *data;
+    uint32_t len;
+};
+
+static uint16_t parse_mss(const uint8_t *opt, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        if (opt[i] == 0)
+            break;
+        if (opt[i] == 1) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= n || opt[i + 1] < 2 || i + opt[i + 1] > n)
+            break;
+        if (opt[i] == 2 && opt[i + 1] == 4)
+            return get16(opt + i + 2);
+        i += opt[i + 1];
+    }
+    return 0;
+}
+
+static void established(struct tcp_conn *c, const struct seg *s)
+{
+    c->state = ESTABLISHED;
+    c->snd_una = s->ack;
+    c->snd_wnd = s->wnd;
+    c->rtx_at = 0;
+    c->retries = 0;
+    c->rto = RTO_INIT_NS;
+}
+
+static void take_ack(struct tcp_conn *c, const struct seg *s)
+{
+    if (seq_gt(s->ack, c->snd_max)) {
+        c->ack_due = true;                  /* acks what we never sent */
+        return;
+    }
+    if (seq_gt(s->ack, c->snd_una)) {
+        if (seq_gt(s->ack, c->sdata_seq)) {
+            uint32_t d = min32(s->ack - c->sdata_seq, c->slen);
+            c->sstart = (c->sstart + d) % TCP_BUF;
+            c->slen -= d;
+            c->sdata_seq += d;
+        }
+        c->snd_una = s->ack;
+        if (seq_lt(c->snd_nxt, c->snd_una))
+            c->snd_nxt = c->snd_una;        /* acked past a go-back */
+        c->snd_wnd = s->wnd;
+        c->dupacks = 0;
+        c->retries = 0;
+        c->rto = RTO_INIT_NS;
+        c->rtx_at = c->snd_una != c->snd_max ? time_ns() + c->rto : 0;
+        bool fin_acked = c->fin_sent_once && !c->slen && s->ack == c->sdata_seq + 1;
+        if (fin_acked) {
+            c->fin_sent = true;             /* not to be sent again */
+            c->rtx_at = 0;
+        }
+        if (fin_acked) {                    /* our FIN is acked */
+            if (c->state == FIN_WAIT_1)
+                c->state = FIN_WAIT_2;
+            else if (c->state == CLOSING) {
+                c->state = TIME_WAIT;
+                c->tw_at = time_ns() + TIME_WAIT_NS;
+            } else if (c->state == LAST_ACK)
+                c->state = CLOSED;
+        }
+        return;
+    }
+    if (s->ack == c->snd_una && !s->len && !(s->flags & FIN) && s->wnd == c->snd_wnd &&
+        c->snd_una != c->snd_max) {
+        if (++c->dupacks == 3) {
+            /* three duplicates: the segment at snd_una was lost */
+            uint32_t n = min32(min32(c->slen, c->mss), c->snd_max - c->snd_una);
+            if (n && send_segment(c, ACK, c->snd_una, c->snd_una - c->sdata_seq, n) == 0)
+                tcp_stats.fast_retransmits++;
+        }
+        return;
+    }
+    c->snd_wnd = s->wnd;                    /* a window update */
+}
+
+static void take_data(struct tcp_conn *c, struct seg *s)
+{
+    if (!s->len && !(s->flags & FIN))
+        return;
+    if (s->seq != c->rcv_nxt) {
+        uint32_t skip = c->rcv_nxt - s->seq;
+        if (seq_gt(s->seq, c->rcv_nxt) || skip > s->len) {
+            /* ahead of what we have (a loss before it), or all old: say
+             * where we are */
+            c->ack_due = true;
+            if (seq_gt(s->seq, c->rcv_nxt))
+                tcp_stats.dupacks_sent++;
+            return;
+        }
+        s->data += skip;
+        s->len -= skip;
+        s->seq = c->rcv_nxt;
+    }
+    if (c->state == ESTABLISHED || c->state == FIN_WAIT_1 || c->state == FIN_WAIT_2) {
+        uint32_t n = min32(s->len, TCP_BUF - c->rlen);
+        uint32_t pos = (c->rstart + c->rlen) % TCP_BUF, first = min32(n, TCP_BUF - pos);
+        memcpy(c->rbuf + pos, s->data, first);
+        memcpy(c->rbuf, s->data + first, n - first);
+        c->rlen += n;
+        c->rcv_nxt += n;
+        if (n)
+            c->ack_due = true;
+        if (n < s->len)
+            return;                         /* no room: the rest (and a FIN) comes again */
+    }
+    if (s->flags & FIN) {
+        c->rcv_nxt++;
+        c->fin_rcvd = true;
+        c->ack_due = true;
+        if (c->state == ESTABLISHED)
+            c->state = CLOSE_WAIT;
+        else if (c->state == FIN_WAIT_1)
+            c->state = CLOSING;
+        else if (c->state == FIN_WAIT_2) {
+            c->state = TIME_WAIT;
+            c->tw_at = time_ns() + TIME_WAIT_NS;
+        }
+    }
+}
+
+static void syn_sent(struct tcp_conn *c, const struct seg *s)
+{
+    if ((s->flags & ACK) && s->ack != c->iss + 1) {
+        if (!(s->flags & RST))
+            send_rst_for(c->rip, c->rport, c->lport, s->seq, s->ack, s->flags, s->len);
+        return;
+    }
+    if (s->flags & RST) {
+        if (s->flags & ACK)
+            fail(c, TCP_ECONNREFUSED);
+        return;
+    }
+    if (!(s->flags & SYN))
+        return;
+    c->irs = s->seq;
+    c->rcv_nxt = s->seq + 1;
+    c->mss = s->mss ? min32(s->mss, TCP_MSS) : 536;
+    if (s->flags & ACK) {
+        established(c, s);
+        c->ack_due = true;
+    } else {
+        c->state = SYN_RCVD;                /* simultaneous open */
+        send_segment(c, SYN | ACK, c->iss, 0, 0);
+    }
+}
+
+static void from_listener(struct tcp_conn *l, uint32_t src, uint16_t sport, const struct seg *s)
+{
+    if (s->flags & RST)
+        return;
+    if ((s->flags & ACK) || !(s->flags & SYN)) {
+        send_rst_for(src, sport, l->lport, s->seq, s->ack, s->flags, s->len);
+        return;
+    }
+    struct tcp_conn *c = conn_new(src, l->lport, sport);
+    if (!c)
+        return;
+    c->listener = l;
+    c->state = SYN_RCVD;
+    c->irs = s->seq;
+    c->rcv_nxt = s->seq + 1;
+    c->mss = s->mss ? min32(s->mss, TCP_MSS) : 536;
+    c->snd_wnd = s->wnd;
+    send_segment(c, SYN | ACK, c->iss, 0, 0);
+    c->snd_nxt = c->snd_max = c->iss + 1;
+    arm(c);
+}
+
+void tcp_input(uint32_t src, uint32_t dst, const uint8_t *t, size_t len)
+{
+    if (len < 20)
+        return;
+    size_t hl = (size_t)(t[12] >> 4) * 4;
+    uint32_t pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 6 +
+                      (uint32_t)len;
+    if (hl < 20 || hl > len || checksum(t, len, pseudo) != 0) {
+        netif.rx_dropped++;
+        return;
+    }
+    struct seg s = {
+        .seq = get32(t + 4), .ack = get32(t + 8), .flags = t[13], .wnd = get16(t + 14),
+        .data = t + hl, .len = (uint32_t)(len - hl),
+    };
+    if (s.flags & SYN)
+        s.mss = parse_mss(t + 20, hl - 20);
+    uint16_t sport = get16(t), dport = get16(t + 2);
+    tcp_stats.segs_in++;
+    struct tcp_conn *c = find(src, sport, dport);
+    if (!c) {
+        struct tcp_conn *l = find_listener(dport);
+        if (l)
+            from_listener(l, src, sport, &s);
+        else if (!(s.flags & RST))
+            send_rst_for(src, sport, dport, s.seq, s.ack, s.flags,
+                         s.len + !!(s.flags & SYN) + !!(s.flags & FIN));
+        return;
+    }
+    if (c->state == SYN_SENT) {
+        syn_sent(c, &s);
+        return;
+    }
+    if (s.flags & RST) {
+        uint32_t off = s.seq - c->rcv_nxt;
+        if (off < 0x10000)                  /* in the window */
+            fail(c, TCP_ECONNRESET);
+        return;
+    }
+    if (s.flags & SYN) {
+        if (c->state == SYN_RCVD && s.seq == c->irs)
+            send_segment(c, SYN | ACK, c->iss, 0, 0);   /* our SYN-ACK was lost */
+        else
+            c->ack_due = true;
+        return;
+    }
+    if (!(s.flags & ACK))
+        return;
+    if (c->state == SYN_RCVD) {
+        if (s.ack != c->iss + 1) {
+            send_rst_for(src, sport, dport, s.seq, s.ack, s.flags, s.len);
+            return;
+        }
+        established(c, &s);
+    }
+    take_ack(c, &s);
+    if (c->state == CLOSED)
+        return;
+    take_data(c, &s);
+    output(c);
+}
+
+/* After a batch of frames: one ACK per connection that owes one. */
+void tcp_after_input(void)
+{
+    net_tx_begin();
+    for (struct tcp_conn *c = conns; c; c = c->next)
+        if (c->ack_due && c->state != CLOSED && c->state != LISTEN && c->state != SYN_SENT)
+            send_ack(c);
+    net_tx_end();
+}
+
+/* ---- timers ---- */
+
+static void retransmit(struct tcp_conn *c)
+{
+    if (++c->retries > MAX_RETRIES) {
+        fail(c, TCP_ETIMEDOUT);
+        return;
+    }
+    c->rto = c->rto * 2 > RTO_MAX_NS ? RTO_MAX_NS : c->rto * 2;
+    c->rtx_at = 0;
+    tcp_stats.retransmits++;
+    switch (c->state) {
+    case SYN_SENT:
+        send_segment(c, SYN, c->iss, 0, 0);
+        arm(c);
+        return;
+    case SYN_RCVD:
+        send_segment(c, SYN | ACK, c->iss, 0, 0);
+        arm(c);
+        return;
+    default:
+        break;
+    }
+    if (c->snd_una == c->snd_max && c->slen) {
+        /* nothing in flight, data waiting: the peer's window is shut.
+         * Probe it with one byte. */
+        if (send_segment(c, ACK, c->snd_nxt, c->snd_nxt - c->sdata_seq, 1) == 0)
+            c->snd_max = ++c->snd_nxt;
+        arm(c);
+        return;
+    }
+    /* go back to the oldest unacknowledged byte; output() sends the data
+     * again, and the FIN after it if that is unacked too */
+    c->snd_nxt = c->snd_una;
+    c->fin_sent = false;
+    output(c);
+    arm(c);
+}
+
+void tcp_timers(void)
+{
+    uint64_t now = time_ns();
+    for (struct tcp_conn *c = conns, *next; c; c = next) {
+        next = c->next;
+        if (c->state == TIME_WAIT && now >= c->tw_at)
+            c->state = CLOSED;
+        else if (c->rtx_at && now >= c->rtx_at)
+            retransmit(c);
+        if (c->state == CLOSED && c->abandoned)
+            conn_free(c);
+    }
+}
+
+void tcp_wait_step(void)
+{
+    if (net_poll()) {
+        tcp_timers();
+        return;
+    }
+    tcp_timers();
+    /* a short spin first: sleeping and waking cost more than polling
+     * when the next frame is microseconds away */
+    uint64_t until = time_ns() + 50000;
+    while (time_ns() < until)
+        if (netif.nic->rxd[netif.nic->rx_next].status & E1000_RXD_STAT_DD)
+            return;
+    net_idle();
+}
+
+/* ---- the API ---- */
+
+struct tcp_conn *tcp_connect(uint32_t ip, uint16_t port, unsigned timeout_ms, int *err)
+{
+    if (!next_port)
+        next_port = (uint16_t)(49152 + (time_ns() >> 10) % 8192);
+    uint16_t lport = next_port++;
+    if (next_port < 49152)
+        next_port = 49152;
+    struct tcp_conn *c = conn_new(ip, lport, port);
+    if (!c) {
+        *err = TCP_ENOMEM;
+        return NULL;
+    }
+    c->state = SYN_SENT;
+    send_segment(c, SYN, c->iss, 0, 0);     /* may wait for ARP: the timer resends */
+    c->snd_nxt = c->snd_max = c->iss + 1;
+    arm(c);
+    uint64_t end = time_ns() + (uint64_t)timeout_ms * 1000000;
+    while (c->state == SYN_SENT && time_ns() < end)
+        tcp_wait_step();
+    if (c->state == ESTABLISHED || c->state == CLOSE_WAIT) {
+        tcp_after_input();                  /* the handshake's last ACK */
+        return c;
+    }
+    *err = c->state == SYN_SENT ? TCP_ETIMEDOUT : (c->err ? c->err : TCP_ECONNRESET);
+    conn_free(c);
+    return NULL;
+}
+
+struct tcp_conn *tcp_listen(uint16_t port)
+{
+    if (find_listener(port))
+        return NULL;
+    struct tcp_conn *l = conn_new(0, port, 0);
+    if (l)
+        l->state = LISTEN;
+    return l;
+}
+
+struct tcp_conn *tcp_accept(struct tcp_conn *l, unsigned timeout_ms)
+{
+    uint64_t end = time_ns() + (uint64_t)timeout_ms * 1000000;
+    for (;;) {
+        for (struct tcp_conn *c = conns; c; c = c->next) {
+            if (c->listener == l && !c->accepted && c->state != SYN_RCVD &&
+                c->state != CLOSED) {
+                c->accepted = true;
+                return c;
+            }
+        }
+        if (time_ns() >= end)
+            return NULL;
+        tcp_wait_step();
+    }
+}
+
+long tcp_write(struct tcp_conn *c, const void *buf, size_t len)
+{
+    if (c->err)
+        return c->err;
+    if (c->fin_wanted || (c->state != ESTABLISHED && c->state != CLOSE_WAIT))
+        return TCP_EINVAL;
+    uint32_t n = min32((uint32_t)(len > TCP_BUF ? TCP_BUF : len), TCP_BUF - c->slen);
+    uint32_t pos = (c->sstart + c->slen) % TCP_BUF, first = min32(n, TCP_BUF - pos);
+    memcpy(c->sbuf + pos, buf, first);
+    memcpy(c->sbuf, (const uint8_t *)buf + first, n - first);
+    c->slen += n;
+    output(c);
+    return n;
+}
+
+long tcp_read(struct tcp_conn *c, void *buf, size_t len)
+{
+    if (!c->rlen) {
+        if (c->fin_rcvd)
+            return TCP_EOF;
+        return c->err ? c->err : 0;
+    }
+    uint32_t n = min32((uint32_t)(len > TCP_BUF ? TCP_BUF : len), c->rlen);
+    uint32_t first = min32(n, TCP_BUF - c->rstart);
+    memcpy(buf, c->rbuf + c->rstart, first);
+    memcpy((uint8_t *)buf + first, c->rbuf, n - first);
+    c->rstart = (c->rstart + n) % TCP_BUF;
+    c->rlen -= n;
+    /* tell the peer when the window opened up again (it may be waiting) */
+    if (c->last_wnd < TCP_BUF / 4 && rcv_window(c) >= TCP_BUF / 2 &&
+        c->state != CLOSED && c->state != TIME_WAIT)
+        send_ack(c);
+    return n;
+}
+
+long tcp_send(struct tcp_conn *c, const void *buf, size_t len, unsigned timeout_ms)
+{
+    const uint8_t *p = buf;
+    size_t done = 0;
+    uint64_t end = time_ns() + (uint64_t)timeout_ms * 1000000;
+    while (done < len) {
+        long n = tcp_write(c, p + done, len - done);
+        if (n < 0)
+            return n;
+        done += (size_t)n;
+        if (done < len) {
+            if (time_ns() >= end)
+                return TCP_ETIMEDOUT;
+            tcp_wait_step();
+        }
+    }
+    return (long)done;
+}
+
+long tcp_recv(struct tcp_conn *c, void *buf, size_t len, unsigned timeout_ms)
+{
+    uint64_t end = time_ns() + (uint64_t)timeout_ms * 1000000;
+    for (;;) {
+        long n = tcp_read(c, buf, len);
+        if (n != 0 || time_ns() >= end)
+            return n;
+        tcp_wait_step();
+    }
+}
+
+void tcp_shutdown(struct tcp_conn *c)
+{
+    if (c->state == ESTABLISHED || c->state == CLOSE_WAIT) {
+        c->fin_wanted = true;
+        output(c);
+    }
+}
+
+int tcp_close(struct tcp_conn *c, unsigned timeout_ms)
+{
+    if (c->state == LISTEN) {
+        /* children not accepted go with it */
+        for (struct tcp_conn *x = conns, *next; x; x = next) {
+            next = x->next;
+            if (x->listener == c && !x->accepted)
+                conn_free(x);
+            else if (x->listener == c)
+                x->listener = NULL;
+        }
+        conn_free(c);
+        return 0;
+    }
+    tcp_shutdown(c);
+    uint64_t end = time_ns() + (uint64_t)timeout_ms * 1000000;
+    while (c->state != CLOSED && c->state != TIME_WAIT && time_ns() < end) {
+        char sink[512];
+        while (tcp_read(c, sink, sizeof sink) > 0)
+            ;                               /* what still arrives is dropped */
+        tcp_wait_step();
+    }
+    int err = c->err;
+    if (c->state != CLOSED && c->state != TIME_WAIT) {
+        send_segment(c, RST | ACK, c->snd_nxt, 0, 0);
+        tcp_stats.rsts_sent++;
+        fail(c, TCP_ETIMEDOUT);
+        err = TCP_ETIMEDOUT;
+    }
+    c->abandoned = true;
+    if (c->state == CLOSED)
+        conn_free(c);
+    return err;
+}

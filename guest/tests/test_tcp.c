@@ -1,0 +1,349 @@
+/*
+ * UDP, DNS and TCP against the host harness's servers (tools/netharness.c),
+ * reached as 10.0.2.2:PORT through slirp, the ports from the command line
+ * (net.echo=, net.sink=, ...). Each needs a DHCP lease first.
+ */
+#include "clock.h"
+#include "dns.h"
+#include "e1000_drv.h"
+#include "heap.h"
+#include "irq.h"
+#include "kernel.h"
+#include "net.h"
+#include "sha256.h"
+#include "tap.h"
+#include "tcp.h"
+#include "udp_sock.h"
+
+#define HOST IP4(10, 0, 2, 2)
+
+static uint16_t port_arg(struct tap *t, const char *key)
+{
+    const char *v = cmdline_get(key);
+    unsigned long p = 0;
+    for (; v && *v >= '0' && *v <= '9'; v++)
+        p = p * 10 + (unsigned long)(*v - '0');
+    if (!p || p > 65535) {
+        tap_fail(t, "the harness's port on the command line", key, v ? v : "missing");
+        return 0;
+    }
+    return (uint16_t)p;
+}
+
+static bool leased(struct tap *t)
+{
+    struct e1000_nic *nic = e1000_first();
+    if (!nic) {
+        tap_fail(t, "the e1000 driver bound a NIC", "a bound e1000", "none");
+        return false;
+    }
+    if (netif.nic != nic)
+        net_init(nic);
+    if (!netif.ip && dhcp_lease(5000) < 0) {
+        tap_fail(t, "a DHCP lease first", "a lease within 5 s", "none");
+        return false;
+    }
+    return true;
+}
+
+static uint32_t parse_ip(const char *s)
+{
+    uint32_t ip = 0, part = 0;
+    int dots = 0;
+    for (; s && *s; s++) {
+        if (*s == '.') {
+            ip = ip << 8 | part;
+            part = 0;
+            dots++;
+        } else if (*s >= '0' && *s <= '9') {
+            part = part * 10 + (uint32_t)(*s - '0');
+        } else {
+            break;
+        }
+    }
+    return dots == 3 ? ip << 8 | part : 0;
+}
+
+/* A pattern that differs at every offset and between streams. */
+static void pattern(uint8_t *p, size_t n, uint64_t at, uint32_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = (at + i) * 0x9e3779b97f4a7c15ull + seed;
+        p[i] = (uint8_t)(x >> 29);
+    }
+}
+
+static void report_rate(const char *what, uint64_t bytes, uint64_t ns)
+{
+    uint64_t kbps = ns ? bytes * 1000000ull / ns : 0;      /* KB/s (1000) */
+    printf("# %s: %llu bytes in %llu.%03llu s, %llu.%03llu MB/s\n", what,
+           (unsigned long long)bytes, (unsigned long long)(ns / 1000000000),
+           (unsigned long long)(ns / 1000000 % 1000), (unsigned long long)(kbps / 1000),
+           (unsigned long long)(kbps % 1000));
+    printf("# tcp so far: %lu segments out, %lu in, %lu retransmits, %lu fast retransmits, "
+           "%lu duplicate ACKs sent, %lu RSTs sent; %lu frames dropped; %u NIC interrupts, "
+           "%llu ticks\n",
+           tcp_stats.segs_out, tcp_stats.segs_in, tcp_stats.retransmits,
+           tcp_stats.fast_retransmits, tcp_stats.dupacks_sent, tcp_stats.rsts_sent,
+           netif.rx_dropped, netif.nic->irq_count, (unsigned long long)pit_ticks);
+}
+
+SELFTEST_HARNESS(80, udp_echo)
+{
+    uint16_t port = port_arg(t, "net.udpecho");
+    if (!port || !leased(t))
+        return;
+    struct udp_sock *s = udp_open(0);
+    EXPECT_TRUE(t, s != NULL, "a UDP socket");
+    if (!s)
+        return;
+    static const size_t sizes[] = { 1, 64, 512, 1000, 1400, UDP_MAX_PAYLOAD };
+    static uint8_t out[UDP_MAX_PAYLOAD], in[UDP_MAX_PAYLOAD + 1];
+    for (unsigned i = 0; i < ARRAY_SIZE(sizes) && !t->failed; i++) {
+        pattern(out, sizes[i], i, 77);
+        long n = 0;
+        for (int tries = 0; tries < 3 && n <= 0; tries++) {
+            EXPECT_EQ(t, 0, (uint64_t)udp_sendto(s, HOST, port, out, sizes[i]), "udp_sendto");
+            uint32_t from;
+            n = udp_recvfrom(s, in, sizeof in, &from, NULL, 1000);
+        }
+        EXPECT_EQ(t, sizes[i], (uint64_t)n, "the echoed datagram's length");
+        EXPECT_TRUE(t, n > 0 && memcmp(in, out, sizes[i]) == 0, "the echoed bytes");
+    }
+    EXPECT_EQ(t, (uint64_t)-1, (uint64_t)udp_sendto(s, HOST, port, out, UDP_MAX_PAYLOAD + 1),
+              "a datagram too big for one frame is refused");
+    udp_close(s);
+}
+
+SELFTEST_HARNESS(81, dns_lookup)
+{
+    uint16_t port = port_arg(t, "net.dns");
+    const char *name = cmdline_get("net.dnsname");
+    uint32_t want = parse_ip(cmdline_get("net.dnsaddr"));
+    if (!port || !leased(t))
+        return;
+    EXPECT_TRUE(t, name && want, "net.dnsname= and net.dnsaddr= on the command line");
+    if (t->failed)
+        return;
+    uint32_t addr = 0;
+    EXPECT_EQ(t, 0, (uint64_t)dns_resolve(HOST, port, name, &addr, 500, 3),
+              "the harness's name resolves");
+    EXPECT_EQ(t, want, addr, "to the address the harness gave");
+    EXPECT_EQ(t, (uint64_t)DNS_NXDOMAIN,
+              (uint64_t)dns_resolve(HOST, port, "no-such-host.invalid", &addr, 500, 3),
+              "an unknown name gets NXDOMAIN");
+    EXPECT_EQ(t, (uint64_t)DNS_EINVAL, (uint64_t)dns_resolve(HOST, port, "a..b", &addr, 500, 1),
+              "an empty label is refused before asking");
+}
+
+SELFTEST_HARNESS(82, tcp_echo_1mib)
+{
+    uint16_t port = port_arg(t, "net.echo");
+    if (!port || !leased(t))
+        return;
+    int err = 0;
+    struct tcp_conn *c = tcp_connect(HOST, port, 3000, &err);
+    EXPECT_TRUE(t, c != NULL, "connected to the echo server");
+    if (!c)
+        return;
+    const size_t total = 1 << 20;
+    static const size_t chunks[] = { 1, 7, 100, 1459, 1460, 1461, 3000, 9000, 65536, 333 };
+    static uint8_t out[65536], in[65536];
+    size_t sent = 0, got = 0;
+    unsigned k = 0;
+    uint64_t end = time_ns() + 30000000000ull;
+    while (got < total && !t->failed && time_ns() < end) {
+        if (sent < total) {
+            size_t n = chunks[k % ARRAY_SIZE(chunks)];
+            if (n > total - sent)
+                n = total - sent;
+            pattern(out, n, sent, 5);
+            long w = tcp_write(c, out, n);
+            if (w < 0) {
+                tap_failf(t, "tcp_write", "%llu", 0, "error %lld", (unsigned long long)w);
+                break;
+            }
+            sent += (size_t)w;
+            if ((size_t)w == n)
+                k++;
+        }
+        long r = tcp_read(c, in, sizeof in);
+        if (r < 0) {
+            tap_failf(t, "the echo goes on until everything came back", "%llu bytes", total,
+                      "%llu bytes, then the end", got);
+            break;
+        }
+        if (r > 0) {
+            pattern(out, (size_t)r, got, 5);
+            if (memcmp(in, out, (size_t)r) != 0) {
+                tap_failf(t, "echoed bytes equal what was sent", "the bytes at %llu", got,
+                          "other bytes at %llu", got);
+                break;
+            }
+            got += (size_t)r;
+        } else {
+            tcp_wait_step();
+        }
+    }
+    EXPECT_EQ(t, total, got, "bytes echoed within 30 s");
+    EXPECT_EQ(t, 0, (uint64_t)tcp_close(c, 3000), "a clean close");
+}
+
+SELFTEST_HARNESS(83, tcp_bulk_to_host)
+{
+    uint16_t port = port_arg(t, "net.sink");
+    if (!port || !leased(t))
+        return;
+    const char *b = cmdline_get("net.bulk");
+    uint64_t total = 64ull << 20;
+    if (b) {
+        total = 0;
+        for (; *b >= '0' && *b <= '9'; b++)
+            total = total * 10 + (uint64_t)(*b - '0');
+    }
+    int err = 0;
+    struct tcp_conn *c = tcp_connect(HOST, port, 3000, &err);
+    EXPECT_TRUE(t, c != NULL, "connected to the sink");
+    if (!c)
+        return;
+    static uint8_t buf[65536];
+    struct sha256 sha;
+    sha256_init(&sha);
+    uint64_t t0 = time_ns(), sent = 0;
+    while (sent < total && !t->failed) {
+        size_t n = total - sent < sizeof buf ? (size_t)(total - sent) : sizeof buf;
+        pattern(buf, n, sent, 11);
+        sha256_update(&sha, buf, n);
+        long w = tcp_send(c, buf, n, 30000);
+        if (w != (long)n) {
+            tap_failf(t, "the sink takes everything", "%llu bytes", total, "%llu", sent);
+            break;
+        }
+        sent += n;
+    }
+    tcp_shutdown(c);
+    uint8_t mine[32], theirs[32];
+    sha256_final(&sha, mine);
+    size_t got = 0;
+    while (got < 32 && !t->failed) {
+        long r = tcp_recv(c, theirs + got, 32 - got, 30000);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    uint64_t ns = time_ns() - t0;
+    EXPECT_EQ(t, 32, got, "the sink's SHA-256 came back");
+    EXPECT_TRUE(t, memcmp(mine, theirs, 32) == 0, "SHA-256 equal on both ends");
+    EXPECT_EQ(t, 0, (uint64_t)tcp_close(c, 3000), "a clean close");
+    report_rate("guest to host", sent, ns);
+}
+
+SELFTEST_HARNESS(84, tcp_bulk_from_host)
+{
+    uint16_t port = port_arg(t, "net.source");
+    if (!port || !leased(t))
+        return;
+    const char *b = cmdline_get("net.bulk");
+    uint64_t total = 64ull << 20;
+    if (b) {
+        total = 0;
+        for (; *b >= '0' && *b <= '9'; b++)
+            total = total * 10 + (uint64_t)(*b - '0');
+    }
+    int err = 0;
+    struct tcp_conn *c = tcp_connect(HOST, port, 3000, &err);
+    EXPECT_TRUE(t, c != NULL, "connected to the source");
+    if (!c)
+        return;
+    uint8_t req[8];
+    for (int i = 0; i < 8; i++)
+        req[i] = (uint8_t)(total >> (56 - 8 * i));
+    EXPECT_EQ(t, 8, (uint64_t)tcp_send(c, req, 8, 3000), "the count sent");
+    static uint8_t buf[65536];
+    struct sha256 sha;
+    sha256_init(&sha);
+    uint64_t t0 = time_ns(), got = 0;
+    while (got < total && !t->failed) {
+        size_t want = total - got < sizeof buf ? (size_t)(total - got) : sizeof buf;
+        long r = tcp_recv(c, buf, want, 30000);
+        if (r <= 0) {
+            tap_failf(t, "the source sends everything", "%llu bytes", total, "%llu", got);
+            break;
+        }
+        sha256_update(&sha, buf, (size_t)r);
+        got += (uint64_t)r;
+    }
+    uint64_t ns = time_ns() - t0;
+    uint8_t mine[32], theirs[32];
+    sha256_final(&sha, mine);
+    size_t d = 0;
+    while (d < 32 && !t->failed) {
+        long r = tcp_recv(c, theirs + d, 32 - d, 30000);
+        if (r <= 0)
+            break;
+        d += (size_t)r;
+    }
+    EXPECT_EQ(t, 32, d, "the source's SHA-256 after the data");
+    EXPECT_TRUE(t, memcmp(mine, theirs, 32) == 0, "SHA-256 equal on both ends");
+    EXPECT_EQ(t, (uint64_t)TCP_EOF, (uint64_t)tcp_recv(c, buf, 1, 3000),
+              "the source closes after the digest");
+    EXPECT_EQ(t, 0, (uint64_t)tcp_close(c, 3000), "a clean close");
+    report_rate("host to guest", got, ns);
+}
+
+SELFTEST_HARNESS(85, tcp_inbound)
+{
+    uint16_t port = port_arg(t, "net.listen");
+    if (!port || !leased(t))
+        return;
+    struct tcp_conn *l = tcp_listen(port);
+    EXPECT_TRUE(t, l != NULL, "listening");
+    if (!l)
+        return;
+    struct tcp_conn *c = tcp_accept(l, 20000);
+    EXPECT_TRUE(t, c != NULL, "the harness connected through hostfwd within 20 s");
+    if (c) {
+        char line[64];
+        size_t n = 0;
+        while (n < sizeof line && (n == 0 || line[n - 1] != '\n')) {
+            long r = tcp_recv(c, line + n, sizeof line - n, 5000);
+            if (r <= 0)
+                break;
+            n += (size_t)r;
+        }
+        static const char hello[] = "hello from the host\n", reply[] = "hello from the guest\n";
+        EXPECT_TRUE(t, n == sizeof hello - 1 && memcmp(line, hello, n) == 0,
+                    "the harness's hello");
+        EXPECT_EQ(t, sizeof reply - 1, (uint64_t)tcp_send(c, reply, sizeof reply - 1, 3000),
+                  "the reply sent");
+        EXPECT_EQ(t, 0, (uint64_t)tcp_close(c, 5000), "both sides close cleanly");
+    }
+    tcp_close(l, 0);
+}
+
+SELFTEST_HARNESS(86, tcp_refused)
+{
+    uint16_t port = port_arg(t, "net.closed");
+    if (!port || !leased(t))
+        return;
+    int err = 0;
+    uint64_t t0 = time_ns();
+    struct tcp_conn *c = tcp_connect(HOST, port, 3000, &err);
+    EXPECT_TRUE(t, c == NULL, "no connection to a closed port");
+    EXPECT_EQ(t, (uint64_t)TCP_ECONNREFUSED, (uint64_t)err, "the error is 'refused'");
+    EXPECT_TRUE(t, time_ns() - t0 < 2000000000ull, "refused within 2 s, not timed out");
+}
+
+SELFTEST_HARNESS(87, tcp_timeout)
+{
+    if (!leased(t))
+        return;
+    /* on slirp's network, but nobody answers ARP for it */
+    int err = 0;
+    uint64_t t0 = time_ns();
+    struct tcp_conn *c = tcp_connect(IP4(10, 0, 2, 99), 80, 1500, &err);
+    uint64_t ms = (time_ns() - t0) / 1000000;
+    EXPECT_TRUE(t, c == NULL, "no connection to an address nobody answers");
+    EXPECT_EQ(t, (uint64_t)TCP_ETIMEDOUT, (uint64_t)err, "the error is 'timed out'");
+    EXPECT_TRUE(t, ms >= 1500 && ms < 2500, "after the 1.5 s asked for");
+}

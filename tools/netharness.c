@@ -1,0 +1,443 @@
+/*
+ * netharness -- COMMAND [ARGS...]: the host side of the guest's network
+ * self-tests. It opens its servers on 127.0.0.1, runs COMMAND (pcemu or
+ * QEMU with the guest) with "@NET@" in any argument replaced by the
+ * guest command line that names the servers' ports and "@HOSTFWD@" by a
+ * hostfwd rule, serves until COMMAND exits, and exits with its status.
+ * The guest reaches the servers at 10.0.2.2 through slirp.
+ *
+ *   echo    TCP: sends back what it receives
+ *   sink    TCP: reads to EOF, answers with the SHA-256 of what it read
+ *   source  TCP: reads an 8-byte big-endian count N, sends N bytes, then
+ *           their SHA-256, and closes
+ *   udpecho UDP: sends each datagram back
+ *   dns     UDP: answers A queries for one name (NET_DNS_NAME, default
+ *           pcemu.test) with one address (10.0.2.77), NXDOMAIN otherwise
+ *   closed  TCP: a port bound but not listening: connections are refused
+ *   inbound the harness connects to the guest's server through hostfwd
+ *           (guest port 7777), says hello, expects a hello back and EOF
+ *
+ * What it saw goes to stderr prefixed "netharness:".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "sha256.h"
+
+#define GUEST_LISTEN_PORT 7777
+#define DNS_ADDR "10.0.2.77"
+#define MAX_CONNS 32
+#define HELLO_HOST "hello from the host\n"
+#define HELLO_GUEST "hello from the guest\n"
+
+enum kind { ECHO, SINK, SOURCE, INBOUND };
+
+struct conn {
+    int fd;
+    enum kind kind;
+    uint8_t out[65536];             /* what waits to be written */
+    size_t out_len, out_off;
+    struct sha256 sha;
+    uint64_t count, want;           /* bytes seen; source: bytes to send */
+    uint8_t hdr[8];
+    size_t hdr_len;
+    uint64_t rng;
+    bool eof, done_sending;
+    double started;
+    char line[64];
+    size_t line_len;
+};
+
+static struct conn conns[MAX_CONNS];
+static int listen_fd[3], udp_echo_fd, dns_fd, closed_fd;
+static uint16_t port_of[3], udp_echo_port, dns_port, closed_port, hostfwd_port;
+static const char *dns_name = "pcemu.test";
+static bool inbound_ok;
+static double inbound_next;
+
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "netharness: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static uint16_t bound_port(int fd)
+{
+    struct sockaddr_in a;
+    socklen_t l = sizeof a;
+    getsockname(fd, (struct sockaddr *)&a, &l);
+    return ntohs(a.sin_port);
+}
+
+static int open_socket(int type, bool listening)
+{
+    int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ||
+        (listening && listen(fd, 8) < 0)) {
+        say("cannot open a socket on 127.0.0.1: %s", strerror(errno));
+        exit(2);
+    }
+    return fd;
+}
+
+static struct conn *new_conn(int fd, enum kind kind)
+{
+    for (int i = 0; i < MAX_CONNS; i++) {
+        if (!conns[i].fd) {
+            struct conn *c = &conns[i];
+            memset(c, 0, sizeof *c);
+            c->fd = fd;
+            c->kind = kind;
+            sha256_init(&c->sha);
+            return c;
+        }
+    }
+    close(fd);
+    return NULL;
+}
+
+static void end_conn(struct conn *c)
+{
+    close(c->fd);
+    c->fd = 0;
+}
+
+static void hex(const uint8_t *d, char *out)
+{
+    for (int i = 0; i < 32; i++)
+        sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+/* The source's bytes: xorshift64, seeded by the count asked for. */
+static void fill(struct conn *c)
+{
+    while (c->out_len < sizeof c->out && c->count < c->want) {
+        size_t n = sizeof c->out - c->out_len;
+        if (n > c->want - c->count)
+            n = (size_t)(c->want - c->count);
+        for (size_t i = 0; i < n; i++) {
+            c->rng ^= c->rng << 13;
+            c->rng ^= c->rng >> 7;
+            c->rng ^= c->rng << 17;
+            c->out[c->out_len + i] = (uint8_t)c->rng;
+        }
+        sha256_update(&c->sha, c->out + c->out_len, n);
+        c->out_len += n;
+        c->count += n;
+    }
+    if (c->count == c->want && !c->done_sending && c->out_len + 32 <= sizeof c->out) {
+        uint8_t d[32];
+        char h[65];
+        sha256_final(&c->sha, d);
+        memcpy(c->out + c->out_len, d, 32);
+        c->out_len += 32;
+        c->done_sending = true;
+        hex(d, h);
+        say("source: %llu bytes sent, sha256 %s", (unsigned long long)c->want, h);
+    }
+}
+
+static void flush_out(struct conn *c)
+{
+    while (c->out_off < c->out_len) {
+        ssize_t n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
+        if (n <= 0)
+            return;
+        c->out_off += (size_t)n;
+    }
+    c->out_len = c->out_off = 0;
+    if (c->kind == SOURCE) {
+        fill(c);
+        if (c->done_sending && !c->out_len)
+            end_conn(c);
+    }
+}
+
+static void on_readable(struct conn *c)
+{
+    uint8_t buf[65536];
+    ssize_t n = read(c->fd, buf, c->kind == ECHO ? sizeof c->out - c->out_len : sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) {
+        c->eof = true;
+        if (c->kind == SINK) {
+            uint8_t d[32];
+            char h[65];
+            sha256_final(&c->sha, d);
+            hex(d, h);
+            say("sink: %llu bytes received, sha256 %s", (unsigned long long)c->count, h);
+            if (write(c->fd, d, 32) != 32)
+                say("sink: could not send the digest back");
+        } else if (c->kind == ECHO) {
+            say("echo: %llu bytes echoed", (unsigned long long)c->count);
+        } else if (c->kind == INBOUND) {
+            if (c->line_len == strlen(HELLO_GUEST) && memcmp(c->line, HELLO_GUEST, c->line_len) == 0) {
+                inbound_ok = true;
+                say("inbound: the guest answered and closed");
+            }
+        }
+        if (c->kind != SOURCE || !c->out_len)
+            end_conn(c);
+        return;
+    }
+    c->count += (uint64_t)n;
+    switch (c->kind) {
+    case ECHO:
+        memcpy(c->out + c->out_len, buf, (size_t)n);
+        c->out_len += (size_t)n;
+        flush_out(c);
+        break;
+    case SINK:
+        sha256_update(&c->sha, buf, (size_t)n);
+        break;
+    case SOURCE:
+        for (ssize_t i = 0; i < n && c->hdr_len < 8; i++)
+            c->hdr[c->hdr_len++] = buf[i];
+        if (c->hdr_len == 8 && !c->want) {
+            for (int i = 0; i < 8; i++)
+                c->want = c->want << 8 | c->hdr[i];
+            c->rng = c->want * 0x9e3779b97f4a7c15ull + 1;
+            c->count = 0;
+            fill(c);
+            flush_out(c);
+        }
+        break;
+    case INBOUND:
+        for (ssize_t i = 0; i < n && c->line_len < sizeof c->line; i++)
+            c->line[c->line_len++] = (char)buf[i];
+        break;
+    }
+}
+
+static void udp_echo(void)
+{
+    uint8_t buf[2048];
+    struct sockaddr_in from;
+    socklen_t l = sizeof from;
+    ssize_t n = recvfrom(udp_echo_fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &l);
+    if (n >= 0)
+        sendto(udp_echo_fd, buf, (size_t)n, 0, (struct sockaddr *)&from, l);
+}
+
+/* One question, type A, class IN: answer or NXDOMAIN. */
+static void dns(void)
+{
+    uint8_t q[512], r[600];
+    struct sockaddr_in from;
+    socklen_t l = sizeof from;
+    ssize_t n = recvfrom(dns_fd, q, sizeof q, 0, (struct sockaddr *)&from, &l);
+    if (n < 12 || (q[2] & 0x80) || q[4] || q[5] != 1)
+        return;
+    char name[256];
+    size_t off = 12, nl = 0;
+    while (off < (size_t)n && q[off]) {
+        size_t len = q[off];
+        if (len > 63 || off + 1 + len >= (size_t)n || nl + len + 1 >= sizeof name)
+            return;
+        if (nl)
+            name[nl++] = '.';
+        memcpy(name + nl, q + off + 1, len);
+        nl += len;
+        off += 1 + len;
+    }
+    name[nl] = 0;
+    if (off + 5 > (size_t)n)
+        return;
+    size_t qend = off + 5;
+    uint16_t type = (uint16_t)(q[off + 1] << 8 | q[off + 2]);
+    bool known = strcasecmp(name, dns_name) == 0;
+    memcpy(r, q, qend);
+    r[2] = (uint8_t)(0x84 | (q[2] & 0x01)); /* response, authoritative, RD copied */
+    r[3] = known ? 0x80 : 0x83;             /* RA; NXDOMAIN for unknown names */
+    r[6] = 0;
+    r[7] = known && type == 1 ? 1 : 0;
+    r[8] = r[9] = r[10] = r[11] = 0;
+    size_t rl = qend;
+    if (r[7]) {
+        static const uint8_t ans[] = { 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4 };
+        memcpy(r + rl, ans, sizeof ans);
+        rl += sizeof ans;
+        inet_pton(AF_INET, DNS_ADDR, r + rl);
+        rl += 4;
+    }
+    sendto(dns_fd, r, rl, 0, (struct sockaddr *)&from, l);
+    say("dns: %s type %u -> %s", name, type, known ? (type == 1 ? DNS_ADDR : "no data")
+                                                   : "NXDOMAIN");
+}
+
+/* Through hostfwd to the guest's server; tried again until it answers. */
+static void try_inbound(void)
+{
+    inbound_next = now_s() + 0.2;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(hostfwd_port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    if (write(fd, HELLO_HOST, strlen(HELLO_HOST)) != (ssize_t)strlen(HELLO_HOST)) {
+        close(fd);
+        return;
+    }
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    struct conn *c = new_conn(fd, INBOUND);
+    if (c)
+        c->started = now_s();
+}
+
+/* slirp takes the connection at once and then tries the guest, again
+ * and again with backoff while nobody listens: an attempt with no
+ * answer after half a second is dropped for a fresh one. */
+static bool inbound_pending(void)
+{
+    bool pending = false;
+    for (int i = 0; i < MAX_CONNS; i++) {
+        struct conn *c = &conns[i];
+        if (!c->fd || c->kind != INBOUND)
+            continue;
+        if (!c->line_len && now_s() - c->started > 0.5)
+            end_conn(c);
+        else
+            pending = true;
+    }
+    return pending;
+}
+
+static char *subst(const char *arg, const char *net, const char *fwd)
+{
+    size_t cap = strlen(arg) + strlen(net) + strlen(fwd) + 1;
+    char *out = malloc(cap), *o = out;
+    while (*arg) {
+        if (strncmp(arg, "@NET@", 5) == 0) {
+            o = stpcpy(o, net);
+            arg += 5;
+        } else if (strncmp(arg, "@HOSTFWD@", 9) == 0) {
+            o = stpcpy(o, fwd);
+            arg += 9;
+        } else {
+            *o++ = *arg++;
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3 || strcmp(argv[1], "--") != 0) {
+        fprintf(stderr, "usage: netharness -- COMMAND [ARGS...]  (@NET@ and @HOSTFWD@ in "
+                        "ARGS are replaced)\n");
+        return 2;
+    }
+    if (getenv("NET_DNS_NAME"))
+        dns_name = getenv("NET_DNS_NAME");
+    signal(SIGPIPE, SIG_IGN);
+    for (int i = 0; i < 3; i++) {
+        listen_fd[i] = open_socket(SOCK_STREAM, true);
+        port_of[i] = bound_port(listen_fd[i]);
+    }
+    udp_echo_fd = open_socket(SOCK_DGRAM, false);
+    udp_echo_port = bound_port(udp_echo_fd);
+    dns_fd = open_socket(SOCK_DGRAM, false);
+    dns_port = bound_port(dns_fd);
+    closed_fd = open_socket(SOCK_STREAM, false);    /* bound, never listening */
+    closed_port = bound_port(closed_fd);
+    int probe = open_socket(SOCK_STREAM, false);    /* a free port for hostfwd */
+    hostfwd_port = bound_port(probe);
+    close(probe);
+
+    char net[256], fwd[64];
+    snprintf(net, sizeof net, "net.echo=%u net.sink=%u net.source=%u net.udpecho=%u "
+             "net.dns=%u net.dnsname=%s net.dnsaddr=%s net.closed=%u net.listen=%u",
+             port_of[ECHO], port_of[SINK], port_of[SOURCE], udp_echo_port, dns_port, dns_name,
+             DNS_ADDR, closed_port, GUEST_LISTEN_PORT);
+    snprintf(fwd, sizeof fwd, "tcp:127.0.0.1:%u-:%u", hostfwd_port, GUEST_LISTEN_PORT);
+    char **args = calloc((size_t)argc, sizeof *args);
+    for (int i = 2; i < argc; i++)
+        args[i - 2] = subst(argv[i], net, fwd);
+
+    pid_t child = fork();
+    if (child == 0) {
+        execvp(args[0], args);
+        fprintf(stderr, "netharness: %s: %s\n", args[0], strerror(errno));
+        _exit(127);
+    }
+    if (child < 0) {
+        say("fork: %s", strerror(errno));
+        return 2;
+    }
+    int status = 0;
+    for (;;) {
+        if (waitpid(child, &status, WNOHANG) == child)
+            break;
+        struct pollfd p[5 + MAX_CONNS];
+        int n = 0;
+        for (int i = 0; i < 3; i++)
+            p[n++] = (struct pollfd){ .fd = listen_fd[i], .events = POLLIN };
+        p[n++] = (struct pollfd){ .fd = udp_echo_fd, .events = POLLIN };
+        p[n++] = (struct pollfd){ .fd = dns_fd, .events = POLLIN };
+        int map[MAX_CONNS];
+        for (int i = 0; i < MAX_CONNS; i++) {
+            if (!conns[i].fd)
+                continue;
+            short ev = POLLIN;
+            if (conns[i].out_len)
+                ev |= POLLOUT;
+            map[n - 5] = i;
+            p[n++] = (struct pollfd){ .fd = conns[i].fd, .events = ev };
+        }
+        poll(p, (nfds_t)n, 50);
+        for (int i = 0; i < 3; i++) {
+            if (p[i].revents & POLLIN) {
+                int fd = accept4(listen_fd[i], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (fd >= 0)
+                    new_conn(fd, (enum kind)i);
+            }
+        }
+        if (p[3].revents & POLLIN)
+            udp_echo();
+        if (p[4].revents & POLLIN)
+            dns();
+        for (int j = 5; j < n; j++) {
+            struct conn *c = &conns[map[j - 5]];
+            if (!c->fd)
+                continue;
+            if (p[j].revents & POLLOUT)
+                flush_out(c);
+            if (c->fd && (p[j].revents & (POLLIN | POLLHUP | POLLERR)))
+                on_readable(c);
+        }
+        if (!inbound_ok && !inbound_pending() && now_s() >= inbound_next)
+            try_inbound();
+    }
+    say("inbound connection %s", inbound_ok ? "answered" : "never answered");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
