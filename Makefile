@@ -144,7 +144,7 @@ cross: guest $(BUILD)/pcemu $(BUILD)/tools/netharness
 
 check: unit system cross
 
-bench: $(BUILD)/pcemu guest $(BUILD)/tools/timeit
+bench: $(BUILD)/pcemu guest $(BUILD)/tools/timeit $(BUILD)/tools/netharness
 	@sh tools/bench.sh $(BUILD)
 
 # the network tests' host side shares the guest's SHA-256

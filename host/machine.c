@@ -311,6 +311,23 @@ int machine_run(struct machine *m)
     return m->exit_status;
 }
 
+void machine_print_stats(struct machine *m, FILE *out)
+{
+    const struct machine_stats *s = &m->stats;
+    uint64_t tx = 0, rx = 0;
+    if (m->e1000)
+        e1000_frames(m->e1000, &tx, &rx);
+    fprintf(out, "pcemu: stats: %llu exits (I/O %llu, MMIO %llu, HLT %llu, interrupted %llu, "
+            "other %llu); e1000 %llu frames sent, %llu received",
+            (unsigned long long)s->exits, (unsigned long long)s->io,
+            (unsigned long long)s->mmio, (unsigned long long)s->hlt,
+            (unsigned long long)s->intr, (unsigned long long)s->other,
+            (unsigned long long)tx, (unsigned long long)rx);
+    if (tx + rx)
+        fprintf(out, "; %.2f exits per frame", (double)s->exits / (double)(tx + rx));
+    fputc('\n', out);
+}
+
 void machine_destroy(struct machine *m)
 {
     if (m->cpu)

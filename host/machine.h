@@ -6,6 +6,7 @@
 #define HOST_MACHINE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "core/loop.h"
 #include "core/memory.h"
@@ -47,6 +48,7 @@ struct machine_config {
     bool unassigned_bars;      /* leave BARs for the guest to assign */
     const char *monitor;       /* NULL, "stdio", "unix:PATH,server,nowait" */
     bool start_paused;         /* -S: wait for `cont` */
+    bool stats;                /* -stats: exit counts on stderr at the end */
     const char *gdb;           /* "tcp::PORT" or NULL */
     uint8_t mac[6];            /* the e1000's */
     bool nic_none;             /* -nic none: the cable is not plugged in */
@@ -91,7 +93,13 @@ struct machine {
     uint64_t tsc_at_pause;
     int exit_status;
     volatile int signalled;     /* set from a signal handler */
+    struct machine_stats {
+        uint64_t exits, io, mmio, hlt, intr, other;   /* vcpu exits, by kind */
+    } stats;
 };
+
+/* -stats: the exit counts and the e1000's frame counts, one line. */
+void machine_print_stats(struct machine *m, FILE *out);
 
 /* Builds the machine and loads the kernel; on failure prints
  * `pcemu: what: why` and returns -1. */

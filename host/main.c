@@ -51,6 +51,7 @@ static const char usage[] =
 "  -display none       accepted: pcemu has no display\n"
 "  -nographic          accepted: same as the default\n"
 "  -no-reboot          accepted: pcemu always stops on a guest triple fault\n"
+"  -stats              at the end, VM exits by kind and e1000 frames on stderr\n"
 "  -h, --help          this text\n"
 "  --version           the version\n"
 "\n"
@@ -375,6 +376,12 @@ static int opt_nothing(struct machine_config *cfg, const char *arg)
     return 0;
 }
 
+static int opt_stats(struct machine_config *cfg, const char *arg)
+{
+    cfg->stats = true;
+    return 0;
+}
+
 static int opt_no_reboot(struct machine_config *cfg, const char *arg)
 {
     cfg->no_reboot = true;
@@ -413,6 +420,7 @@ static const struct opt opts[] = {
     { "-M", true, opt_machine },
     { "-nographic", false, opt_nothing },
     { "-no-reboot", false, opt_no_reboot },
+    { "-stats", false, opt_stats },
     { "-h", false, opt_help },
     { "-help", false, opt_help },
     { "--help", false, opt_help },
@@ -514,6 +522,8 @@ int main(int argc, char **argv)
 
     int status = machine_run(&m);
     signal_machine = NULL;
+    if (m.cfg.stats)
+        machine_print_stats(&m, stderr);
     fflush(stdout);
     fflush(stderr);
 #ifndef __SANITIZE_ADDRESS__

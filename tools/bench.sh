@@ -32,3 +32,32 @@ if sh "$dir/kvm-usable.sh"; then
     QEMU_ACCEL=kvm row "QEMU KVM" "${BENCH_QEMU_KVM_RUNS:-3}" \
         timeout 60 sh "$dir/run-on-qemu.sh" "$b/guest32.elf" -append "tests=$subset"
 fi
+
+# ---- the network: DHCP lease, bulk TCP both ways, packets per second ----
+h=$b/tools/netharness
+net="-netdev user,id=n0,hostfwd=@HOSTFWD@ -device e1000,netdev=n0"
+bulk=${BENCH_BULK:-67108864}
+echo "network (slirp; bulk TCP $bulk bytes each way with SHA-256 on both ends):"
+if sh "$dir/kvm-usable.sh"; then
+    row "pcemu: start to DHCP lease, exit" "$runs" "$b/pcemu" -append tests=dhcp_lease "$b/guest.elf"
+fi
+row "QEMU TCG: start to DHCP lease, exit" 5 sh "$dir/run-on-qemu.sh" "$b/guest32.elf" \
+    -append tests=dhcp_lease
+# bulk: the guest reports MB/s and packets/s; pcemu's -stats the exits
+bulk_run() {   # LABEL COMMAND...
+    label=$1; shift
+    "$h" -- "$@" >"$tmp" 2>&1
+    for dirn in "guest to host" "host to guest"; do
+        line=$(grep -m1 "^# $dirn: " "$tmp" | sed 's/^# //')
+        printf '  %-34s %s\n' "$label" "${line:-no result (see a run by hand)}"
+    done
+    st=$(grep -m1 '^pcemu: stats:' "$tmp" | sed 's/^pcemu: stats: //')
+    [ -n "$st" ] && printf '  %-34s %s\n' "$label" "$st"
+}
+tmp=$(mktemp)
+tests="tests=tcp_bulk_to_host,tcp_bulk_from_host net.bulk=$bulk @NET@"
+if sh "$dir/kvm-usable.sh"; then
+    bulk_run "pcemu, KVM" "$b/pcemu" -stats $net -append "$tests" "$b/guest.elf"
+fi
+bulk_run "QEMU TCG" sh "$dir/run-on-qemu.sh" "$b/guest32.elf" $net -append "$tests"
+rm -f "$tmp"

@@ -24,6 +24,9 @@ struct e1000_nic {
     unsigned tx_clean;          /* the oldest not yet seen done */
     unsigned rx_next;
     unsigned rx_owed;           /* taken descriptors not yet given back */
+    uint8_t rx_status, rx_errors;   /* of the frame e1000_receive returned last */
+    int ctx_tcp;                /* the TX context in force: 1 TCP, 0 UDP, -1 none */
+    unsigned long tx_offloaded; /* frames sent with checksum offload */
 };
 
 /* 256: a burst from the user-mode network (a TCP window) fits without
@@ -69,6 +72,10 @@ int e1000_phy_write(const struct e1000_nic *nic, unsigned reg, uint16_t v);
  * e1000_flush writes TDT once for everything queued since. */
 int e1000_queue(struct e1000_nic *nic, const void *frame, size_t len);
 void e1000_flush(struct e1000_nic *nic);
+/* The same for an Ethernet + 20-byte IPv4 + TCP (tcp) or UDP frame whose
+ * checksum field holds the pseudo-header sum: the NIC computes the IPv4
+ * header checksum and the TCP/UDP one. */
+int e1000_queue_csum(struct e1000_nic *nic, const void *frame, size_t len, bool tcp);
 int e1000_send(struct e1000_nic *nic, const void *frame, size_t len);
 /* Take one received frame into buf; returns its length, 0 when none.
  * Descriptors go back to the device (RDT) every E1000_RX_BATCH frames

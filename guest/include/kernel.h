@@ -30,6 +30,10 @@ struct boot_params {
 };
 extern struct boot_params boot;
 
+/* QEMU's multiboot loader calls itself "qemu": tests name QEMU's known
+ * gaps by it. */
+int booted_by_qemu(void);
+
 /* The value of key=value on the command line, or NULL; it stays valid. */
 const char *cmdline_get(const char *key);
 

@@ -19,6 +19,14 @@ struct net_if {
     uint32_t ip, mask, router, dns;     /* host byte order; 0 until known */
     uint32_t lease_s;
     unsigned long rx_frames, tx_frames, rx_dropped;
+    /* Checksum offload (net.offload=0 on the command line turns it off):
+     * TCP segments leave with the NIC computing their checksums, and
+     * received IPv4 and TCP checksums the NIC verified are not summed
+     * again. The counters show which path ran. */
+    bool tx_offload, rx_offload;
+    unsigned long tx_csum_offloaded, rx_csum_verified, rx_csum_bad;
+    unsigned long rx_csum_ignored;      /* frames the NIC marked IXSM: not checked */
+    uint8_t rx_status, rx_errors;       /* the frame being handled */
 };
 extern struct net_if netif;
 

@@ -24,3 +24,8 @@ const char *cmdline_get(const char *key)
     }
     return NULL;
 }
+
+int booted_by_qemu(void)
+{
+    return boot.loader && strcmp(boot.loader, "qemu") == 0;
+}

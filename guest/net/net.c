@@ -49,24 +49,39 @@ void net_tx_end(void)
     }
 }
 
-static int eth_send(const uint8_t dst[6], uint16_t type, uint8_t *frame, size_t payload)
+static int queue(uint8_t *frame, size_t len, unsigned flags)
+{
+    if (flags & NET_TX_CSUM) {
+        if (e1000_queue_csum(netif.nic, frame, len, true) < 0)
+            return -1;
+        netif.tx_csum_offloaded++;
+        return 0;
+    }
+    return e1000_queue(netif.nic, frame, len);
+}
+
+static int eth_send_opts(const uint8_t dst[6], uint16_t type, uint8_t *frame, size_t payload,
+                         unsigned flags)
 {
     memcpy(frame, dst, 6);
     memcpy(frame + 6, netif.mac, 6);
     put16(frame + 12, type);
-    if (!tx_batch) {
-        if (e1000_send(netif.nic, frame, 14 + payload) < 0)
+    if (queue(frame, 14 + payload, flags) < 0) {
+        e1000_flush(netif.nic);             /* let the device catch up */
+        if (queue(frame, 14 + payload, flags) < 0)
             return -1;
-    } else {
-        if (e1000_queue(netif.nic, frame, 14 + payload) < 0) {
-            e1000_flush(netif.nic);         /* let the device catch up */
-            if (e1000_queue(netif.nic, frame, 14 + payload) < 0)
-                return -1;
-        }
-        tx_queued++;
     }
+    if (tx_batch)
+        tx_queued++;
+    else
+        e1000_flush(netif.nic);
     netif.tx_frames++;
     return 0;
+}
+
+static int eth_send(const uint8_t dst[6], uint16_t type, uint8_t *frame, size_t payload)
+{
+    return eth_send_opts(dst, type, frame, payload, 0);
 }
 
 static void arp_learn(uint32_t ip, const uint8_t *mac)
@@ -137,6 +152,12 @@ int arp_resolve(uint32_t ip, uint8_t mac[6], unsigned timeout_ms)
 int ip_send_wait(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
                  unsigned arp_wait_ms)
 {
+    return ip_send_opts(dst, proto, frame, payload, arp_wait_ms, 0);
+}
+
+int ip_send_opts(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
+                 unsigned arp_wait_ms, unsigned flags)
+{
     static uint16_t ident;
     uint8_t *ip = frame + 14;
     ip[0] = 0x45;
@@ -149,7 +170,8 @@ int ip_send_wait(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
     put16(ip + 10, 0);
     put32(ip + 12, netif.ip);
     put32(ip + 16, dst);
-    put16(ip + 10, checksum(ip, 20, 0));
+    if (!(flags & NET_TX_CSUM))
+        put16(ip + 10, checksum(ip, 20, 0));  /* (else the NIC fills it in) */
     uint8_t mac[6];
     if (dst == 0xffffffffu) {
         memcpy(mac, broadcast, 6);
@@ -159,7 +181,7 @@ int ip_send_wait(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
         if (arp_resolve(hop, mac, arp_wait_ms) < 0)
             return -1;
     }
-    return eth_send(mac, ETH_IPV4, frame, 20 + payload);
+    return eth_send_opts(mac, ETH_IPV4, frame, 20 + payload, flags);
 }
 
 static int ip_send(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload)
@@ -209,7 +231,13 @@ static void ipv4_input(const uint8_t *ip, size_t len)
     if (len < 20 || (ip[0] >> 4) != 4)
         return;
     size_t ihl = (size_t)(ip[0] & 15) * 4, total = get16(ip + 2);
-    if (ihl < 20 || total < ihl || total > len || checksum(ip, ihl, 0) != 0) {
+    bool hw_checked = netif.rx_offload && (netif.rx_status & E1000_RXD_STAT_IPCS);
+    if (hw_checked && (netif.rx_errors & E1000_RXD_ERR_IPE)) {
+        netif.rx_csum_bad++;
+        netif.rx_dropped++;
+        return;
+    }
+    if (ihl < 20 || total < ihl || total > len || (!hw_checked && checksum(ip, ihl, 0) != 0)) {
         netif.rx_dropped++;
         return;
     }
@@ -255,6 +283,10 @@ int net_poll(void)
     net_tx_begin();             /* replies to a batch go out together */
     while ((len = e1000_receive(netif.nic, f, sizeof f)) > 0) {
         n++;
+        netif.rx_status = netif.nic->rx_status;
+        netif.rx_errors = netif.nic->rx_errors;
+        if (netif.rx_status & E1000_RXD_STAT_IXSM)
+            netif.rx_csum_ignored++;
         netif.rx_frames++;
         if (len < 14)
             continue;
@@ -291,10 +323,25 @@ long icmp_ping(uint32_t dst, uint16_t seq, unsigned timeout_ms)
     return echo.got ? (long)((time_ns() - t0) / 1000) : -1;
 }
 
+bool net_rx_l4_verified(void)
+{
+    const uint8_t want = E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS;
+    if (!netif.rx_offload || (netif.rx_status & want) != want)
+        return false;
+    if (netif.rx_errors & (E1000_RXD_ERR_IPE | E1000_RXD_ERR_TCPE)) {
+        netif.rx_csum_bad++;
+        return false;                   /* software looks again, and drops it */
+    }
+    netif.rx_csum_verified++;
+    return true;
+}
+
 int net_init(struct e1000_nic *nic)
 {
     memset(&netif, 0, sizeof netif);
     netif.nic = nic;
+    const char *off = cmdline_get("net.offload");
+    netif.tx_offload = netif.rx_offload = !(off && strcmp(off, "0") == 0);
     memcpy(netif.mac, nic->mac, 6);
     return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef GUEST_NET_INTERNAL_H
 #define GUEST_NET_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,14 @@ uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum);
  * returns -1 at once when it is not known yet). */
 int ip_send_wait(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
                  unsigned arp_wait_ms);
+/* The same with NET_TX_CSUM: the TCP checksum field holds the pseudo-
+ * header sum, and the NIC fills in that checksum and the IPv4 header's. */
+#define NET_TX_CSUM 1
+int ip_send_opts(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
+                 unsigned arp_wait_ms, unsigned flags);
+/* Whether the NIC verified this frame's IPv4 and TCP/UDP checksums
+ * (and they were right); 0 when software must check them. */
+bool net_rx_l4_verified(void);
 
 /* Frames sent between these two are handed to the NIC together. */
 void net_tx_begin(void);

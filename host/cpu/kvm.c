@@ -548,13 +548,25 @@ static void run(struct cpu *c)
         int err = errno;            /* drain_ring's writes may change errno */
         c->run->immediate_exit = 0;
         drain_ring(c);
+        m->stats.exits++;
         if (r < 0) {
+            m->stats.intr++;
             if (err != EINTR && err != EAGAIN) {
                 fatal(c, PCEMU_EXIT_INTERNAL, "KVM_RUN failed: %s", strerror(err));
                 break;
             }
         } else {
             uint32_t reason = c->run->exit_reason;
+            if (reason == KVM_EXIT_IO)
+                m->stats.io++;
+            else if (reason == KVM_EXIT_MMIO)
+                m->stats.mmio++;
+            else if (reason == KVM_EXIT_HLT)
+                m->stats.hlt++;
+            else if (reason == KVM_EXIT_INTR || reason == KVM_EXIT_IRQ_WINDOW_OPEN)
+                m->stats.intr++;
+            else
+                m->stats.other++;
             if (reason < sizeof exit_handlers / sizeof exit_handlers[0] &&
                 exit_handlers[reason]) {
                 exit_handlers[reason](c);

@@ -483,6 +483,12 @@ void e1000_destroy(struct e1000 *e)
     free(e);
 }
 
+void e1000_frames(const struct e1000 *e, uint64_t *tx, uint64_t *rx)
+{
+    *tx = e->frames_tx;
+    *rx = e->frames_rx;
+}
+
 struct net_client *e1000_net_client(struct e1000 *e)
 {
     return &e->nc;

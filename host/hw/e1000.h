@@ -38,6 +38,9 @@ struct net_client *e1000_net_client(struct e1000 *e);
 uint32_t e1000_reg_read(struct e1000 *e, uint32_t offset);
 void e1000_reg_write(struct e1000 *e, uint32_t offset, uint32_t value);
 
+/* Frames sent and received since power-on (never cleared). */
+void e1000_frames(const struct e1000 *e, uint64_t *tx, uint64_t *rx);
+
 /* `info e1000`: registers and both rings as the device sees them. */
 void e1000_info(struct e1000 *e, FILE *out);
 

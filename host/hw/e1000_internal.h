@@ -60,6 +60,7 @@ struct e1000 {
     struct timer rdtr, radv, tidv, tadv, itr;
     uint64_t itr_next;      /* earliest time INTA may be asserted again */
     struct ratelimit rl;
+    uint64_t frames_tx, frames_rx;  /* since power-on, for -stats */
 };
 
 /* e1000_eeprom.c */

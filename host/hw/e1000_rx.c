@@ -183,6 +183,7 @@ static bool rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
         off += chunk;
     }
     R(e, E1000_GPRC)++;
+    e->frames_rx++;
     uint64_t gorc = (uint64_t)R(e, E1000_GORCH) << 32 | R(e, E1000_GORCL);
     gorc += len + 4;
     R(e, E1000_GORCL) = (uint32_t)gorc;

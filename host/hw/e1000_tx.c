@@ -32,6 +32,7 @@ static void count_tx(struct e1000 *e, const uint8_t *frame, size_t len)
 {
     R(e, E1000_GPTC)++;
     R(e, E1000_TPT)++;
+    e->frames_tx++;
     uint64_t gotc = (uint64_t)R(e, E1000_GOTCH) << 32 | R(e, E1000_GOTCL);
     gotc += len + 4;                      /* the counters include the FCS */
     R(e, E1000_GOTCL) = (uint32_t)gotc;

@@ -194,6 +194,86 @@ static void txdw_interrupt_reclaims(void **state)
     assert_int_equal(nic->tx_clean, nic->tx_next);
 }
 
+/* An Ethernet + IPv4 + TCP frame with len bytes of payload; the TCP
+ * checksum field holds the pseudo-header sum (offload) or the full
+ * checksum (software), the IPv4 one zero or right. */
+static uint16_t sum16(const uint8_t *p, size_t n, uint32_t s)
+{
+    for (; n > 1; n -= 2, p += 2)
+        s += (uint32_t)(p[0] << 8 | p[1]);
+    if (n)
+        s += (uint32_t)p[0] << 8;
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return (uint16_t)s;
+}
+
+static size_t tcp_frame(uint8_t *f, size_t payload, bool offload)
+{
+    memset(f, 0, 54);
+    memcpy(f, default_mac, 6);
+    memcpy(f + 6, "\x52\x55\x0a\x00\x02\x02", 6);
+    f[12] = 0x08;
+    uint8_t *ip = f + 14, *t = f + 34;
+    size_t tot = 20 + 20 + payload;
+    ip[0] = 0x45;
+    ip[2] = (uint8_t)(tot >> 8);
+    ip[3] = (uint8_t)tot;
+    ip[8] = 64;
+    ip[9] = 6;
+    memcpy(ip + 12, "\x0a\x00\x02\x0f\x0a\x00\x02\x02", 8);
+    t[0] = 0xc0; t[1] = 0x01; t[2] = 0x00; t[3] = 0x07;   /* ports */
+    t[12] = 0x50;
+    t[13] = 0x18;                                         /* PSH ACK */
+    for (size_t i = 0; i < payload; i++)
+        t[20 + i] = (uint8_t)(i * 13);
+    uint32_t pseudo = sum16(ip + 12, 8, 0) + 6 + (uint32_t)(20 + payload);
+    uint16_t p16 = sum16(NULL, 0, pseudo);
+    if (offload) {
+        t[16] = (uint8_t)(p16 >> 8);
+        t[17] = (uint8_t)p16;
+    } else {
+        uint16_t c = (uint16_t)~sum16(t, 20 + payload, pseudo);
+        t[16] = (uint8_t)(c >> 8);
+        t[17] = (uint8_t)c;
+        uint16_t h = (uint16_t)~sum16(ip, 20, 0);
+        ip[10] = (uint8_t)(h >> 8);
+        ip[11] = (uint8_t)h;
+    }
+    return 34 + 20 + payload;
+}
+
+static void checksum_offload_both_ways(void **state)
+{
+    static uint8_t f[1514];
+    /* out: the NIC finishes both checksums from the seeded field */
+    size_t len = tcp_frame(f, 1000, true);
+    assert_int_equal(e1000_queue_csum(nic, f, len, true), 0);
+    assert_int_equal(e1000_queue_csum(nic, f, len, true), 0);   /* context kept */
+    e1000_flush(nic);
+    assert_int_equal(rig_sent_count(), 2);
+    size_t got_len;
+    const uint8_t *w = rig_sent(1, &got_len);
+    assert_int_equal(got_len, len);
+    assert_int_equal(sum16(w + 14, 20, 0), 0xffff);                 /* IPv4 header */
+    uint32_t pseudo = sum16(w + 26, 8, 0) + 6 + (uint32_t)(len - 34);
+    assert_int_equal(sum16(w + 34, len - 34, pseudo), 0xffff);      /* TCP */
+    assert_int_equal(nic->tx_offloaded, 2);
+    assert_int_equal(rig_reg(E1000_TDH), 3);    /* one context and two data descriptors */
+    /* in: the NIC's verdict in the status and error bits */
+    uint8_t buf[2048];
+    len = tcp_frame(f, 300, false);
+    rig_inject(f, len);
+    assert_int_equal(e1000_receive(nic, buf, sizeof buf), len);
+    assert_true(nic->rx_status & E1000_RXD_STAT_IPCS);
+    assert_true(nic->rx_status & E1000_RXD_STAT_TCPCS);
+    assert_int_equal(nic->rx_errors, 0);
+    f[60] ^= 0xff;                              /* a payload byte changes */
+    rig_inject(f, len);
+    assert_int_equal(e1000_receive(nic, buf, sizeof buf), len);
+    assert_true(nic->rx_errors & E1000_RXD_ERR_TCPE);
+}
+
 static void oversized_frame_refused(void **state)
 {
     static uint8_t big[E1000_BUFSZ + 1];
@@ -347,7 +427,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(probe_programs_the_device), T(probe_with_firmware_bars_and_another_mac),
         T(probe_refuses_a_bad_eeprom_checksum), T(probe_refuses_a_missing_link),
-        T(send_one_frame), T(tx_ring_full_then_wraps), T(txdw_interrupt_reclaims), T(oversized_frame_refused),
+        T(send_one_frame), T(tx_ring_full_then_wraps), T(txdw_interrupt_reclaims), T(checksum_offload_both_ways), T(oversized_frame_refused),
         T(receive_wraps_the_ring), T(full_rx_ring_loses_nothing), T(filters_as_programmed),
         T(interrupts_reach_the_handler), T(itr_spaces_interrupts), T(mitigation_batches_interrupts),
         T(remove_stops_the_device),

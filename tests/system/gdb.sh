@@ -1,6 +1,6 @@
 #!/bin/sh
 # Real gdb against pcemu's stub: breakpoints on the e1000 driver's probe
-# and transmit functions, the backtrace with source lines, stepping,
+# and transmit functions (e1000_queue, e1000_flush), the backtrace with source lines, stepping,
 # reading and writing a variable, `monitor info pci`, a watchpoint on a
 # driver variable, Ctrl-C stopping a running guest, and the guest still
 # passing afterwards.
@@ -24,9 +24,12 @@ timeout 60 gdb -batch -nx -x tools/e1000.gdb \
     -ex 'print e1000_probe_calls' \
     -ex 'monitor info pci' \
     -ex 'delete' \
-    -ex 'break e1000_send' \
+    -ex 'break e1000_queue' \
     -ex 'continue' \
     -ex 'bt' \
+    -ex 'delete' \
+    -ex 'break e1000_flush' \
+    -ex 'continue' \
     -ex 'finish' \
     -ex 'e1000' \
     -ex 'delete' \
@@ -41,7 +44,7 @@ expect_grep "gdb: next moves to a later line of e1000_probe" "^Line [0-9]+ of \"
 expect_grep "gdb: reads a variable" '^\$1 = 1$' "$TMP/gdb.log"
 expect_grep "gdb: writes a variable" '^\$2 = 41$' "$TMP/gdb.log"
 expect_grep "gdb: monitor info pci shows the e1000" "Ethernet controller: PCI device 8086:100e" "$TMP/gdb.log"
-expect_grep "gdb: stops at the breakpoint on the transmit function" "^Breakpoint 2(\.[0-9]+)?, e1000_send \(" "$TMP/gdb.log"
+expect_grep "gdb: stops at the breakpoint on the transmit function" "^Breakpoint 2(\.[0-9]+)?, e1000_queue \(" "$TMP/gdb.log"
 expect_grep "gdb: the transmit backtrace shows the network stack" "in [a-z_]+ \(.*\) at guest/net/[a-z_]+\.c:[0-9]+" "$TMP/gdb.log"
 expect_grep "gdb: tools/e1000.gdb shows the device's TX ring" "^TX ring: base 0x[0-9a-f]+, 256 descriptors, TDH 1, TDT 1" "$TMP/gdb.log"
 expect_grep "gdb: the device's view has the sent descriptor done" "^  \[  0\] addr 0x[0-9a-f]+ len [0-9]+ cmd 0x8b \(EOP IFCS RS IDE\) sta 0x1 \(DD\)" "$TMP/gdb.log"

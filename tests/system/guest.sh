@@ -85,7 +85,7 @@ expect_grep "run-guest-tests: 64 MiB each way" "^# guest to host: 67108864 bytes
 expect_grep "run-guest-tests: the harness saw the same SHA-256" "^netharness: sink: 67108864 bytes received" "$TMP/main.log"
 run "$TMP/noharness.log"
 expect_grep "pcemu: without the harness the network tests say they are not planned" \
-    "^# 8 network tests need the host harness" "$TMP/noharness.log"
+    "^# [0-9]+ network tests need the host harness" "$TMP/noharness.log"
 
 "$b/pcemu" -display none "$b/guest32.elf" >"$TMP/mb.log" 2>&1; st=$?
 tap_ok "pcemu: the ELF32 copy boots through multiboot and passes" "$TMP/mb.log" $st
