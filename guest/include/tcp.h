@@ -5,8 +5,9 @@
  * peer's window, retransmission on a timer with exponential backoff,
  * fast retransmit on three duplicate ACKs, FIN in both directions, RST,
  * TIME_WAIT, and errors for refused, reset and timed-out connections.
- * Segments are taken in order only; anything else is answered with a
- * duplicate ACK, which sets the peer's fast retransmit off.
+ * Segments that arrive ahead of a gap are kept (up to 8 ranges) and each
+ * answered with a duplicate ACK, so the peer's fast retransmit fills the
+ * gap and nothing after it needs sending again.
  *
  * Polled like the rest of the stack: the blocking calls run net_poll()
  * and the timers until they can return.
@@ -59,6 +60,14 @@ int tcp_close(struct tcp_conn *c, unsigned timeout_ms);
 void tcp_timers(void);
 /* One wait step for a blocking call: poll, run timers, sleep if idle. */
 void tcp_wait_step(void);
+
+/* For the tests: drop every Nth segment going out or coming in (0: none),
+ * as a lossy network would, to exercise retransmission. */
+struct tcp_loss {
+    unsigned drop_tx_every, drop_rx_every;
+    unsigned long tx_dropped, rx_dropped;
+};
+extern struct tcp_loss tcp_loss;
 
 /* For the tests. */
 struct tcp_stats {

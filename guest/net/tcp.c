@@ -31,6 +31,7 @@ static const char *const state_names[] = {
 #define RTO_MAX_NS   2000000000ull
 #define MAX_RETRIES  10
 #define TIME_WAIT_NS  500000000ull  /* 2 MSL, shortened: nothing crosses a real net */
+#define OOO_RANGES    8
 
 struct tcp_conn {
     enum state state;
@@ -47,6 +48,10 @@ struct tcp_conn {
     uint8_t *rbuf;
     uint32_t rstart, rlen;
     bool fin_rcvd, ack_due;
+    /* segments that arrived ahead of rcv_nxt: their bytes already sit in
+     * rbuf where they belong, these ranges (sorted, disjoint) say which */
+    struct { uint32_t start, end; } ooo[OOO_RANGES];
+    unsigned nooo;
     /* timers */
     uint64_t rto, rtx_at, tw_at;
     unsigned retries, dupacks;
@@ -58,6 +63,8 @@ struct tcp_conn {
 };
 
 struct tcp_stats tcp_stats;
+struct tcp_loss tcp_loss;
+static unsigned long loss_tx_n, loss_rx_n;
 static struct tcp_conn *conns;
 static uint16_t next_port;
 
@@ -79,6 +86,8 @@ static uint32_t rcv_window(const struct tcp_conn *c)
 
 /* One segment: flags, the sequence number, len bytes of the send buffer
  * from offset off (data), and the MSS option on SYNs. */
+static bool keep_window;            /* a duplicate ACK repeats the last window */
+
 static int send_segment(struct tcp_conn *c, uint8_t flags, uint32_t seq, uint32_t off,
                         uint32_t len)
 {
@@ -91,7 +100,8 @@ static int send_segment(struct tcp_conn *c, uint8_t flags, uint32_t seq, uint32_
     put32(t + 8, flags & ACK ? c->rcv_nxt : 0);
     t[12] = (uint8_t)(hl / 4 << 4);
     t[13] = flags;
-    c->last_wnd = rcv_window(c);
+    if (!keep_window)
+        c->last_wnd = rcv_window(c);
     put16(t + 14, (uint16_t)c->last_wnd);
     put16(t + 16, 0);
     put16(t + 18, 0);
@@ -115,6 +125,11 @@ static int send_segment(struct tcp_conn *c, uint8_t flags, uint32_t seq, uint32_
         opts = NET_TX_CSUM;
     } else {
         put16(t + 16, checksum(t, hl + len, pseudo));
+    }
+    if (tcp_loss.drop_tx_every && len && ++loss_tx_n % tcp_loss.drop_tx_every == 0) {
+        tcp_loss.tx_dropped++;              /* lost on the way: the peer never sees it */
+        tcp_stats.segs_out++;
+        return 0;
     }
     if (ip_send_opts(c->rip, 6, f, hl + len, 0, opts) < 0)
         return -1;                          /* no ARP answer yet, or the TX ring is full */
@@ -356,35 +371,105 @@ static void take_ack(struct tcp_conn *c, const struct seg *s)
     c->snd_wnd = s->wnd;                    /* a window update */
 }
 
+/* Copy len bytes that belong at rcv_nxt + ahead into the ring. */
+static void put_rbuf(struct tcp_conn *c, uint32_t ahead, const uint8_t *data, uint32_t len)
+{
+    uint32_t pos = (c->rstart + c->rlen + ahead) % TCP_BUF, first = min32(len, TCP_BUF - pos);
+    memcpy(c->rbuf + pos, data, first);
+    memcpy(c->rbuf, data + first, len - first);
+}
+
+/* Remember [start, end) as held ahead of rcv_nxt, merging neighbours. */
+static void ooo_add(struct tcp_conn *c, uint32_t start, uint32_t end)
+{
+    unsigned i = 0;
+    while (i < c->nooo && seq_lt(c->ooo[i].end, start))
+        i++;
+    if (i < c->nooo && !seq_gt(c->ooo[i].start, end)) {
+        /* overlaps or touches range i: grow it, then swallow followers */
+        if (seq_lt(start, c->ooo[i].start))
+            c->ooo[i].start = start;
+        if (seq_gt(end, c->ooo[i].end))
+            c->ooo[i].end = end;
+        while (i + 1 < c->nooo && !seq_gt(c->ooo[i + 1].start, c->ooo[i].end)) {
+            if (seq_gt(c->ooo[i + 1].end, c->ooo[i].end))
+                c->ooo[i].end = c->ooo[i + 1].end;
+            memmove(&c->ooo[i + 1], &c->ooo[i + 2], (c->nooo - i - 2) * sizeof c->ooo[0]);
+            c->nooo--;
+        }
+        return;
+    }
+    if (c->nooo == OOO_RANGES)
+        return;                             /* no room to remember it: it comes again */
+    memmove(&c->ooo[i + 1], &c->ooo[i], (c->nooo - i) * sizeof c->ooo[0]);
+    c->ooo[i].start = start;
+    c->ooo[i].end = end;
+    c->nooo++;
+}
+
+/* rcv_nxt moved: ranges held ahead that now join on become readable. */
+static void ooo_join(struct tcp_conn *c)
+{
+    while (c->nooo && !seq_gt(c->ooo[0].start, c->rcv_nxt)) {
+        if (seq_gt(c->ooo[0].end, c->rcv_nxt)) {
+            uint32_t n = c->ooo[0].end - c->rcv_nxt;
+            c->rlen += n;
+            c->rcv_nxt += n;
+            c->ack_due = true;
+        }
+        memmove(&c->ooo[0], &c->ooo[1], (c->nooo - 1) * sizeof c->ooo[0]);
+        c->nooo--;
+    }
+}
+
 static void take_data(struct tcp_conn *c, struct seg *s)
 {
     if (!s->len && !(s->flags & FIN))
         return;
+    bool receiving = c->state == ESTABLISHED || c->state == FIN_WAIT_1 ||
+                     c->state == FIN_WAIT_2;
     if (s->seq != c->rcv_nxt) {
         uint32_t skip = c->rcv_nxt - s->seq;
-        if (seq_gt(s->seq, c->rcv_nxt) || skip > s->len) {
-            /* ahead of what we have (a loss before it), or all old: say
-             * where we are */
-            c->ack_due = true;
-            if (seq_gt(s->seq, c->rcv_nxt))
-                tcp_stats.dupacks_sent++;
+        if (seq_gt(s->seq, c->rcv_nxt)) {
+            /* ahead of what we have: kept in place if the window has room
+             * for it, and one duplicate ACK for each, now, so that three
+             * of them start the peer's fast retransmit. The window must
+             * not move in them, or the peer (BSD's rule) does not count
+             * them as duplicates. */
+            uint32_t ahead = s->seq - c->rcv_nxt;
+            if (receiving && s->len && ahead + s->len <= TCP_BUF - c->rlen) {
+                put_rbuf(c, ahead, s->data, s->len);
+                ooo_add(c, s->seq, s->seq + s->len);
+            }
+            keep_window = true;
+            send_ack(c);
+            keep_window = false;
+            tcp_stats.dupacks_sent++;
+            return;
+        }
+        if (skip > s->len) {
+            c->ack_due = true;              /* all old: say where we are */
             return;
         }
         s->data += skip;
         s->len -= skip;
         s->seq = c->rcv_nxt;
     }
-    if (c->state == ESTABLISHED || c->state == FIN_WAIT_1 || c->state == FIN_WAIT_2) {
+    if (receiving) {
         uint32_t n = min32(s->len, TCP_BUF - c->rlen);
-        uint32_t pos = (c->rstart + c->rlen) % TCP_BUF, first = min32(n, TCP_BUF - pos);
-        memcpy(c->rbuf + pos, s->data, first);
-        memcpy(c->rbuf, s->data + first, n - first);
+        put_rbuf(c, 0, s->data, n);
         c->rlen += n;
         c->rcv_nxt += n;
         if (n)
             c->ack_due = true;
+        bool filled = c->nooo != 0;
+        ooo_join(c);
+        if (filled && n)
+            send_ack(c);                    /* a hole filled: say so at once */
         if (n < s->len)
             return;                         /* no room: the rest (and a FIN) comes again */
+        if (s->flags & FIN && seq_gt(c->rcv_nxt, s->seq + s->len))
+            return;                         /* its FIN lies behind data held ahead */
     }
     if (s->flags & FIN) {
         c->rcv_nxt++;
@@ -467,6 +552,10 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *t, size_t len)
     if (s.flags & SYN)
         s.mss = parse_mss(t + 20, hl - 20);
     uint16_t sport = get16(t), dport = get16(t + 2);
+    if (tcp_loss.drop_rx_every && s.len && ++loss_rx_n % tcp_loss.drop_rx_every == 0) {
+        tcp_loss.rx_dropped++;
+        return;
+    }
     tcp_stats.segs_in++;
     struct tcp_conn *c = find(src, sport, dport);
     if (!c) {

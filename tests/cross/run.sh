@@ -43,7 +43,7 @@ fi
 
 run_both "all self-tests" ""
 for t in udp_echo dns_lookup tcp_echo_1mib tcp_bulk_to_host tcp_bulk_from_host tcp_inbound \
-         tcp_refused tcp_timeout; do
+         tcp_refused tcp_timeout tcp_checksum_paths tcp_loss_recovery; do
     expect_grep "QEMU ran the network test $t" "^ok [0-9]+ - $t\$" "$TMP/qemu.log"
 done
 if [ $qok = 1 ]; then pass "QEMU TCG: $(cat "$TMP/qemu.verdict")"

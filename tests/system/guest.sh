@@ -78,7 +78,7 @@ check_crash pf 14 inject_pf
 sh "$tools/run-guest-tests.sh" "$b/pcemu" "$b/guest.elf" >"$TMP/main.log" 2>&1; st=$?
 expect_status "run-guest-tests passes" 0 $st
 for t in udp_echo dns_lookup tcp_echo_1mib tcp_bulk_to_host tcp_bulk_from_host tcp_inbound \
-         tcp_refused tcp_timeout; do
+         tcp_refused tcp_timeout tcp_checksum_paths tcp_loss_recovery; do
     expect_grep "run-guest-tests ran $t" "^ok [0-9]+ - $t\$" "$TMP/main.log"
 done
 expect_grep "run-guest-tests: 64 MiB each way" "^# guest to host: 67108864 bytes" "$TMP/main.log"
