@@ -7,8 +7,9 @@
 #include "net.h"
 #include "x86.h"
 #include "tap.h"
+#include "net_tests.h"
 
-static bool ready(struct tap *t)
+bool net_test_ready(struct tap *t)
 {
     struct e1000_nic *nic = e1000_first();
     if (!nic) {
@@ -20,9 +21,20 @@ static bool ready(struct tap *t)
     return true;
 }
 
+bool net_test_leased(struct tap *t)
+{
+    if (!net_test_ready(t))
+        return false;
+    if (!netif.ip && dhcp_lease(5000) < 0) {
+        tap_fail(t, "a DHCP lease first", "a lease within 5 s", "none");
+        return false;
+    }
+    return true;
+}
+
 SELFTEST(70, dhcp_lease)
 {
-    if (!ready(t))
+    if (!net_test_ready(t))
         return;
     EXPECT_EQ(t, 0, (uint64_t)dhcp_lease(5000), "DHCP exchange completes within 5 s");
     EXPECT_EQ(t, IP4(10, 0, 2, 15), netif.ip, "leased address");
@@ -34,7 +46,7 @@ SELFTEST(70, dhcp_lease)
 
 SELFTEST(71, arp_gateway)
 {
-    if (!ready(t))
+    if (!net_test_ready(t))
         return;
     uint8_t mac[6] = { 0 };
     EXPECT_EQ(t, 0, (uint64_t)arp_resolve(IP4(10, 0, 2, 2), mac, 2000),
@@ -45,7 +57,7 @@ SELFTEST(71, arp_gateway)
 
 SELFTEST(72, ping_gateway)
 {
-    if (!ready(t))
+    if (!net_test_ready(t))
         return;
     for (uint16_t seq = 1; seq <= 3; seq++) {
         long us = icmp_ping(IP4(10, 0, 2, 2), seq, 2000);
@@ -56,7 +68,7 @@ SELFTEST(72, ping_gateway)
 /* The statistics registers count what went through, and clear on read. */
 SELFTEST(73, e1000_statistics)
 {
-    if (!ready(t))
+    if (!net_test_ready(t))
         return;
     struct e1000_nic *nic = netif.nic;
     while (net_poll())

@@ -14,6 +14,7 @@
 #include "tap.h"
 #include "tcp.h"
 #include "udp_sock.h"
+#include "net_tests.h"
 
 #define HOST IP4(10, 0, 2, 2)
 
@@ -28,22 +29,6 @@ static uint16_t port_arg(struct tap *t, const char *key)
         return 0;
     }
     return (uint16_t)p;
-}
-
-static bool leased(struct tap *t)
-{
-    struct e1000_nic *nic = e1000_first();
-    if (!nic) {
-        tap_fail(t, "the e1000 driver bound a NIC", "a bound e1000", "none");
-        return false;
-    }
-    if (netif.nic != nic)
-        net_init(nic);
-    if (!netif.ip && dhcp_lease(5000) < 0) {
-        tap_fail(t, "a DHCP lease first", "a lease within 5 s", "none");
-        return false;
-    }
-    return true;
 }
 
 static uint32_t parse_ip(const char *s)
@@ -98,7 +83,7 @@ static void report_rate(const char *what, uint64_t bytes, uint64_t ns, unsigned 
 SELFTEST_HARNESS(80, udp_echo)
 {
     uint16_t port = port_arg(t, "net.udpecho");
-    if (!port || !leased(t))
+    if (!port || !net_test_leased(t))
         return;
     struct udp_sock *s = udp_open(0);
     EXPECT_TRUE(t, s != NULL, "a UDP socket");
@@ -127,7 +112,7 @@ SELFTEST_HARNESS(81, dns_lookup)
     uint16_t port = port_arg(t, "net.dns");
     const char *name = cmdline_get("net.dnsname");
     uint32_t want = parse_ip(cmdline_get("net.dnsaddr"));
-    if (!port || !leased(t))
+    if (!port || !net_test_leased(t))
         return;
     EXPECT_TRUE(t, name && want, "net.dnsname= and net.dnsaddr= on the command line");
     if (t->failed)
@@ -198,7 +183,7 @@ static bool echo_bytes(struct tap *t, uint16_t port, size_t total)
 SELFTEST_HARNESS(82, tcp_echo_1mib)
 {
     uint16_t port = port_arg(t, "net.echo");
-    if (!port || !leased(t))
+    if (!port || !net_test_leased(t))
         return;
     echo_bytes(t, port, 1 << 20);
 }
@@ -208,7 +193,7 @@ SELFTEST_HARNESS(82, tcp_echo_1mib)
 SELFTEST_HARNESS(88, tcp_checksum_paths)
 {
     uint16_t port = port_arg(t, "net.echo");
-    if (!port || !leased(t))
+    if (!port || !net_test_leased(t))
         return;
     bool tx = netif.tx_offload, rx = netif.rx_offload;
     netif.tx_offload = netif.rx_offload = true;
@@ -235,6 +220,19 @@ SELFTEST_HARNESS(88, tcp_checksum_paths)
     EXPECT_EQ(t, 0, netif.rx_csum_bad, "no checksum errors reported by the NIC");
     netif.tx_offload = tx;
     netif.rx_offload = rx;
+}
+
+/* Up to n bytes, waiting up to 30 s for each piece; how many came. */
+static size_t recv_exact(struct tcp_conn *c, uint8_t *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        long r = tcp_recv(c, buf + got, n - got, 30000);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    return got;
 }
 
 static uint64_t bulk_size(void)
@@ -276,13 +274,7 @@ static void bulk_to(struct tap *t, uint16_t port, uint64_t total, bool report)
     tcp_shutdown(c);
     uint8_t mine[32], theirs[32];
     sha256_final(&sha, mine);
-    size_t got = 0;
-    while (got < 32 && !t->failed) {
-        long r = tcp_recv(c, theirs + got, 32 - got, 30000);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
+    size_t got = recv_exact(c, theirs, 32);
     uint64_t ns = time_ns() - t0;
     EXPECT_EQ(t, 32, got, "the sink's SHA-256 came back");
     EXPECT_TRUE(t, memcmp(mine, theirs, 32) == 0, "SHA-256 equal on both ends");
@@ -321,14 +313,7 @@ static void bulk_from(struct tap *t, uint16_t port, uint64_t total, bool report)
     uint64_t ns = time_ns() - t0;
     uint8_t mine[32], theirs[32];
     sha256_final(&sha, mine);
-    size_t d = 0;
-    while (d < 32 && !t->failed) {
-        long r = tcp_recv(c, theirs + d, 32 - d, 30000);
-        if (r <= 0)
-            break;
-        d += (size_t)r;
-    }
-    EXPECT_EQ(t, 32, d, "the source's SHA-256 after the data");
+    EXPECT_EQ(t, 32, recv_exact(c, theirs, 32), "the source's SHA-256 after the data");
     EXPECT_TRUE(t, memcmp(mine, theirs, 32) == 0, "SHA-256 equal on both ends");
     EXPECT_EQ(t, (uint64_t)TCP_EOF, (uint64_t)tcp_recv(c, buf, 1, 3000),
               "the source closes after the digest");
@@ -340,21 +325,21 @@ static void bulk_from(struct tap *t, uint16_t port, uint64_t total, bool report)
 SELFTEST_HARNESS(83, tcp_bulk_to_host)
 {
     uint16_t port = port_arg(t, "net.sink");
-    if (port && leased(t))
+    if (port && net_test_leased(t))
         bulk_to(t, port, bulk_size(), true);
 }
 
 SELFTEST_HARNESS(84, tcp_bulk_from_host)
 {
     uint16_t port = port_arg(t, "net.source");
-    if (port && leased(t))
+    if (port && net_test_leased(t))
         bulk_from(t, port, bulk_size(), true);
 }
 
 SELFTEST_HARNESS(85, tcp_inbound)
 {
     uint16_t port = port_arg(t, "net.listen");
-    if (!port || !leased(t))
+    if (!port || !net_test_leased(t))
         return;
     struct tcp_conn *l = tcp_listen(port);
     EXPECT_TRUE(t, l != NULL, "listening");
@@ -384,7 +369,7 @@ SELFTEST_HARNESS(85, tcp_inbound)
 SELFTEST_HARNESS(86, tcp_refused)
 {
     uint16_t port = port_arg(t, "net.closed");
-    if (!port || !leased(t))
+    if (!port || !net_test_leased(t))
         return;
     int err = 0;
     uint64_t t0 = time_ns();
@@ -396,7 +381,7 @@ SELFTEST_HARNESS(86, tcp_refused)
 
 SELFTEST_HARNESS(87, tcp_timeout)
 {
-    if (!leased(t))
+    if (!net_test_leased(t))
         return;
     /* on slirp's network, but nobody answers ARP for it */
     int err = 0;
@@ -417,7 +402,7 @@ SELFTEST_HARNESS(87, tcp_timeout)
 SELFTEST_HARNESS(89, tcp_loss_recovery)
 {
     uint16_t sink = port_arg(t, "net.sink"), source = port_arg(t, "net.source");
-    if (!sink || !source || !leased(t))
+    if (!sink || !source || !net_test_leased(t))
         return;
     struct tcp_stats before = tcp_stats;
     tcp_loss = (struct tcp_loss){ .drop_tx_every = 89 };

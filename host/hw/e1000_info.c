@@ -7,6 +7,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include "hw/e1000_internal.h"
 
 
@@ -45,23 +46,44 @@ static bool shown_desc(uint32_t i, uint32_t n, uint32_t head, uint32_t tail)
     return dh < 2 * NEAR || dt < 2 * NEAR;
 }
 
-static void marks(FILE *out, uint32_t i, uint32_t head, uint32_t tail, const char *h,
-                  const char *t)
+/* One ring's registers and the form of its descriptors. */
+struct ring {
+    const char *name, *head_name, *tail_name;
+    uint32_t bal, bah, len, head, tail;
+    void (*print)(FILE *out, const uint8_t d[E1000_DESC_SIZE]);
+};
+
+static void print_tx(FILE *out, const uint8_t raw[E1000_DESC_SIZE])
 {
-    if (i == head)
-        fprintf(out, "  <- %s", h);
-    if (i == tail)
-        fprintf(out, "  <- %s", t);
-    fputc('\n', out);
+    struct e1000_tx_desc d;
+    memcpy(&d, raw, sizeof d);
+    fprintf(out, "addr 0x%llx len %u cmd 0x%02x ", (unsigned long long)d.buffer_addr, d.length,
+            d.cmd);
+    bits(out, d.cmd, tx_cmd_bits);
+    fprintf(out, " sta 0x%x%s", d.status, d.status & E1000_TXD_STAT_DD ? " (DD)" : "");
 }
 
-static void tx_ring(struct e1000 *e, FILE *out)
+static void print_rx(FILE *out, const uint8_t raw[E1000_DESC_SIZE])
 {
-    uint64_t base = (uint64_t)R(e, E1000_TDBAH) << 32 | R(e, E1000_TDBAL);
-    uint32_t n = R(e, E1000_TDLEN) / E1000_DESC_SIZE;
-    uint32_t head = R(e, E1000_TDH), tail = R(e, E1000_TDT);
-    fprintf(out, "TX ring: base 0x%llx, %u descriptors, TDH %u, TDT %u\n",
-            (unsigned long long)base, n, head, tail);
+    struct e1000_rx_desc d;
+    memcpy(&d, raw, sizeof d);
+    fprintf(out, "addr 0x%llx len %u sta 0x%02x ", (unsigned long long)d.buffer_addr, d.length,
+            d.status);
+    bits(out, d.status, rx_sta_bits);
+    fprintf(out, " err 0x%02x", d.errors);
+}
+
+static const struct ring rings[] = {
+    { "TX", "TDH", "TDT", E1000_TDBAL, E1000_TDBAH, E1000_TDLEN, E1000_TDH, E1000_TDT, print_tx },
+    { "RX", "RDH", "RDT", E1000_RDBAL, E1000_RDBAH, E1000_RDLEN, E1000_RDH, E1000_RDT, print_rx },
+};
+
+static void show_ring(struct e1000 *e, const struct ring *r, FILE *out)
+{
+    uint64_t base = (uint64_t)R(e, r->bah) << 32 | R(e, r->bal);
+    uint32_t n = R(e, r->len) / E1000_DESC_SIZE, head = R(e, r->head), tail = R(e, r->tail);
+    fprintf(out, "%s ring: base 0x%llx, %u descriptors, %s %u, %s %u\n", r->name,
+            (unsigned long long)base, n, r->head_name, head, r->tail_name, tail);
     bool gap = false;
     for (uint32_t i = 0; i < n && i < 4096; i++) {
         if (!shown_desc(i, n, head, tail)) {
@@ -71,45 +93,18 @@ static void tx_ring(struct e1000 *e, FILE *out)
             continue;
         }
         gap = false;
-        struct e1000_tx_desc d;
-        if (!pci_dma_read(&e->pci, base + (uint64_t)i * E1000_DESC_SIZE, &d, sizeof d)) {
+        uint8_t d[E1000_DESC_SIZE];
+        if (!pci_dma_read(&e->pci, base + (uint64_t)i * E1000_DESC_SIZE, d, sizeof d)) {
             fprintf(out, "  [%3u] not in RAM (or bus mastering off)\n", i);
             break;
         }
-        fprintf(out, "  [%3u] addr 0x%llx len %u cmd 0x%02x ", i,
-                (unsigned long long)d.buffer_addr, d.length, d.cmd);
-        bits(out, d.cmd, tx_cmd_bits);
-        fprintf(out, " sta 0x%x%s", d.status, d.status & E1000_TXD_STAT_DD ? " (DD)" : "");
-        marks(out, i, head, tail, "TDH", "TDT");
-    }
-}
-
-static void rx_ring(struct e1000 *e, FILE *out)
-{
-    uint64_t base = (uint64_t)R(e, E1000_RDBAH) << 32 | R(e, E1000_RDBAL);
-    uint32_t n = R(e, E1000_RDLEN) / E1000_DESC_SIZE;
-    uint32_t head = R(e, E1000_RDH), tail = R(e, E1000_RDT);
-    fprintf(out, "RX ring: base 0x%llx, %u descriptors, RDH %u, RDT %u\n",
-            (unsigned long long)base, n, head, tail);
-    bool gap = false;
-    for (uint32_t i = 0; i < n && i < 4096; i++) {
-        if (!shown_desc(i, n, head, tail)) {
-            if (!gap)
-                fprintf(out, "  ...\n");
-            gap = true;
-            continue;
-        }
-        gap = false;
-        struct e1000_rx_desc d;
-        if (!pci_dma_read(&e->pci, base + (uint64_t)i * E1000_DESC_SIZE, &d, sizeof d)) {
-            fprintf(out, "  [%3u] not in RAM (or bus mastering off)\n", i);
-            break;
-        }
-        fprintf(out, "  [%3u] addr 0x%llx len %u sta 0x%02x ", i,
-                (unsigned long long)d.buffer_addr, d.length, d.status);
-        bits(out, d.status, rx_sta_bits);
-        fprintf(out, " err 0x%02x", d.errors);
-        marks(out, i, head, tail, "RDH", "RDT");
+        fprintf(out, "  [%3u] ", i);
+        r->print(out, d);
+        if (i == head)
+            fprintf(out, "  <- %s", r->head_name);
+        if (i == tail)
+            fprintf(out, "  <- %s", r->tail_name);
+        fputc('\n', out);
     }
 }
 
@@ -125,6 +120,6 @@ void e1000_info(struct e1000 *e, FILE *out)
     }
     if ((sizeof shown / sizeof shown[0]) % 4)
         fputc('\n', out);
-    tx_ring(e, out);
-    rx_ring(e, out);
+    for (size_t i = 0; i < sizeof rings / sizeof rings[0]; i++)
+        show_ring(e, &rings[i], out);
 }

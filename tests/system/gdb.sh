@@ -52,18 +52,23 @@ expect_grep "gdb: tools/e1000.gdb shows the driver's view" "^TX ring at 0x[0-9a-
 expect_status "gdb: the guest still passes after the session" 1 $st
 expect_grep "gdb: every self-test passed" "^# [0-9]+ passed, 0 failed" "$TMP/guest.log"
 
+# session N GDB-COMMAND...: pcemu held at its first instruction, gdb in
+# batch mode running the commands; logs in guestN.log and gdbN.log, the
+# guest's exit status in $st
+session() {
+    n=$1; shift
+    "$b/pcemu" -S -gdb "tcp::$port" "$b/guest.elf" >"$TMP/guest$n.log" 2>&1 &
+    pid=$!
+    cmds=""
+    for c in "$@"; do cmds="$cmds -ex '$c'"; done
+    eval timeout 60 gdb -batch -nx -ex "'target remote :$port'" $cmds '"$b/guest.elf"' \
+        >"$TMP/gdb$n.log" 2>&1
+    wait $pid; st=$?
+}
+
 # A watchpoint on a driver variable, from the first instruction: the page
 # it lives on is trapped, since this host's KVM ignores DR7 (cpu/watch.h).
-"$b/pcemu" -S -gdb "tcp::$port" "$b/guest.elf" >"$TMP/guest2.log" 2>&1 &
-pid=$!
-timeout 60 gdb -batch -nx \
-    -ex "target remote :$port" \
-    -ex 'watch e1000_probe_calls' \
-    -ex 'continue' \
-    -ex 'delete' \
-    -ex 'continue' \
-    "$b/guest.elf" >"$TMP/gdb2.log" 2>&1
-wait $pid; st=$?
+session 2 'watch e1000_probe_calls' 'continue' 'delete' 'continue'
 expect_grep "gdb: the watchpoint is accepted" "^Hardware watchpoint 1: e1000_probe_calls" "$TMP/gdb2.log"
 expect_grep "gdb: the watchpoint fires with the new value" "^New value = 1$" "$TMP/gdb2.log"
 expect_grep "gdb: it fires in the driver's probe" "^e1000_probe \(.*\) at guest/drivers/e1000.c:[0-9]+" "$TMP/gdb2.log"
@@ -71,17 +76,7 @@ expect_status "gdb: the guest passes after the watchpoint" 1 $st
 
 # An access watchpoint makes its page a hole: the read-modify-write of
 # e1000_probe_calls++ comes out as two MMIO exits, and both must land.
-"$b/pcemu" -S -gdb "tcp::$port" "$b/guest.elf" >"$TMP/guest4.log" 2>&1 &
-pid=$!
-timeout 60 gdb -batch -nx \
-    -ex "target remote :$port" \
-    -ex 'awatch e1000_probe_calls' \
-    -ex 'continue' \
-    -ex 'print e1000_probe_calls' \
-    -ex 'delete' \
-    -ex 'continue' \
-    "$b/guest.elf" >"$TMP/gdb4.log" 2>&1
-wait $pid; st=$?
+session 4 'awatch e1000_probe_calls' 'continue' 'print e1000_probe_calls' 'delete' 'continue'
 expect_grep "gdb: an access watchpoint fires" "^Hardware access \(read/write\) watchpoint 1: e1000_probe_calls" "$TMP/gdb4.log"
 expect_grep "gdb: the read-modify-write under it completed" '^\$1 = 1$' "$TMP/gdb4.log"
 expect_status "gdb: the guest passes after the access watchpoint" 1 $st
