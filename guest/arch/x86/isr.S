@@ -14,13 +14,27 @@
 #define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
                       (v) == 29 || (v) == 30)
 
+    /* with the same signal-frame description as trap_common, so a stop
+     * right at a stub unwinds too */
     .macro stub v
 isr_\v:
+    .cfi_startproc simple
+    .cfi_signal_frame
+    .if HAS_ERROR(\v)
+    .cfi_def_cfa rsp, 48
+    .else
+    .cfi_def_cfa rsp, 40
+    .endif
+    .cfi_offset rip, -40
+    .cfi_offset rsp, -16
     .if !HAS_ERROR(\v)
     push 0                          /* no error code from the CPU */
+    .cfi_adjust_cfa_offset 8
     .endif
     push \v
+    .cfi_adjust_cfa_offset 8
     jmp trap_common
+    .cfi_endproc
     .endm
 
     .altmacro
