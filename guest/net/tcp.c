@@ -259,7 +259,7 @@ static void conn_free(struct tcp_conn *c)
     kfree(c);
 }
 
-static void fail(struct tcp_conn *c, int err)
+static void conn_fail(struct tcp_conn *c, int err)
 {
     c->err = err;
     c->state = CLOSED;
@@ -495,7 +495,7 @@ static void syn_sent(struct tcp_conn *c, const struct seg *s)
     }
     if (s->flags & RST) {
         if (s->flags & ACK)
-            fail(c, TCP_ECONNREFUSED);
+            conn_fail(c, TCP_ECONNREFUSED);
         return;
     }
     if (!(s->flags & SYN))
@@ -574,7 +574,7 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *t, size_t len)
     if (s.flags & RST) {
         uint32_t off = s.seq - c->rcv_nxt;
         if (off < 0x10000)                  /* in the window */
-            fail(c, TCP_ECONNRESET);
+            conn_fail(c, TCP_ECONNRESET);
         return;
     }
     if (s.flags & SYN) {
@@ -615,7 +615,7 @@ void tcp_after_input(void)
 static void retransmit(struct tcp_conn *c)
 {
     if (++c->retries > MAX_RETRIES) {
-        fail(c, TCP_ETIMEDOUT);
+        conn_fail(c, TCP_ETIMEDOUT);
         return;
     }
     c->rto = c->rto * 2 > RTO_MAX_NS ? RTO_MAX_NS : c->rto * 2;
@@ -835,7 +835,7 @@ int tcp_close(struct tcp_conn *c, unsigned timeout_ms)
     if (c->state != CLOSED && c->state != TIME_WAIT) {
         send_segment(c, RST | ACK, c->snd_nxt, 0, 0);
         tcp_stats.rsts_sent++;
-        fail(c, TCP_ETIMEDOUT);
+        conn_fail(c, TCP_ETIMEDOUT);
         err = TCP_ETIMEDOUT;
     }
     c->abandoned = true;
