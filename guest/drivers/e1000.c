@@ -331,6 +331,12 @@ static void e1000_irq(int irq)
     if (!nic)
         return;
     uint32_t icr = e1000_read(nic, E1000_ICR);     /* reading acknowledges */
+    if (icr == 0xffffffff) {
+        /* all ones: the registers are not there (decoding off, the device
+         * gone); nothing was acknowledged, and nothing is believed */
+        nic->irq_unreachable++;
+        return;
+    }
     if (icr) {
         nic->irq_causes |= icr;
         nic->irq_count++;

@@ -56,8 +56,13 @@ struct pci_bar pci_size_bar(const struct pci_dev *d, int idx)
 {
     struct pci_bar bar = { 0 };
     unsigned reg = PCI_BASE_ADDRESS_0 + 4 * (unsigned)idx;
+    /* No decoding while the BAR holds the all-ones pattern, and no
+     * interrupts: a bound driver's handler would read its registers
+     * through the BAR that is switched off, see all ones, and never
+     * acknowledge the cause (a level-triggered storm). */
+    int on = irqs_enabled();
+    cli();
     uint16_t cmd = pci_read16(d, PCI_COMMAND);
-    /* no decoding while the BAR holds the all-ones pattern */
     pci_write16(d, PCI_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
     uint32_t orig = pci_read32(d, reg);
     pci_write32(d, reg, 0xffffffff);
@@ -73,6 +78,8 @@ struct pci_bar pci_size_bar(const struct pci_dev *d, int idx)
         pci_write32(d, reg + 4, orig_hi);
     }
     pci_write16(d, PCI_COMMAND, cmd);
+    if (on)
+        sti();
     if (!mask || mask == 0xffffffff)
         return bar;     /* not implemented (or nothing there at all) */
     if (orig & PCI_BASE_ADDRESS_SPACE_IO) {

@@ -16,6 +16,7 @@ struct e1000_nic {
     uint8_t mac[6];
     uint16_t phy_id1, phy_id2;
     volatile uint32_t irq_count, irq_causes;   /* from the interrupt handler */
+    volatile uint32_t irq_unreachable;  /* interrupts whose ICR read all ones */
     /* rings: E1000_NDESC descriptors each, a 2 KiB buffer per descriptor */
     volatile struct e1000_tx_desc *txd;
     volatile struct e1000_rx_desc *rxd;

@@ -45,6 +45,8 @@ static struct {
     unsigned delivered, in_a_row;
     bool storm;
     char printed[16384], warnings[4096];
+    uint8_t armed_frame[2048];
+    size_t armed_len;
 } rig;
 
 static uint64_t rig_clock(void *opaque) { return rig.now; }
@@ -208,7 +210,18 @@ uint32_t contract_port_read(uint16_t port, unsigned size)
 void contract_port_write(uint16_t port, uint32_t v, unsigned size)
 {
     as_write(&rig.io_as, port, v, size);
+    if (rig.armed_len &&
+        !(pci_config_read(e1000_pci(rig.nic), PCI_COMMAND, 2) & PCI_COMMAND_MEMORY)) {
+        net_send(&rig.wire, rig.armed_frame, rig.armed_len);
+        rig.armed_len = 0;
+    }
     deliver();
+}
+
+void rig_inject_when_decode_off(const void *frame, size_t len)
+{
+    memcpy(rig.armed_frame, frame, len);
+    rig.armed_len = len;
 }
 
 uint32_t contract_mmio_read(uint64_t addr, unsigned size)

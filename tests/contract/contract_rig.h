@@ -31,6 +31,9 @@ void rig_eeprom_xor(unsigned word, uint16_t bits);
 
 /* the wire */
 bool rig_inject(const void *frame, size_t len);   /* false: dropped */
+/* The frame arrives at the first port write after which the e1000's
+ * memory decoding is off (in the middle of BAR sizing, say). */
+void rig_inject_when_decode_off(const void *frame, size_t len);
 size_t rig_sent_count(void);
 const uint8_t *rig_sent(size_t i, size_t *len);
 unsigned rig_frames_waiting(void);  /* queued in the net layer for the NIC */
