@@ -331,6 +331,17 @@ static bool inbound_pending(void)
     return pending;
 }
 
+/* A harness told to stop (a timeout, Ctrl-C) stops what it runs too. */
+static volatile pid_t child_pid;
+
+static void on_stop(int sig)
+{
+    if (child_pid > 0)
+        kill(child_pid, SIGTERM);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static char *subst(const char *arg, const char *net, const char *fwd)
 {
     size_t cap = strlen(arg) + strlen(net) + strlen(fwd) + 1;
@@ -394,6 +405,10 @@ int main(int argc, char **argv)
         say("fork: %s", strerror(errno));
         return 2;
     }
+    child_pid = child;
+    signal(SIGTERM, on_stop);
+    signal(SIGINT, on_stop);
+    signal(SIGHUP, on_stop);
     int status = 0;
     for (;;) {
         if (waitpid(child, &status, WNOHANG) == child)

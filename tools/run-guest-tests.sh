@@ -22,9 +22,11 @@ while [ "$n" -gt 0 ]; do
     set -- "$@" "$a"
 done
 net="-netdev user,id=n0,hostfwd=@HOSTFWD@ -device e1000,netdev=n0"
+# a guest that never reaches its verdict must not hold the job forever
+limit=${GUEST_TIMEOUT:-600}
 
 if sh "$dir/kvm-usable.sh"; then
-    { "$harness" -- "$pcemu" -display none -serial stdio -no-reboot $net \
+    { timeout "$limit" "$harness" -- "$pcemu" -display none -serial stdio -no-reboot $net \
         -append "$append @NET@" "$@" "$guest"; echo $? > "$status_file"; } | tee "$log"
     runner=pcemu
 else
@@ -33,9 +35,11 @@ else
     echo "# interpreter yet: running the guest on QEMU TCG instead.       #"
     echo "# This is NOT a pcemu result.                                   #"
     echo "################################################################"
-    { "$harness" -- sh "$dir/run-on-qemu.sh" "${guest%.elf}32.elf" $net \
+    { timeout "$limit" "$harness" -- sh "$dir/run-on-qemu.sh" "${guest%.elf}32.elf" $net \
         -append "$append @NET@" "$@"; echo $? > "$status_file"; } | tee "$log"
     runner="QEMU TCG (no KVM here, pcemu not run)"
 fi
+st=$(cat "$status_file")
+[ "$st" = 124 ] && echo "run-guest-tests: no verdict after $limit s (GUEST_TIMEOUT): the guest hangs"
 printf '%s: ' "$runner"
-sh "$dir/tap-check.sh" "$log" "$(cat "$status_file")"
+sh "$dir/tap-check.sh" "$log" "$st"

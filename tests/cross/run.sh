@@ -14,12 +14,12 @@ results() {   # the ok/not ok lines, names only, in order
 net="-netdev user,id=n0,hostfwd=@HOSTFWD@ -device e1000,netdev=n0"
 run_both() {
     name=$1 append=$2
-    "$b/tools/netharness" -- sh "$tools/run-on-qemu.sh" "$b/guest32.elf" $net \
+    timeout 600 "$b/tools/netharness" -- sh "$tools/run-on-qemu.sh" "$b/guest32.elf" $net \
         -append "$append @NET@" >"$TMP/qemu.log" 2>&1
     qst=$?
     if sh "$tools/tap-check.sh" "$TMP/qemu.log" $qst >"$TMP/qemu.verdict"; then qok=1; else qok=0; fi
     if [ "$KVM" = 1 ]; then
-        "$b/tools/netharness" -- "$b/pcemu" -display none $net -append "$append @NET@" \
+        timeout 600 "$b/tools/netharness" -- "$b/pcemu" -display none $net -append "$append @NET@" \
             "$b/guest.elf" >"$TMP/pcemu.log" 2>&1
         pst=$?
         if sh "$tools/tap-check.sh" "$TMP/pcemu.log" $pst >"$TMP/pcemu.verdict"; then pok=1; else pok=0; fi

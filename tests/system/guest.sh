@@ -11,9 +11,9 @@ runner=${RUNNER:-pcemu}
 run() {
     log=$1; shift
     if [ "$runner" = qemu ]; then
-        sh "$tools/run-on-qemu.sh" "$b/guest32.elf" "$@" >"$log" 2>&1
+        timeout 300 sh "$tools/run-on-qemu.sh" "$b/guest32.elf" "$@" >"$log" 2>&1
     else
-        "$b/pcemu" -display none "$@" "$b/guest.elf" >"$log" 2>&1
+        timeout 300 "$b/pcemu" -display none "$@" "$b/guest.elf" >"$log" 2>&1
     fi
     st=$?
 }
