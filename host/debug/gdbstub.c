@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "core/log.h"
 #include "debug/gdb_packet.h"
+#include "debug/gdb_step.h"
 #include "debug/gdb_target.h"
 #include "debug/gdbstub.h"
 #include "debug/monitor.h"
@@ -39,6 +40,7 @@ struct gdbstub {
     bool no_ack;
     bool running;           /* a stop reply is owed */
     bool stepping;
+    unsigned step_cpl;      /* the CPL a single step began at */
     struct cpu_debug dbg;
     struct sw_bp bps[MAX_SW_BPS];
     int nbps;
@@ -207,6 +209,8 @@ static void put_hex(struct reply *r, const uint8_t *p, size_t n)
 
 static void resume(struct gdbstub *g, bool step)
 {
+    struct cpu_state s;
+    g->step_cpl = step && g->m->cpu_ops->get_state(g->m->cpu, &s) == 0 ? s.cs.selector & 3 : 0;
     g->dbg.attached = true;
     g->dbg.single_step = step;
     g->stepping = step;
@@ -611,6 +615,8 @@ void gdbstub_debug_exit(struct gdbstub *g, const struct cpu_debug_exit *e)
     machine_pause(m);
     if (g->fd < 0)
         return;
+    if (g->stepping && e->vector == 1)
+        gdb_undo_diverted_step(m, g->step_cpl);
     char why[64] = "T05thread:01;";
     if (e->vector == 3) {
         strcat(why, "swbreak:;");

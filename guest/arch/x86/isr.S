@@ -93,22 +93,45 @@ trap_common:
     cld
     mov rdi, rsp
     call trap_dispatch
+    /* the way out, described as carefully: a stop here unwinds too */
     pop r15
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore r15
     pop r14
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore r14
     pop r13
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore r13
     pop r12
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore r12
     pop r11
+    .cfi_adjust_cfa_offset -8
     pop r10
+    .cfi_adjust_cfa_offset -8
     pop r9
+    .cfi_adjust_cfa_offset -8
     pop r8
+    .cfi_adjust_cfa_offset -8
     pop rbp
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore rbp
     pop rdi
+    .cfi_adjust_cfa_offset -8
     pop rsi
+    .cfi_adjust_cfa_offset -8
     pop rdx
+    .cfi_adjust_cfa_offset -8
     pop rcx
+    .cfi_adjust_cfa_offset -8
     pop rbx
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore rbx
     pop rax
+    .cfi_adjust_cfa_offset -8
     add rsp, 16                     /* vector and error code */
+    .cfi_adjust_cfa_offset -16
     iretq
     .cfi_endproc
     .size trap_common, . - trap_common
