@@ -114,7 +114,7 @@ $(BUILD)/guest32.elf: $(BUILD)/guest.elf
 # ---- tests ----
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/san/libpcemu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_CFLAGS) -Itests/unit -idirafter guest/include -o $@ $< $(BUILD)/san/libpcemu.a -lcmocka $(HOST_LDLIBS)
+	$(CC) $(SAN_CFLAGS) -Itests/unit -Iguest/include -o $@ $< $(BUILD)/san/libpcemu.a -lcmocka $(HOST_LDLIBS)
 
 $(BUILD)/contract/guest/%.o: guest/%.c | deps
 	@mkdir -p $(dir $@)
