@@ -7,10 +7,16 @@
  * a host that deschedules the guest for a few milliseconds between two
  * reads would otherwise hide whole periods, making the TSC look faster
  * than it is and every interval measured with it too short.
+ *
+ * A hypervisor that states the TSC frequency in CPUID leaf 0x40000010
+ * (pcemu does; QEMU with vmware-cpuid-freq) saves those 3 ms of port
+ * reads: its figure is taken unless the command line says
+ * tsc=calibrate. The tsc_rate self-test checks the two agree.
  */
 #include "clock.h"
 #include "contract/platform.h"
 #include "irq.h"
+#include "kernel.h"
 #include "x86.h"
 
 static uint64_t hz;
@@ -32,7 +38,54 @@ static uint64_t calibrate_once(void)
     return (rdtsc() - start) * PIT_HZ / elapsed;
 }
 
+static const char *source = "not yet";
+
+static void cpuid(uint32_t leaf, uint32_t r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(0));
+}
+
+/* The TSC frequency from the hypervisor's timing leaf, or 0. */
+uint64_t tsc_hz_from_cpuid(void)
+{
+    uint32_t r[4];
+    cpuid(1, r);
+    if (!(r[2] & (1u << 31)))          /* no hypervisor */
+        return 0;
+    cpuid(PCEMU_CPUID_HV_BASE, r);
+    if (r[0] < PCEMU_CPUID_TIMING || r[0] > PCEMU_CPUID_HV_BASE + 0xff)
+        return 0;
+    cpuid(PCEMU_CPUID_TIMING, r);
+    return (uint64_t)r[0] * 1000;
+}
+
+static void set_hz(uint64_t f)
+{
+    hz = f ? f : 1;
+    ns_mult = (1000000000ull << 32) / hz;
+    tsc0 = rdtsc();
+}
+
 void time_init(void)
+{
+    const char *how = cmdline_get("tsc");
+    uint64_t f = how && strcmp(how, "calibrate") == 0 ? 0 : tsc_hz_from_cpuid();
+    if (f) {
+        source = "the hypervisor's CPUID leaf 0x40000010";
+        set_hz(f);
+        return;
+    }
+    source = "calibration against the PIT";
+    set_hz(tsc_hz_calibrate());
+}
+
+const char *tsc_source(void)
+{
+    return source;
+}
+
+uint64_t tsc_hz_calibrate(void)
 {
     int on = irqs_enabled();
     cli();
@@ -42,15 +95,11 @@ void time_init(void)
     for (int i = 0; i < 3; i++)
         f[i] = calibrate_once();
     pit_set_hz(running_hz ? running_hz : HZ);
-    /* the median of three */
-    hz = f[0] > f[1] ? (f[1] > f[2] ? f[1] : (f[0] > f[2] ? f[2] : f[0]))
-                     : (f[0] > f[2] ? f[0] : (f[1] > f[2] ? f[2] : f[1]));
-    if (!hz)
-        hz = 1;
-    ns_mult = (1000000000ull << 32) / hz;
-    tsc0 = rdtsc();
     if (on)
         sti();
+    /* the median of three */
+    return f[0] > f[1] ? (f[1] > f[2] ? f[1] : (f[0] > f[2] ? f[2] : f[0]))
+                       : (f[0] > f[2] ? f[0] : (f[1] > f[2] ? f[2] : f[1]));
 }
 
 uint64_t tsc_hz(void)

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include "contract/platform.h"
 #include "core/log.h"
 #include "cpu/cpu.h"
 #include "cpu/watch.h"
@@ -88,6 +89,26 @@ static int map_ram(struct cpu *c)
     return 0;
 }
 
+/* The hypervisor timing leaf 0x40000010 (as VMware and QEMU's
+ * vmware-cpuid-freq define it): EAX the TSC frequency in kHz. A guest
+ * that finds it need not spend milliseconds calibrating the TSC against
+ * the PIT; the hypervisor range's top leaf is raised to include it. */
+static void add_timing_leaf(struct cpu *c, struct kvm_cpuid2 *cpuid, int cap)
+{
+    int khz = ioctl(c->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+    struct kvm_cpuid_entry2 *top = NULL;
+    for (unsigned i = 0; i < cpuid->nent; i++)
+        if (cpuid->entries[i].function == PCEMU_CPUID_HV_BASE)
+            top = &cpuid->entries[i];
+    if (khz <= 0 || !top || top->eax > PCEMU_CPUID_TIMING || (int)cpuid->nent >= cap)
+        return;
+    top->eax = PCEMU_CPUID_TIMING;
+    cpuid->entries[cpuid->nent++] = (struct kvm_cpuid_entry2){
+        .function = PCEMU_CPUID_TIMING,
+        .eax = (uint32_t)khz,
+    };
+}
+
 static int setup_cpuid(struct cpu *c)
 {
     int n = 128;
@@ -96,6 +117,8 @@ static int setup_cpuid(struct cpu *c)
         return -1;
     cpuid->nent = n;
     int r = ioctl(c->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
+    if (r == 0)
+        add_timing_leaf(c, cpuid, n);
     if (r == 0)
         r = ioctl(c->vcpu_fd, KVM_SET_CPUID2, cpuid);
     free(cpuid);

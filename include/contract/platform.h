@@ -116,6 +116,11 @@
 #define DEBUG_EXIT_PORT 0xf4
 #define DEBUG_EXIT_STATUS(v) ((((v) & 0xffu) << 1) | 1)
 
+/* CPUID: the hypervisor range, and the timing leaf pcemu fills in
+ * (EAX = TSC frequency in kHz, EBX = 0: no local APIC timer offered) */
+#define PCEMU_CPUID_HV_BASE 0x40000000u
+#define PCEMU_CPUID_TIMING  0x40000010u
+
 /* Guest verdicts written to DEBUG_EXIT_PORT */
 #define VERDICT_PASS    0
 #define VERDICT_FAIL    1
