@@ -11,59 +11,62 @@
 #include "pci.h"
 #include "x86.h"
 
-static uint32_t addr(const struct pci_dev *d, unsigned reg)
+/* CONFIG_ADDRESS as last written: it is a latch, so a run of accesses
+ * to one register (BAR sizing) selects it once. Each write costs an exit
+ * in a VM. Only this file writes it, never from an interrupt handler;
+ * pci_init forgets it (a new machine, in the contract tests). */
+static uint32_t cf8;
+
+static void select_reg(const struct pci_dev *d, unsigned reg)
 {
-    return PCI_CONFIG_ADDR(d->bus, d->dev, d->fn, reg);
+    uint32_t a = PCI_CONFIG_ADDR(d->bus, d->dev, d->fn, reg);
+    if (a != cf8) {
+        outl(PCI_CONFIG_ADDRESS, a);
+        cf8 = a;
+    }
 }
 
 uint32_t pci_read32(const struct pci_dev *d, unsigned reg)
 {
-    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    select_reg(d, reg);
     return inl(PCI_CONFIG_DATA);
 }
 
 uint16_t pci_read16(const struct pci_dev *d, unsigned reg)
 {
-    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    select_reg(d, reg);
     return inw(PCI_CONFIG_DATA + (reg & 2));
 }
 
 uint8_t pci_read8(const struct pci_dev *d, unsigned reg)
 {
-    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    select_reg(d, reg);
     return inb(PCI_CONFIG_DATA + (reg & 3));
 }
 
 void pci_write32(const struct pci_dev *d, unsigned reg, uint32_t v)
 {
-    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    select_reg(d, reg);
     outl(PCI_CONFIG_DATA, v);
 }
 
 void pci_write16(const struct pci_dev *d, unsigned reg, uint16_t v)
 {
-    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    select_reg(d, reg);
     outw(PCI_CONFIG_DATA + (reg & 2), v);
 }
 
 void pci_write8(const struct pci_dev *d, unsigned reg, uint8_t v)
 {
-    outl(PCI_CONFIG_ADDRESS, addr(d, reg));
+    select_reg(d, reg);
     outb(PCI_CONFIG_DATA + (reg & 3), v);
 }
 
-struct pci_bar pci_size_bar(const struct pci_dev *d, int idx)
+/* Sizes one BAR of a function whose decoding is off. */
+static struct pci_bar size_bar(const struct pci_dev *d, int idx)
 {
     struct pci_bar bar = { 0 };
     unsigned reg = PCI_BASE_ADDRESS_0 + 4 * (unsigned)idx;
-    /* No decoding while the BAR holds the all-ones pattern, and no
-     * interrupts: a bound driver's handler would read its registers
-     * through the BAR that is switched off, see all ones, and never
-     * acknowledge the cause (a level-triggered storm). */
-    int on = irqs_enabled();
-    cli();
-    uint16_t cmd = pci_read16(d, PCI_COMMAND);
-    pci_write16(d, PCI_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
     uint32_t orig = pci_read32(d, reg);
     pci_write32(d, reg, 0xffffffff);
     uint32_t mask = pci_read32(d, reg);
@@ -77,9 +80,6 @@ struct pci_bar pci_size_bar(const struct pci_dev *d, int idx)
         mask_hi = pci_read32(d, reg + 4);
         pci_write32(d, reg + 4, orig_hi);
     }
-    pci_write16(d, PCI_COMMAND, cmd);
-    if (on)
-        sti();
     if (!mask || mask == 0xffffffff)
         return bar;     /* not implemented (or nothing there at all) */
     if (orig & PCI_BASE_ADDRESS_SPACE_IO) {
@@ -95,6 +95,35 @@ struct pci_bar pci_size_bar(const struct pci_dev *d, int idx)
         if (!mem64)
             bar.size &= 0xffffffffull;
     }
+    return bar;
+}
+
+/* No decoding while a BAR holds the all-ones pattern, and no interrupts:
+ * a bound driver's handler would read its registers through the BAR
+ * that is switched off, see all ones, and never acknowledge the cause (a
+ * level-triggered storm). Returns the command register to restore. */
+static uint16_t decode_off(const struct pci_dev *d, int *irqs_were_on)
+{
+    *irqs_were_on = irqs_enabled();
+    cli();
+    uint16_t cmd = pci_read16(d, PCI_COMMAND);
+    pci_write16(d, PCI_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
+    return cmd;
+}
+
+static void decode_restore(const struct pci_dev *d, uint16_t cmd, int irqs_were_on)
+{
+    pci_write16(d, PCI_COMMAND, cmd);
+    if (irqs_were_on)
+        sti();
+}
+
+struct pci_bar pci_size_bar(const struct pci_dev *d, int idx)
+{
+    int on;
+    uint16_t cmd = decode_off(d, &on);
+    struct pci_bar bar = size_bar(d, idx);
+    decode_restore(d, cmd, on);
     return bar;
 }
 
@@ -124,16 +153,21 @@ static void assign(struct pci_dev *d, int idx, struct pci_bar *bar)
         pci_write32(d, reg + 4, (uint32_t)(a >> 32));
 }
 
+/* All BARs of a function sized with its decoding off once, then those
+ * firmware left at zero placed. */
 static void read_bars(struct pci_dev *d, int nbars)
 {
+    int on;
+    uint16_t cmd = decode_off(d, &on);
     for (int i = 0; i < nbars; i++) {
-        struct pci_bar bar = pci_size_bar(d, i);
-        if (bar.size && !bar.addr)
-            assign(d, i, &bar);
-        d->bars[i] = bar;
-        if (bar.mem64)
+        d->bars[i] = size_bar(d, i);
+        if (d->bars[i].mem64)
             i++;        /* the upper half is not a BAR of its own */
     }
+    decode_restore(d, cmd, on);
+    for (int i = 0; i < nbars; i++)
+        if (d->bars[i].size && !d->bars[i].addr)
+            assign(d, i, &d->bars[i]);
 }
 
 static int scan_bus(uint8_t bus, int depth);
@@ -202,6 +236,7 @@ static int scan_bus(uint8_t bus, int depth)
 
 int pci_init(void)
 {
+    cf8 = 0;
     return scan_bus(0, 0);
 }
 
