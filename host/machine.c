@@ -253,6 +253,18 @@ static int init_devices(struct machine *m)
     return init_pci(m);
 }
 
+static int set_zone(void *opaque, uint64_t addr, uint64_t len, bool on)
+{
+    struct machine *m = opaque;
+    return m->cpu_ops->coalesce_mmio(m->cpu, addr, len, on);
+}
+
+static void mem_changed(void *opaque, struct address_space *as)
+{
+    struct machine *m = opaque;
+    coalesce_update(as, &m->coalesced, set_zone, m);
+}
+
 int machine_init(struct machine *m, const struct machine_config *cfg)
 {
     memset(m, 0, sizeof *m);
@@ -285,6 +297,13 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
      * than exit for each (a VM exit costs microseconds). */
     if (m->cpu_ops->coalesce_pio)
         m->cpu_ops->coalesce_pio(m->cpu, COM1_BASE + UART_THR, 1);
+    /* Registers that only store what is written (the e1000's multicast
+     * table): queued too, wherever their BAR is mapped now. */
+    if (m->cpu_ops->coalesce_mmio) {
+        m->mem_as.changed = mem_changed;
+        m->mem_as.changed_opaque = m;
+        mem_changed(m, &m->mem_as);
+    }
     if (m->cfg.gdb) {
         m->gdb = gdbstub_open(m, m->cfg.gdb, &why);
         if (!m->gdb) {

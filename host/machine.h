@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdint.h>
+#include "core/coalesce.h"
 #include "core/loop.h"
 #include "core/memory.h"
 #include "cpu/cpu.h"
@@ -68,6 +69,7 @@ struct machine {
     struct region sysmem, ram_region, ram_low, ram_high, pci_mem;
     struct region io;
     struct address_space mem_as, io_as;
+    struct coalesce_set coalesced;  /* queued-write zones the CPU has now */
 
     struct pic *pic;
     struct pit *pit;

@@ -137,6 +137,36 @@ SELFTEST(65, e1000_reset)
     EXPECT_EQ(t, 0, (uint64_t)pci_bind(pci), "the driver binds again after the reset");
 }
 
+/* The multicast table takes a write to every entry (pcemu queues these
+ * in KVM and delivers them at the next exit): each reads back what was
+ * written, in order, a later write to an entry winning over an earlier
+ * one; then the table is cleared again as probe left it. */
+SELFTEST(66, e1000_mta_readback)
+{
+    struct e1000_nic *nic = nic_or_fail(t);
+    if (!nic)
+        return;
+    for (unsigned i = 0; i < E1000_MTA_SIZE; i++)
+        e1000_write(nic, E1000_MTA + 4 * i, 0x5a000000u | i);
+    e1000_write(nic, E1000_MTA + 4 * 7, 0xdeadbeef);      /* overwritten */
+    unsigned bad = 0, first_bad = 0;
+    uint32_t got = 0;
+    for (unsigned i = 0; i < E1000_MTA_SIZE; i++) {
+        uint32_t want = i == 7 ? 0xdeadbeef : 0x5a000000u | i;
+        uint32_t v = e1000_read(nic, E1000_MTA + 4 * i);
+        if (v != want && !bad++) {
+            first_bad = i;
+            got = v;
+        }
+    }
+    if (bad)
+        tap_failf(t, "MTA entries read back", "0x%llx", first_bad == 7 ? 0xdeadbeef :
+                  0x5a000000u | first_bad, "0x%llx", got);
+    for (unsigned i = 0; i < E1000_MTA_SIZE; i++)
+        e1000_write(nic, E1000_MTA + 4 * i, 0);
+    EXPECT_EQ(t, 0, e1000_read(nic, E1000_MTA + 4 * (E1000_MTA_SIZE - 1)), "MTA cleared again");
+}
+
 /* Unplugging the cable from the monitor (`set_link e1000 off`, then on)
  * is seen by the driver: STATUS.LU follows and LSC interrupts arrive.
  * On demand only: the system test drives the monitor. */

@@ -17,12 +17,27 @@ static void region_init(struct region *r, const char *name, enum region_kind kin
     r->enabled = true;
 }
 
+static void notify(struct region *r)
+{
+    while (r->parent)
+        r = r->parent;
+    if (r->owner && r->owner->changed)
+        r->owner->changed(r->owner->changed_opaque, r->owner);
+}
+
 void region_init_io(struct region *r, const char *name, uint64_t size,
                     const struct region_ops *ops, void *opaque)
 {
     region_init(r, name, REGION_IO, size);
     r->ops = ops;
     r->opaque = opaque;
+}
+
+void region_set_write_queue(struct region *r, uint64_t off, uint64_t len)
+{
+    r->queue_off = off;
+    r->queue_len = off < r->size && len <= r->size - off ? len : 0;
+    notify(r);
 }
 
 void region_init_ram(struct region *r, const char *name, uint64_t size, uint8_t *host)
@@ -42,14 +57,6 @@ void region_init_alias(struct region *r, const char *name, struct region *target
     region_init(r, name, REGION_ALIAS, size);
     r->alias = target;
     r->alias_offset = offset;
-}
-
-static void notify(struct region *r)
-{
-    while (r->parent)
-        r = r->parent;
-    if (r->owner && r->owner->changed)
-        r->owner->changed(r->owner->changed_opaque, r->owner);
 }
 
 /* Children stay sorted by priority, highest first; a newcomer goes before

@@ -42,6 +42,9 @@ struct region {
     struct region *children;    /* sorted: highest priority first */
     struct region *next;        /* sibling */
     struct address_space *owner; /* set on a root: whom to tell of changes */
+    /* Writes in [queue_off, queue_off + queue_len) only store a value, so
+     * a CPU backend may queue them until the next exit (core/coalesce.h). */
+    uint64_t queue_off, queue_len;
 };
 
 struct address_space {
@@ -69,6 +72,7 @@ void region_add(struct region *parent, struct region *child, uint64_t base, int 
 void region_del(struct region *child);
 void region_set_enabled(struct region *r, bool enabled);
 void region_set_base(struct region *r, uint64_t base);
+void region_set_write_queue(struct region *r, uint64_t off, uint64_t len);
 
 void address_space_init(struct address_space *as, const char *name, struct region *root);
 

@@ -336,6 +336,14 @@ static int coalesce_pio(struct cpu *c, uint16_t port, uint16_t len)
     return ioctl(c->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z);
 }
 
+static int coalesce_mmio(struct cpu *c, uint64_t addr, uint64_t len, bool on)
+{
+    if (!c->ring || len > UINT32_MAX)
+        return -1;
+    struct kvm_coalesced_mmio_zone z = { .addr = addr, .size = (uint32_t)len };
+    return ioctl(c->vm_fd, on ? KVM_REGISTER_COALESCED_MMIO : KVM_UNREGISTER_COALESCED_MMIO, &z);
+}
+
 /* ---- exit handlers ---- */
 
 static void exit_io(struct cpu *c)
@@ -776,6 +784,7 @@ const struct cpu_ops kvm_cpu_ops = {
     .kick = kick,
     .sync = sync_vcpu,
     .coalesce_pio = coalesce_pio,
+    .coalesce_mmio = coalesce_mmio,
     .destroy = destroy,
     .set_debug = set_debug,
     .get_fpu = get_fpu,

@@ -1,0 +1,37 @@
+/*
+ * Queued writes: ranges of a device's registers whose writes only store
+ * a value (the e1000's multicast table) may be queued by the CPU backend
+ * and delivered, in order, before the next exit is handled, instead of
+ * each costing an exit to user space. A region names such a range with
+ * region_set_write_queue; this keeps the backend's zones equal to where
+ * those ranges are visible in the address space now, as BARs move and
+ * decoding is switched on and off.
+ */
+#ifndef HOST_CORE_COALESCE_H
+#define HOST_CORE_COALESCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/memory.h"
+
+#define COALESCE_MAX 8
+
+struct coalesce_zone {
+    uint64_t addr, len;
+};
+
+struct coalesce_set {
+    struct coalesce_zone z[COALESCE_MAX];
+    unsigned n;
+};
+
+/* Tells the backend to add (on) or drop a zone; nonzero on failure. */
+typedef int (*coalesce_set_fn)(void *opaque, uint64_t addr, uint64_t len, bool on);
+
+/* Brings cur, and the backend through set, to the queued ranges visible
+ * in as: zones that went away are dropped first, new ones added. A range
+ * the backend refuses is left out (its writes simply exit). */
+void coalesce_update(struct address_space *as, struct coalesce_set *cur,
+                     coalesce_set_fn set, void *opaque);
+
+#endif
