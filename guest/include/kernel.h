@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "lib.h"
 
@@ -26,6 +27,7 @@ struct boot_params {
                                    where the heap will be) */
     uint64_t ram_bytes;
     uint64_t heap_start, heap_end;
+    bool console_ok;            /* serial_init found the UART */
     char cmdline[1024];
 };
 extern struct boot_params boot;

@@ -12,11 +12,11 @@
 #include "usermode.h"
 #include "x86.h"
 
-struct __attribute__((packed)) gate {
-    uint16_t off0, sel;
-    uint8_t ist, type;
-    uint16_t off1;
-    uint32_t off2, zero;
+/* A 64-bit gate: offset 15:0, selector, IST, type, offset 31:16 in the
+ * low quadword, offset 63:32 in the high one. Built as two quadword
+ * stores: at CPL 0 this host emulates every instruction. */
+struct gate {
+    uint64_t lo, hi;
 };
 
 #define GATE_INTR 0x8e              /* present, DPL 0, 64-bit interrupt gate */
@@ -42,11 +42,10 @@ const char *exception_name(uint64_t vector)
 
 static void set_gate(int v, uint64_t handler, int ist)
 {
-    idt[v] = (struct gate){
-        .off0 = (uint16_t)handler, .sel = SEL_KCODE, .ist = (uint8_t)ist,
-        .type = v == VEC_BP ? GATE_INTR_DPL3 : GATE_INTR,
-        .off1 = (uint16_t)(handler >> 16), .off2 = (uint32_t)(handler >> 32),
-    };
+    uint64_t type = v == VEC_BP ? GATE_INTR_DPL3 : GATE_INTR;
+    idt[v].lo = (handler & 0xffff) | (uint64_t)SEL_KCODE << 16 | (uint64_t)ist << 32 |
+                type << 40 | (handler >> 16 & 0xffff) << 48;
+    idt[v].hi = handler >> 32;
 }
 
 void idt_init(void)
