@@ -43,7 +43,12 @@ static const struct pci_device_id e1000_ids[] = {
 unsigned e1000_probe_calls, e1000_remove_calls;
 /* for debuggers (tools/e1000.gdb): macros do not reach gdb */
 const unsigned e1000_ring_size = E1000_NDESC;
-static struct e1000_nic *first_nic;
+static struct e1000_nic *first_nic;   /* lowest bus address; ->next to the others */
+
+static unsigned pci_addr_key(const struct pci_dev *d)
+{
+    return (unsigned)d->bus << 8 | (unsigned)d->dev << 3 | d->fn;
+}
 
 struct e1000_nic *e1000_first(void)
 {
@@ -325,11 +330,8 @@ void e1000_irqs_on(struct e1000_nic *nic)
     e1000_write(nic, E1000_IMS, E1000_DRV_IMS);
 }
 
-static void e1000_irq(int irq)
+static void nic_irq(struct e1000_nic *nic)
 {
-    struct e1000_nic *nic = first_nic;
-    if (!nic)
-        return;
     uint32_t icr = e1000_read(nic, E1000_ICR);     /* reading acknowledges */
     if (icr == 0xffffffff) {
         /* all ones: the registers are not there (decoding off, the device
@@ -343,6 +345,16 @@ static void e1000_irq(int irq)
     }
     if (icr & E1000_ICR_TXDW)
         tx_reclaim(nic);
+}
+
+/* Every NIC on the line is asked: two on one line (or a NIC whose line
+ * another shares) must each have their cause read, or a level-triggered
+ * line stays asserted for ever. */
+static void e1000_irq(int irq)
+{
+    for (struct e1000_nic *nic = first_nic; nic; nic = nic->next)
+        if (nic->pci->irq_line == irq)
+            nic_irq(nic);
 }
 
 static int fail(struct pci_dev *pci, const char *why)
@@ -424,8 +436,12 @@ static int e1000_probe(struct pci_dev *pci, const struct pci_device_id *id)
         return fail(pci, "out of memory for the rings");
     }
     pci->driver_data = nic;
-    if (!first_nic)
-        first_nic = nic;
+    /* in bus order, so the first stays the first across unbind/bind */
+    struct e1000_nic **pp = &first_nic;
+    while (*pp && pci_addr_key((*pp)->pci) < pci_addr_key(pci))
+        pp = &(*pp)->next;
+    nic->next = *pp;
+    *pp = nic;
     if (pci->irq_line && pci->irq_line < 16) {
         irq_register(pci->irq_line, e1000_irq);
         irq_unmask(pci->irq_line);
@@ -446,8 +462,11 @@ static void e1000_remove(struct pci_dev *pci)
     e1000_write(nic, E1000_TCTL, 0);
     /* stop its DMA before the memory goes away */
     pci_write16(pci, PCI_COMMAND, pci_read16(pci, PCI_COMMAND) & ~PCI_COMMAND_MASTER);
-    if (first_nic == nic)
-        first_nic = NULL;
+    for (struct e1000_nic **pp = &first_nic; *pp; pp = &(*pp)->next)
+        if (*pp == nic) {
+            *pp = nic->next;
+            break;
+        }
     kfree((void *)nic->txd);
     kfree((void *)nic->rxd);
     kfree(nic->txbuf);

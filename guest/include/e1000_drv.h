@@ -10,6 +10,7 @@
 #include "pci.h"
 
 struct e1000_nic {
+    struct e1000_nic *next;     /* every bound NIC, in probe order */
     struct pci_dev *pci;
     volatile uint8_t *regs;     /* BAR0, identity-mapped */
     uint16_t io_base;           /* BAR1: IOADDR at +0, IODATA at +4 */

@@ -62,4 +62,27 @@ if [ "$KVM" = 1 ]; then
     else fail "pcemu reports the injected failure" "$(cat "$TMP/pcemu.verdict")"; fi
 fi
 
+# Enumeration across a PCI-to-PCI bridge, which pcemu does not model:
+# QEMU with a bridge at 00:04.0 and a second e1000 behind it. The guest
+# must find bus 1 through the bridge, list the NIC there, bind the driver
+# to it, and still pass its PCI and e1000 tests on the NIC at 00:03.0.
+timeout 120 sh "$tools/run-on-qemu.sh" "$b/guest32.elf" -netdev user,id=n0 \
+    -device e1000,netdev=n0,addr=3 -device pci-bridge,id=br1,chassis_nr=1,addr=4 \
+    -netdev user,id=n1 -device e1000,bus=br1,addr=2,netdev=n1,mac=52:54:00:12:34:99 \
+    -append "tests=pci_host_bridge,pci_e1000_found,pci_e1000_bars,pci_bindings,pci_unbind_rebind" \
+    >"$TMP/bridge.log" 2>&1
+bst=$?
+expect_grep "behind a bridge: the bridge is listed" '^# pci 00:04\.0 1b36:0001 class 0604 PCI bridge' "$TMP/bridge.log"
+expect_grep "behind a bridge: the NIC on bus 1 is found and bound" \
+    '^# pci 01:02\.0 8086:100e class 0200 Ethernet controller, .*driver e1000$' "$TMP/bridge.log"
+grep -A2 '^# pci 01:02\.0 ' "$TMP/bridge.log" >"$TMP/bridge.nic"
+expect_grep "behind a bridge: its BAR0 sized to 128 KiB" '^#   BAR0 mem32 at 0x[0-9a-f]+, 131072 bytes' "$TMP/bridge.nic"
+expect_grep "behind a bridge: its BAR1 sized to 64 bytes" '^#   BAR1 I/O at 0x[0-9a-f]+, 64 bytes' "$TMP/bridge.nic"
+expect_grep "behind a bridge: probe read its MAC" '^# e1000 01:02\.0: MAC 52:54:00:12:34:99' "$TMP/bridge.log"
+if sh "$tools/tap-check.sh" "$TMP/bridge.log" $bst >"$TMP/bridge.verdict"; then
+    pass "behind a bridge: the PCI self-tests pass ($(cat "$TMP/bridge.verdict"))"
+else
+    fail "behind a bridge: the PCI self-tests" "$(cat "$TMP/bridge.verdict")" "$(tail -20 "$TMP/bridge.log")"
+fi
+
 finish cross
