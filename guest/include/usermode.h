@@ -2,11 +2,11 @@
  * Running the kernel's own code at CPL 3. This host's KVM (PVM) emulates a
  * guest's supervisor mode one instruction at a time (about 0.5 us each)
  * but runs its user mode natively, so the self-tests run at CPL 3 on the
- * kernel's identity map, whose pages all carry the user bit. Port I/O,
- * cli, sti and hlt fault there (#GP: IOPL reads 0 under PVM) and the #GP
- * handler performs them at CPL 0 and steps over them, so the same code
- * runs at either level. usermode=0 on the command line keeps everything
- * at CPL 0.
+ * kernel's identity map, whose pages all carry the user bit. Port I/O
+ * is allowed there by the TSS's I/O permission bitmap (gdt.c); cli, sti
+ * and hlt fault (#GP: IOPL reads 0 under PVM) and the #GP handler
+ * performs them at CPL 0 and steps over them, so the same code runs at
+ * either level. usermode=0 on the command line keeps everything at CPL 0.
  */
 #ifndef GUEST_USERMODE_H
 #define GUEST_USERMODE_H

@@ -34,7 +34,8 @@ SELFTEST(25, usermode_privileged)
         ;
     EXPECT_TRUE(t, pit_ticks > held, "a tick within 50 ms of sti");
 
-    /* port I/O of each width, through the immediate and the DX forms */
+    /* port I/O of each width, through the immediate and the DX forms: at
+     * CPL 3 the TSS's I/O bitmap allows it (a #GP would end the run) */
     outb(COM1_BASE + UART_SCR, 0xa5);
     EXPECT_EQ(t, 0xa5, inb(COM1_BASE + UART_SCR), "outb/inb through the scratch register");
     /* the immediate-port forms: latch PIT counter 0 and read it */

@@ -2,8 +2,11 @@
  * The kernel's GDT: 64-bit code and data for CPL 0 and for CPL 3, and a
  * TSS whose RSP0 is the entry stack for interrupts and exceptions taken
  * at CPL 3 and whose IST1 stack takes double faults, NMIs and machine
- * checks, so even a blown kernel stack is reported.
+ * checks, so even a blown kernel stack is reported. Its I/O permission
+ * bitmap allows every port, so the kernel's port I/O at CPL 3 runs
+ * without a #GP (IOPL stays 0: cli, sti and hlt still trap).
  */
+#include <stddef.h>
 #include <stdint.h>
 #include "kernel.h"
 #include "trap.h"
@@ -16,8 +19,11 @@ struct __attribute__((packed)) tss {
     uint64_t ist[7];
     uint64_t reserved2;
     uint16_t reserved3, iomap_base;
+    /* one bit a port, clear: allowed; the CPU reads a byte past the last
+     * port's, which must have every bit set */
+    uint8_t iomap[65536 / 8 + 1];
 };
-_Static_assert(sizeof(struct tss) == 104, "tss layout");
+_Static_assert(offsetof(struct tss, iomap) == 104, "tss layout");
 
 static struct tss tss;
 static uint8_t ist1_stack[16384] __attribute__((aligned(16)));
@@ -41,7 +47,8 @@ void gdt_init(void)
     gdt[SEL_UCODE >> 3] = 0x00affa000000ffffull;   /* code: long mode, DPL 3 */
     tss.rsp[0] = (uint64_t)entry_stack_top;
     tss.ist[0] = (uint64_t)(ist1_stack + sizeof ist1_stack);
-    tss.iomap_base = sizeof tss;             /* no I/O bitmap */
+    tss.iomap_base = offsetof(struct tss, iomap);
+    tss.iomap[sizeof tss.iomap - 1] = 0xff;
 
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } ptr = {
         sizeof gdt - 1, (uint64_t)gdt };

@@ -1,6 +1,7 @@
 /*
  * The kernel at CPL 3 (see usermode.h): the way down, kcall for the way
- * back up, and the #GP handler's half that performs what CPL 3 may not.
+ * back up, and the #GP handler's half that performs what CPL 3 may not
+ * (cli, sti, hlt; port I/O is allowed by the TSS's I/O bitmap).
  */
 #include "kernel.h"
 #include "usermode.h"
@@ -89,49 +90,8 @@ bool user_bp(struct trap_frame *f)
 
 struct insn {
     const uint8_t *ip;
-    unsigned len;               /* prefixes and opcode so far */
-    bool op16, rep;
+    unsigned len;               /* bytes taken so far */
 };
-
-static unsigned width(const struct insn *in, uint8_t op)
-{
-    return !(op & 1) ? 1 : in->op16 ? 2 : 4;
-}
-
-static uint16_t port_of(struct insn *in, struct trap_frame *f, uint8_t op)
-{
-    return (op & 8) ? (uint16_t)f->rdx : in->ip[in->len++];     /* DX, or imm8 */
-}
-
-static void do_in(struct insn *in, struct trap_frame *f, uint8_t op)
-{
-    uint16_t port = port_of(in, f, op);
-    switch (width(in, op)) {
-    case 1: f->rax = (f->rax & ~0xffull) | inb(port); break;
-    case 2: f->rax = (f->rax & ~0xffffull) | inw(port); break;
-    default: f->rax = inl(port); break;            /* a 32-bit result zero-extends */
-    }
-}
-
-static void do_out(struct insn *in, struct trap_frame *f, uint8_t op)
-{
-    uint16_t port = port_of(in, f, op);
-    switch (width(in, op)) {
-    case 1: outb(port, (uint8_t)f->rax); break;
-    case 2: outw(port, (uint16_t)f->rax); break;
-    default: outl(port, (uint32_t)f->rax); break;
-    }
-}
-
-/* outsb, rep outsb: the serial console's bursts, done as one here */
-static void do_outsb(struct insn *in, struct trap_frame *f, uint8_t op)
-{
-    uint64_t n = in->rep ? f->rcx : 1, src = f->rsi;
-    __asm__ volatile("rep outsb" : "+S"(src), "+c"(n) : "d"((uint16_t)f->rdx) : "memory");
-    f->rsi = src;
-    if (in->rep)
-        f->rcx = 0;
-}
 
 static void do_cli(struct insn *in, struct trap_frame *f, uint8_t op)
 {
@@ -161,24 +121,14 @@ static void do_sti(struct insn *in, struct trap_frame *f, uint8_t op)
 typedef void (*emulate_fn)(struct insn *in, struct trap_frame *f, uint8_t op);
 
 static const emulate_fn emulate[256] = {
-    [0xe4] = do_in, [0xe5] = do_in, [0xec] = do_in, [0xed] = do_in,
-    [0xe6] = do_out, [0xe7] = do_out, [0xee] = do_out, [0xef] = do_out,
-    [0x6e] = do_outsb, [0xfa] = do_cli, [0xfb] = do_sti, [0xf4] = do_hlt,
+    [0xfa] = do_cli, [0xfb] = do_sti, [0xf4] = do_hlt,
 };
 
 bool user_gp(struct trap_frame *f)
 {
-    struct insn in = { (const uint8_t *)f->rip, 0, false, false };
-    for (; in.len < 4; in.len++) {
-        if (in.ip[in.len] == 0x66)
-            in.op16 = true;
-        else if (in.ip[in.len] == 0xf3)
-            in.rep = true;
-        else
-            break;
-    }
+    struct insn in = { (const uint8_t *)f->rip, 0 };
     uint8_t op = in.ip[in.len++];
-    if (!emulate[op] || (in.rep && op != 0x6e))
+    if (!emulate[op])
         return false;           /* a real #GP: reported as one */
     emulate[op](&in, f, op);
     f->rip += in.len;
