@@ -54,6 +54,7 @@ void trap_dispatch(struct trap_frame *f);
 
 void gdt_init(void);
 void idt_init(void);
+void idt_fill(void);
 void paging_init(void);
 
 #endif

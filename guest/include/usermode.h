@@ -20,7 +20,8 @@
 #define SEL_UDATA 0x2b      /* GDT index 5, RPL 3 */
 #define SEL_UCODE 0x33      /* GDT index 6, RPL 3 */
 
-/* Continues in fn at CPL 3 on the current stack; fn must not return. */
+/* Continues in fn at CPL 3 on the current stack with interrupts off; fn
+ * must not return. */
 void enter_user(void (*fn)(void)) __attribute__((noreturn));
 
 /* The privilege level the caller runs at. */

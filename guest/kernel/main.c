@@ -18,17 +18,10 @@
 
 struct boot_params boot;
 
-static uint64_t enumerate(uint64_t unused)
-{
-    (void)unused;
-    return (uint64_t)pci_init();
-}
-
 /* Everything after the CPU, interrupt and clock set-up: at CPL 3 unless
  * usermode=0, where this host runs code natively (and formats text
- * hundreds of times faster). PCI enumeration goes down to CPL 0 in one
- * kcall, where a port access costs one exit rather than a trap and one
- * exit; binding drivers (probe) stays up here. */
+ * hundreds of times faster). PCI enumeration takes its configuration
+ * accesses down to CPL 0 in batches (pci.c). */
 static void __attribute__((noreturn)) run_tests(void)
 {
     printf("# pcemu guest: booted via %s%s%s, %llu MiB RAM, console %s, cmdline '%s'\n",
@@ -37,7 +30,7 @@ static void __attribute__((noreturn)) run_tests(void)
            boot.cmdline);
     if (current_cpl() == 3)
         printf("# self-tests at CPL 3 (usermode=0 keeps them at CPL 0)\n");
-    kcall(enumerate, 0);
+    pci_init();
     pci_register_builtin_drivers();
     pci_print_table();
     verdict(tap_run() != 0);
@@ -108,6 +101,19 @@ static void from_multiboot(const struct multiboot_info *mbi)
     boot.ram_bytes = ram ? (ram + (1ull << 20) - 1) & ~((1ull << 20) - 1) : 0;
 }
 
+/* The interrupt gates, the heap, the PIC and the tick, then the tests;
+ * at CPL 3 unless usermode=0 (enter_user starts it with interrupts off). */
+static void __attribute__((noreturn)) kernel_rest(void)
+{
+    idt_fill();
+    heap_init(boot.heap_start, boot.heap_end);
+    pic_init();
+    pit_init(HZ);
+    sti();
+    time_init();
+    run_tests();
+}
+
 void kernel_main(uint32_t magic, uint64_t info);
 
 void kernel_main(uint32_t magic, uint64_t info)
@@ -120,19 +126,14 @@ void kernel_main(uint32_t magic, uint64_t info)
     else
         panic("unknown boot magic 0x%x: not started by pcemu or a multiboot loader", magic);
 
+    /* only what needs CPL 0 here: the rest runs at CPL 3 by default */
     gdt_init();
     idt_init();
     paging_init();
     if (!boot.heap_start)
         panic("no RAM above the kernel in the memory map");
-    heap_init(boot.heap_start, boot.heap_end);
-    pic_init();
-    pit_init(HZ);
-    sti();
-    time_init();
-
     const char *um = cmdline_get("usermode");
     if (!um || strcmp(um, "0") != 0)
-        enter_user(run_tests);
-    run_tests();
+        enter_user(kernel_rest);
+    kernel_rest();
 }

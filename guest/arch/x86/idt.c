@@ -48,15 +48,32 @@ static void set_gate(int v, uint64_t handler, int ist)
     idt[v].hi = handler >> 32;
 }
 
-void idt_init(void)
+static void fill(int v)
 {
     /* These may arrive on a broken stack (a #DF from a kernel stack
      * overflow): they get the TSS's IST1 stack. */
-    for (int v = 0; v < NR_VECTORS; v++)
-        set_gate(v, isr_table[v], v == VEC_DF || v == VEC_NMI || v == VEC_MC ? 1 : 0);
+    set_gate(v, isr_table[v], v == VEC_DF || v == VEC_NMI || v == VEC_MC ? 1 : 0);
+}
+
+/* Loads the IDT with the two gates code at CPL 3 traps through (kcall's
+ * #UD; cli and sti's #GP), so that idt_fill can run there: the IDT is
+ * ordinary memory, and this host's KVM emulates each instruction at CPL 0
+ * (filling all 48 gates there took 1.4 ms). */
+void idt_init(void)
+{
+    fill(VEC_UD);
+    fill(VEC_GP);
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } ptr = {
         sizeof idt - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" :: "m"(ptr));
+}
+
+/* Every other gate; until then any other trap is a triple fault. */
+void idt_fill(void)
+{
+    for (int v = 0; v < NR_VECTORS; v++)
+        if (v != VEC_UD && v != VEC_GP)
+            fill(v);
 }
 
 void trap_set_handler(int vector, trap_handler h)

@@ -22,6 +22,7 @@ void enter_user(void (*fn)(void))
         "pushq %[ss]\n\t"
         "pushq %[rsp]\n\t"
         "pushfq\n\t"
+        "andq $~0x200, (%%rsp)\n\t"     /* IF clear (PVM's pushfq shows it set) */
         "pushq %[cs]\n\t"
         "pushq %[rip]\n\t"
         "iretq"
