@@ -9,6 +9,7 @@
 #include "heap.h"
 #include "kernel.h"
 #include "pci.h"
+#include "usermode.h"
 #include "x86.h"
 
 /* CONFIG_ADDRESS as last written: it is a latch, so a run of accesses
@@ -62,24 +63,18 @@ void pci_write8(const struct pci_dev *d, unsigned reg, uint8_t v)
     outb(PCI_CONFIG_DATA + (reg & 3), v);
 }
 
-/* Sizes one BAR of a function whose decoding is off. */
-static struct pci_bar size_bar(const struct pci_dev *d, int idx)
+static bool bar_is_mem64(uint32_t v)
+{
+    return !(v & PCI_BASE_ADDRESS_SPACE_IO) &&
+           (v & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BASE_ADDRESS_MEM_TYPE_64;
+}
+
+/* A BAR from its value and the mask read back after all ones were
+ * written (and those of the upper half of a 64-bit one). */
+static struct pci_bar decode_bar(uint32_t orig, uint32_t mask, uint32_t orig_hi,
+                                 uint32_t mask_hi)
 {
     struct pci_bar bar = { 0 };
-    unsigned reg = PCI_BASE_ADDRESS_0 + 4 * (unsigned)idx;
-    uint32_t orig = pci_read32(d, reg);
-    pci_write32(d, reg, 0xffffffff);
-    uint32_t mask = pci_read32(d, reg);
-    pci_write32(d, reg, orig);
-    uint32_t orig_hi = 0, mask_hi = 0xffffffff;
-    bool mem64 = !(orig & PCI_BASE_ADDRESS_SPACE_IO) &&
-                 (orig & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BASE_ADDRESS_MEM_TYPE_64;
-    if (mem64 && idx < PCI_NUM_BARS - 1) {
-        orig_hi = pci_read32(d, reg + 4);
-        pci_write32(d, reg + 4, 0xffffffff);
-        mask_hi = pci_read32(d, reg + 4);
-        pci_write32(d, reg + 4, orig_hi);
-    }
     if (!mask || mask == 0xffffffff)
         return bar;     /* not implemented (or nothing there at all) */
     if (orig & PCI_BASE_ADDRESS_SPACE_IO) {
@@ -87,15 +82,33 @@ static struct pci_bar size_bar(const struct pci_dev *d, int idx)
         bar.addr = orig & PCI_BASE_ADDRESS_IO_MASK;
         bar.size = (uint16_t)(~(mask & PCI_BASE_ADDRESS_IO_MASK) + 1);
     } else {
-        bar.mem64 = mem64;
+        bar.mem64 = bar_is_mem64(orig);
         bar.prefetch = orig & PCI_BASE_ADDRESS_MEM_PREFETCH;
         uint64_t m = (uint64_t)mask_hi << 32 | (mask & PCI_BASE_ADDRESS_MEM_MASK);
         bar.addr = (uint64_t)orig_hi << 32 | (orig & PCI_BASE_ADDRESS_MEM_MASK);
         bar.size = ~m + 1;
-        if (!mem64)
+        if (!bar.mem64)
             bar.size &= 0xffffffffull;
     }
     return bar;
+}
+
+/* Sizes one BAR of a function whose decoding is off. */
+static struct pci_bar size_bar(const struct pci_dev *d, int idx)
+{
+    unsigned reg = PCI_BASE_ADDRESS_0 + 4 * (unsigned)idx;
+    uint32_t orig = pci_read32(d, reg);
+    pci_write32(d, reg, 0xffffffff);
+    uint32_t mask = pci_read32(d, reg);
+    pci_write32(d, reg, orig);
+    uint32_t orig_hi = 0, mask_hi = 0xffffffff;
+    if (bar_is_mem64(orig) && idx < PCI_NUM_BARS - 1) {
+        orig_hi = pci_read32(d, reg + 4);
+        pci_write32(d, reg + 4, 0xffffffff);
+        mask_hi = pci_read32(d, reg + 4);
+        pci_write32(d, reg + 4, orig_hi);
+    }
+    return decode_bar(orig, mask, orig_hi, mask_hi);
 }
 
 /* No decoding while a BAR holds the all-ones pattern, and no interrupts:
@@ -153,18 +166,93 @@ static void assign(struct pci_dev *d, int idx, struct pci_bar *bar)
         pci_write32(d, reg + 4, (uint32_t)(a >> 32));
 }
 
-/* All BARs of a function sized with its decoding off once, then those
- * firmware left at zero placed. */
-static void read_bars(struct pci_dev *d, int nbars)
+/* ---- enumeration in batches ----
+ *
+ * The scan's logic runs wherever the caller does (CPL 3 by default); its
+ * configuration accesses are gathered into batches that one tight loop
+ * performs at CPL 0, one kcall a batch: this host's KVM emulates each
+ * instruction at CPL 0, and a port access costs four times as much at
+ * CPL 3. Every access is a whole dword.
+ */
+#define BATCH_MAX 32
+
+enum cfg_kind { CFG_READ, CFG_WRITE, CFG_RESTORE };
+
+struct cfg_op {
+    uint32_t addr;              /* CONFIG_ADDRESS: enable, bus, dev, fn, dword */
+    uint32_t v;                 /* written, or read back */
+    uint8_t kind;               /* CFG_RESTORE writes what op[src] read */
+    uint8_t src;
+};
+
+struct batch {
+    unsigned n;
+    struct cfg_op op[BATCH_MAX];
+};
+
+static uint64_t batch_run_k(uint64_t arg)
 {
-    int on;
-    uint16_t cmd = decode_off(d, &on);
+    struct batch *b = (struct batch *)arg;
+    for (unsigned i = 0; i < b->n; i++) {
+        struct cfg_op *op = &b->op[i];
+        if (op->addr != cf8) {
+            outl(PCI_CONFIG_ADDRESS, op->addr);
+            cf8 = op->addr;
+        }
+        if (op->kind == CFG_READ)
+            op->v = inl(PCI_CONFIG_DATA);
+        else
+            outl(PCI_CONFIG_DATA, op->kind == CFG_WRITE ? op->v : b->op[op->src].v);
+    }
+    return 0;
+}
+
+/* Performs the batch and empties it (the values stay readable). */
+static void batch_run(struct batch *b)
+{
+    kcall(batch_run_k, (uint64_t)b);
+}
+
+/* Adds an access; returns its index (a read's value: b->op[i].v). */
+static unsigned batch_add(struct batch *b, const struct pci_dev *d, unsigned reg,
+                          enum cfg_kind kind, uint32_t v)
+{
+    unsigned i = b->n++;
+    b->op[i] = (struct cfg_op){ PCI_CONFIG_ADDR(d->bus, d->dev, d->fn, reg & ~3u), v,
+                                (uint8_t)kind, (uint8_t)v };
+    return i;
+}
+
+/* Sizes the first nbars BARs with decoding (and interrupts) off, in one
+ * batch: for each, the value, all ones, the mask read back, the value
+ * written again; then the command register as it was. */
+static void size_bars(struct pci_dev *d, uint16_t cmd, int nbars)
+{
+    struct batch b = { 0 };
+    unsigned orig[PCI_NUM_BARS], mask[PCI_NUM_BARS];
+    batch_add(&b, d, PCI_COMMAND, CFG_WRITE, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
     for (int i = 0; i < nbars; i++) {
-        d->bars[i] = size_bar(d, i);
+        unsigned reg = PCI_BASE_ADDRESS_0 + 4 * (unsigned)i;
+        orig[i] = batch_add(&b, d, reg, CFG_READ, 0);
+        batch_add(&b, d, reg, CFG_WRITE, 0xffffffff);
+        mask[i] = batch_add(&b, d, reg, CFG_READ, 0);
+        batch_add(&b, d, reg, CFG_RESTORE, orig[i]);
+    }
+    batch_add(&b, d, PCI_COMMAND, CFG_WRITE, cmd);
+    /* decoding off: no interrupts (see decode_off) */
+    int on = irqs_enabled();
+    cli();
+    batch_run(&b);
+    if (on)
+        sti();
+    for (int i = 0; i < nbars; i++) {
+        uint32_t v = b.op[orig[i]].v;
+        bool hi = bar_is_mem64(v) && i < nbars - 1;
+        d->bars[i] = decode_bar(v, b.op[mask[i]].v, hi ? b.op[orig[i + 1]].v : 0,
+                                hi ? b.op[mask[i + 1]].v : 0xffffffff);
         if (d->bars[i].mem64)
             i++;        /* the upper half is not a BAR of its own */
     }
-    decode_restore(d, cmd, on);
     for (int i = 0; i < nbars; i++)
         if (d->bars[i].size && !d->bars[i].addr)
             assign(d, i, &d->bars[i]);
@@ -174,36 +262,48 @@ static int scan_bus(uint8_t bus, int depth);
 
 static uint8_t next_bus = 1;
 
-static int scan_function(uint8_t bus, uint8_t dev, uint8_t fn, int depth)
+/* The dwords of a header the scan needs, read in one batch. */
+enum { HDR_CMD, HDR_CLASS, HDR_TYPE, HDR_BUS, HDR_SUBSYS, HDR_IRQ, HDR_DWORDS };
+static const uint8_t hdr_reg[HDR_DWORDS] = {
+    PCI_COMMAND, PCI_REVISION_ID, PCI_CACHE_LINE_SIZE, PCI_PRIMARY_BUS,
+    PCI_SUBSYSTEM_VENDOR_ID, PCI_INTERRUPT_LINE,
+};
+
+/* A function whose vendor/device dword is id; *header_type as read. */
+static int scan_function(uint8_t bus, uint8_t dev, uint8_t fn, uint32_t id, int depth,
+                         uint8_t *header_type)
 {
-    struct pci_dev probe = { .bus = bus, .dev = dev, .fn = fn };
-    uint32_t id = pci_read32(&probe, PCI_VENDOR_ID);
-    if ((id & 0xffff) == 0xffff || (id & 0xffff) == 0)
-        return 0;
+    *header_type = 0;
     struct pci_dev *d = kzalloc(sizeof *d);
     if (!d)
         return 0;
-    *d = probe;
+    *d = (struct pci_dev){ .bus = bus, .dev = dev, .fn = fn };
+    struct batch b = { 0 };
+    for (int i = 0; i < HDR_DWORDS; i++)
+        batch_add(&b, d, hdr_reg[i], CFG_READ, 0);
+    batch_run(&b);
+    uint32_t hdr[HDR_DWORDS];
+    for (int i = 0; i < HDR_DWORDS; i++)
+        hdr[i] = b.op[i].v;
     d->vendor = (uint16_t)id;
     d->device = (uint16_t)(id >> 16);
-    uint32_t cls = pci_read32(d, PCI_REVISION_ID);
-    d->revision = (uint8_t)cls;
-    d->prog_if = (uint8_t)(cls >> 8);
-    d->class_code = (uint16_t)(cls >> 16);
-    d->header_type = pci_read8(d, PCI_HEADER_TYPE);
-    d->irq_line = pci_read8(d, PCI_INTERRUPT_LINE);
-    d->irq_pin = pci_read8(d, PCI_INTERRUPT_PIN);
+    d->revision = (uint8_t)hdr[HDR_CLASS];
+    d->prog_if = (uint8_t)(hdr[HDR_CLASS] >> 8);
+    d->class_code = (uint16_t)(hdr[HDR_CLASS] >> 16);
+    d->header_type = *header_type = (uint8_t)(hdr[HDR_TYPE] >> 16);
+    d->irq_line = (uint8_t)hdr[HDR_IRQ];
+    d->irq_pin = (uint8_t)(hdr[HDR_IRQ] >> 8);
+    uint16_t cmd = (uint16_t)hdr[HDR_CMD];
     int found = 1;
     if ((d->header_type & PCI_HEADER_TYPE_MASK) == PCI_HEADER_TYPE_NORMAL) {
-        uint32_t sub = pci_read32(d, PCI_SUBSYSTEM_VENDOR_ID);
-        d->subvendor = (uint16_t)sub;
-        d->subdevice = (uint16_t)(sub >> 16);
-        read_bars(d, PCI_NUM_BARS);
+        d->subvendor = (uint16_t)hdr[HDR_SUBSYS];
+        d->subdevice = (uint16_t)(hdr[HDR_SUBSYS] >> 16);
+        size_bars(d, cmd, PCI_NUM_BARS);
         pci_add_device(d);
     } else if ((d->header_type & PCI_HEADER_TYPE_MASK) == PCI_HEADER_TYPE_BRIDGE) {
-        read_bars(d, 2);
+        size_bars(d, cmd, 2);
         pci_add_device(d);
-        uint8_t secondary = pci_read8(d, PCI_SECONDARY_BUS);
+        uint8_t secondary = (uint8_t)(hdr[HDR_BUS] >> 8);
         if (!secondary && next_bus) {
             /* firmware did not number it: give it the next bus */
             secondary = next_bus++;
@@ -219,17 +319,37 @@ static int scan_function(uint8_t bus, uint8_t dev, uint8_t fn, int depth)
     return found;
 }
 
+static bool present(uint32_t id)
+{
+    return (id & 0xffff) != 0xffff && (id & 0xffff) != 0;
+}
+
+/* Function 0 of every device in one batch, then the other functions of
+ * those whose header type says multifunction in another. */
 static int scan_bus(uint8_t bus, int depth)
 {
+    struct batch ids = { 0 };
+    for (uint8_t dev = 0; dev < PCI_MAX_DEV; dev++)
+        batch_add(&ids, &(struct pci_dev){ .bus = bus, .dev = dev }, PCI_VENDOR_ID, CFG_READ, 0);
+    _Static_assert(PCI_MAX_DEV <= BATCH_MAX, "a bus's function 0s in one batch");
+    batch_run(&ids);
     int found = 0;
     for (uint8_t dev = 0; dev < PCI_MAX_DEV; dev++) {
-        struct pci_dev f0 = { .bus = bus, .dev = dev };
-        uint16_t vendor = pci_read16(&f0, PCI_VENDOR_ID);
-        if (vendor == 0xffff || vendor == 0)
+        uint32_t id = ids.op[dev].v;
+        if (!present(id))
             continue;
-        int nfn = pci_read8(&f0, PCI_HEADER_TYPE) & PCI_HEADER_MULTIFUNCTION ? PCI_MAX_FN : 1;
-        for (uint8_t fn = 0; fn < nfn; fn++)
-            found += scan_function(bus, dev, fn, depth);
+        uint8_t type;
+        found += scan_function(bus, dev, 0, id, depth, &type);
+        if (!(type & PCI_HEADER_MULTIFUNCTION))
+            continue;
+        struct batch fns = { 0 };
+        for (uint8_t fn = 1; fn < PCI_MAX_FN; fn++)
+            batch_add(&fns, &(struct pci_dev){ .bus = bus, .dev = dev, .fn = fn },
+                      PCI_VENDOR_ID, CFG_READ, 0);
+        batch_run(&fns);
+        for (uint8_t fn = 1; fn < PCI_MAX_FN; fn++)
+            if (present(fns.op[fn - 1].v))
+                found += scan_function(bus, dev, fn, fns.op[fn - 1].v, depth, &type);
     }
     return found;
 }
