@@ -2,7 +2,8 @@
  * Keeping the CPU backend's queued-write zones where the ranges that
  * allow them are visible: a range counts only while a lookup of its first
  * and of its last byte lands in it (enabled all the way up, nothing of
- * higher priority on top).
+ * higher priority on top). A zone left where nothing answers any more
+ * is kept (see coalesce_update).
  */
 #include "core/coalesce.h"
 
@@ -39,19 +40,51 @@ static bool has(const struct coalesce_set *s, const struct coalesce_zone *z)
     return false;
 }
 
+/* Nothing at all answers anywhere in the zone: writes queued there reach
+ * no device, so the zone may stay (they are delivered as the unassigned
+ * writes they are, just as late as any queued write). */
+static bool vacant(struct address_space *as, const struct coalesce_zone *z)
+{
+    uint64_t o;
+    for (uint64_t a = z->addr; a - z->addr < z->len; a++)
+        if (address_space_lookup(as, a, &o))
+            return false;
+    return true;
+}
+
 void coalesce_update(struct address_space *as, struct coalesce_set *cur,
                      coalesce_set_fn set, void *opaque)
 {
     struct collect c = { .as = as };
     region_walk(as->root, visit, &c);
-    struct coalesce_set now = { .n = 0 };
+    /* A zone no longer wanted is dropped only where something else now
+     * answers (or to make room): dropping one makes this host's KVM wait
+     * for its vcpu to leave the guest, up to 4 ms, and a driver switches
+     * decoding off and on around every BAR it sizes. */
+    struct coalesce_set now = { .n = 0 }, stale = { .n = 0 };
     for (unsigned i = 0; i < cur->n; i++)
         if (has(&c.want, &cur->z[i]))
             now.z[now.n++] = cur->z[i];
+        else if (vacant(as, &cur->z[i]))
+            stale.z[stale.n++] = cur->z[i];
         else
             set(opaque, cur->z[i].addr, cur->z[i].len, false);
-    for (unsigned i = 0; i < c.want.n; i++)
-        if (!has(&now, &c.want.z[i]) && set(opaque, c.want.z[i].addr, c.want.z[i].len, true) == 0)
+    for (unsigned i = 0; i < c.want.n; i++) {
+        if (has(&now, &c.want.z[i]))
+            continue;
+        if (has(&stale, &c.want.z[i])) {
             now.z[now.n++] = c.want.z[i];
+            continue;
+        }
+        if (now.n + stale.n == COALESCE_MAX && stale.n) {
+            stale.n--;
+            set(opaque, stale.z[stale.n].addr, stale.z[stale.n].len, false);
+        }
+        if (set(opaque, c.want.z[i].addr, c.want.z[i].len, true) == 0)
+            now.z[now.n++] = c.want.z[i];
+    }
+    for (unsigned i = 0; i < stale.n; i++)
+        if (!has(&now, &stale.z[i]))
+            now.z[now.n++] = stale.z[i];
     *cur = now;
 }

@@ -29,8 +29,10 @@ struct coalesce_set {
 typedef int (*coalesce_set_fn)(void *opaque, uint64_t addr, uint64_t len, bool on);
 
 /* Brings cur, and the backend through set, to the queued ranges visible
- * in as: zones that went away are dropped first, new ones added. A range
- * the backend refuses is left out (its writes simply exit). */
+ * in as: zones where something else now answers are dropped first, new
+ * ones added; a zone whose range answers nothing at all (decoding off)
+ * stays while there is room. A range the backend refuses is left out
+ * (its writes simply exit). */
 void coalesce_update(struct address_space *as, struct coalesce_set *cur,
                      coalesce_set_fn set, void *opaque);
 
