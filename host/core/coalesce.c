@@ -23,13 +23,15 @@ static void visit(void *opaque, const struct region *r, uint64_t abs, int depth)
 {
     struct collect *c = opaque;
     (void)depth;
-    if (!r->queue_len || c->want.n == COALESCE_MAX)
-        return;
-    uint64_t first = abs + r->queue_off, last = first + r->queue_len - 1;
-    if (!visible_at(c->as, r, first, r->queue_off) ||
-        !visible_at(c->as, r, last, r->queue_off + r->queue_len - 1))
-        return;
-    c->want.z[c->want.n++] = (struct coalesce_zone){ first, r->queue_len };
+    for (unsigned i = 0; i < REGION_QUEUES && c->want.n < COALESCE_MAX; i++) {
+        const struct region_queue *q = &r->queue[i];
+        if (!q->len)
+            continue;
+        uint64_t first = abs + q->off, last = first + q->len - 1;
+        if (visible_at(c->as, r, first, q->off) &&
+            visible_at(c->as, r, last, q->off + q->len - 1))
+            c->want.z[c->want.n++] = (struct coalesce_zone){ first, q->len };
+    }
 }
 
 static bool has(const struct coalesce_set *s, const struct coalesce_zone *z)

@@ -1,8 +1,11 @@
 /*
- * Queued writes: ranges of a device's registers whose writes only store
- * a value (the e1000's multicast table) may be queued by the CPU backend
- * and delivered, in order, before the next exit is handled, instead of
- * each costing an exit to user space. A region names such a range with
+ * Queued writes: ranges of a device's registers whose writes have no
+ * effect the guest can see before it next reads the device (the e1000's
+ * multicast table, which only stores; EERD, whose result is read back
+ * from EERD) may be queued by the CPU backend and delivered, in order,
+ * before the next exit is handled, instead of each costing an exit to
+ * user space. The device model runs only between exits, so it sees them
+ * in the order the guest made them. A region names such ranges with
  * region_set_write_queue; this keeps the backend's zones equal to where
  * those ranges are visible in the address space now, as BARs move and
  * decoding is switched on and off.

@@ -33,10 +33,12 @@ void region_init_io(struct region *r, const char *name, uint64_t size,
     r->opaque = opaque;
 }
 
-void region_set_write_queue(struct region *r, uint64_t off, uint64_t len)
+void region_set_write_queue(struct region *r, unsigned idx, uint64_t off, uint64_t len)
 {
-    r->queue_off = off;
-    r->queue_len = off < r->size && len <= r->size - off ? len : 0;
+    if (idx >= REGION_QUEUES)
+        return;
+    r->queue[idx].off = off;
+    r->queue[idx].len = off < r->size && len <= r->size - off ? len : 0;
     notify(r);
 }
 

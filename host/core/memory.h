@@ -26,6 +26,8 @@ struct region_ops {
 
 enum region_kind { REGION_IO, REGION_RAM, REGION_CONTAINER, REGION_ALIAS };
 
+#define REGION_QUEUES 2
+
 struct region {
     const char *name;
     enum region_kind kind;
@@ -42,9 +44,12 @@ struct region {
     struct region *children;    /* sorted: highest priority first */
     struct region *next;        /* sibling */
     struct address_space *owner; /* set on a root: whom to tell of changes */
-    /* Writes in [queue_off, queue_off + queue_len) only store a value, so
-     * a CPU backend may queue them until the next exit (core/coalesce.h). */
-    uint64_t queue_off, queue_len;
+    /* Writes in each [off, off + len) have no effect the guest can see
+     * before its next access of the region, so a CPU backend may queue
+     * them until the next exit (core/coalesce.h); len 0: unused. */
+    struct region_queue {
+        uint64_t off, len;
+    } queue[REGION_QUEUES];
 };
 
 struct address_space {
@@ -72,7 +77,9 @@ void region_add(struct region *parent, struct region *child, uint64_t base, int 
 void region_del(struct region *child);
 void region_set_enabled(struct region *r, bool enabled);
 void region_set_base(struct region *r, uint64_t base);
-void region_set_write_queue(struct region *r, uint64_t off, uint64_t len);
+/* Sets queued-write range idx (< REGION_QUEUES); one outside the region,
+ * or len 0, clears it. */
+void region_set_write_queue(struct region *r, unsigned idx, uint64_t off, uint64_t len);
 
 void address_space_init(struct address_space *as, const char *name, struct region *root);
 

@@ -464,8 +464,12 @@ struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac
     pci_set_interrupt_pin(&e->pci, PCI_INTERRUPT_PIN_A);
     region_init_io(&e->mmio, "e1000-mmio", E1000_BAR0_SIZE, &mmio_ops, e);
     /* The multicast table only stores (receive filtering reads it after
-     * the queue is drained); drivers write all 128 entries at probe. */
-    region_set_write_queue(&e->mmio, E1000_MTA, 4 * E1000_MTA_SIZE);
+     * the queue is drained); drivers write all 128 entries at probe. An
+     * EERD write starts an EEPROM read whose only sign is DONE in EERD:
+     * the driver's next read of it, which exits and finds the queue
+     * delivered first (64 such reads check the EEPROM at probe). */
+    region_set_write_queue(&e->mmio, 0, E1000_MTA, 4 * E1000_MTA_SIZE);
+    region_set_write_queue(&e->mmio, 1, E1000_EERD, 4);
     region_init_io(&e->io, "e1000-io", E1000_BAR1_SIZE, &io_ops, e);
     pci_register_bar(&e->pci, 0, PCI_BASE_ADDRESS_MEM_TYPE_32, E1000_BAR0_SIZE, &e->mmio);
     pci_register_bar(&e->pci, 1, PCI_BASE_ADDRESS_SPACE_IO, E1000_BAR1_SIZE, &e->io);

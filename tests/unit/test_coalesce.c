@@ -72,7 +72,7 @@ static int setup(void **state)
     r.as.changed = update;
     r.as.changed_opaque = &r;
     region_init_io(&r.dev, "dev", 0x20000, &ops, NULL);
-    region_set_write_queue(&r.dev, 0x5200, 0x200);
+    region_set_write_queue(&r.dev, 0, 0x5200, 0x200);
     *state = &r;
     return 0;
 }
@@ -125,6 +125,21 @@ static void decoding_off_keeps_the_zone(void **state)
     assert_held(r, 0xfebc5200, 0x200);
 }
 
+/* Each range of a region gets its own zone, and clearing one leaves the
+ * other. */
+static void two_ranges_of_one_region(void **state)
+{
+    struct rig *r = *state;
+    region_set_write_queue(&r->dev, 1, 0x14, 4);
+    region_add(&r->pci, &r->dev, 0xfebc0000, 1);
+    assert_int_equal(r->b.n, 2);
+    assert_int_equal(r->cur.n, 2);
+    region_set_write_queue(&r->dev, 0, 0, 0);
+    assert_held(r, 0xfebc0014, 4);
+    region_set_write_queue(&r->dev, REGION_QUEUES, 0x100, 4);  /* no such slot */
+    assert_held(r, 0xfebc0014, 4);
+}
+
 /* Stale zones give way when the set is full. */
 static void stale_zones_make_room(void **state)
 {
@@ -173,11 +188,11 @@ static void refused_and_given_up(void **state)
     assert_int_equal(r->b.n, 0);
     assert_int_equal(r->cur.n, 0);           /* not counted as held */
     r->b.refuse = false;
-    region_set_write_queue(&r->dev, 0x5200, 0x200);
+    region_set_write_queue(&r->dev, 0, 0x5200, 0x200);
     assert_held(r, 0xfebc5200, 0x200);
-    region_set_write_queue(&r->dev, 0, 0);
+    region_set_write_queue(&r->dev, 0, 0, 0);
     assert_int_equal(r->b.n, 0);
-    region_set_write_queue(&r->dev, 0x1fff0, 0x20);  /* past the end: ignored */
+    region_set_write_queue(&r->dev, 0, 0x1fff0, 0x20);  /* past the end: ignored */
     assert_int_equal(r->b.n, 0);
 }
 
@@ -187,6 +202,7 @@ int main(void)
         cmocka_unit_test_setup(follows_the_bar, setup),
         cmocka_unit_test_setup(decoding_off_keeps_the_zone, setup),
         cmocka_unit_test_setup(stale_zones_make_room, setup),
+        cmocka_unit_test_setup(two_ranges_of_one_region, setup),
         cmocka_unit_test_setup(unchanged_zone_is_left_alone, setup),
         cmocka_unit_test_setup(covered_range_is_not_queued, setup),
         cmocka_unit_test_setup(refused_and_given_up, setup),
