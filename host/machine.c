@@ -151,8 +151,10 @@ static int init_ram(struct machine *m)
  * default, a user backend of its own), or nowhere with -nic none. */
 static int init_net(struct machine *m)
 {
-    if (m->cfg.nic_none)
+    if (m->cfg.nic_none) {
+        e1000_set_link(m->e1000, false);    /* STATUS.LU clear: nothing at the other end */
         return 0;
+    }
     const struct user_net_config *uc = NULL;
     static const struct user_net_config dflt = { .id = "user.0" };
     if (m->cfg.nic_netdev) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "contract/boot.h"
 #include "core/log.h"
 #include "hw/e1000.h"
 #include "machine.h"
@@ -136,6 +137,10 @@ static int opt_enable_kvm(struct machine_config *cfg, const char *arg)
 
 static int opt_kernel(struct machine_config *cfg, const char *arg)
 {
+    if (!*arg) {
+        log_error("guest kernel path is empty");
+        return -1;
+    }
     if (cfg->kernel) {
         log_error("%s: only one guest kernel can be given (already have %s)", arg, cfg->kernel);
         return -1;
@@ -146,6 +151,12 @@ static int opt_kernel(struct machine_config *cfg, const char *arg)
 
 static int opt_append(struct machine_config *cfg, const char *arg)
 {
+    size_t len = strlen(arg);
+    if (len >= PCEMU_BOOT_CMDLINE_MAX) {
+        log_error("-append: the command line is %zu bytes, at most %u fit", len,
+                  PCEMU_BOOT_CMDLINE_MAX - 1);
+        return -1;
+    }
     cfg->append = arg;
     return 0;
 }

@@ -68,10 +68,16 @@ int boot_load_segments(struct machine *m, const struct elf_image *img,
             return -1;
         }
         if (s->paddr >= m->lowmem || s->memsz > m->lowmem - s->paddr) {
+            /* RAM below the hole ends at 3.5 GiB whatever -m says */
+            bool larger_helps = m->lowmem < PCEMU_LOWMEM_MAX &&
+                                s->paddr < PCEMU_LOWMEM_MAX &&
+                                s->memsz <= PCEMU_LOWMEM_MAX - s->paddr;
             snprintf(why, whylen, "segment %u (0x%llx, %llu bytes) does not fit in the "
-                     "%llu MiB of RAM below the PCI hole (try a larger -m)", i,
+                     "%llu MiB of RAM below the PCI hole%s", i,
                      (unsigned long long)s->paddr, (unsigned long long)s->memsz,
-                     (unsigned long long)(m->lowmem >> 20));
+                     (unsigned long long)(m->lowmem >> 20),
+                     larger_helps ? " (try a larger -m)" :
+                     " (which ends at 3584 MiB whatever -m says)");
             return -1;
         }
         memcpy(m->ram + s->paddr, img->data + s->offset, s->filesz);

@@ -14,8 +14,9 @@
 #define MBI_NAME      (PCEMU_BOOT_INFO + 0x300)
 #define MBI_CMDLINE   PCEMU_BOOT_CMDLINE
 /* Flags in the low half are requirements: a loader must refuse what it
- * cannot honour. pcemu honours these. */
-#define MB_SUPPORTED  (MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO | MULTIBOOT_VIDEO_MODE)
+ * cannot honour. pcemu honours these (it has no display, so no video
+ * mode: a kernel that requires one is refused). */
+#define MB_SUPPORTED  (MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO)
 
 static const struct multiboot_header *find_header(const struct elf_image *img,
                                                   uint64_t *offset)
@@ -55,7 +56,8 @@ static int load_kludge(struct machine *m, const struct elf_image *img,
         snprintf(why, whylen, "truncated (multiboot load range runs past the end of the file)");
         return -1;
     }
-    if (h->load_addr < PCEMU_LOAD_MIN || memsz > m->lowmem - h->load_addr) {
+    if (h->load_addr < PCEMU_LOAD_MIN || h->load_addr >= m->lowmem ||
+        memsz > m->lowmem - h->load_addr) {
         snprintf(why, whylen, "multiboot load range 0x%x-0x%llx is outside RAM above 1 MiB",
                  h->load_addr, (unsigned long long)(h->load_addr + memsz));
         return -1;
@@ -111,8 +113,9 @@ int boot_multiboot(struct machine *m, const struct elf_image *img,
     }
     uint32_t flags = h->flags;
     if ((flags & 0xffff) & ~MB_SUPPORTED) {
-        snprintf(why, whylen, "multiboot header requires features 0x%x pcemu lacks",
-                 (flags & 0xffff) & ~MB_SUPPORTED);
+        snprintf(why, whylen, "multiboot header requires features 0x%x pcemu lacks%s",
+                 (flags & 0xffff) & ~MB_SUPPORTED,
+                 flags & MULTIBOOT_VIDEO_MODE ? " (a video mode: pcemu has no display)" : "");
         return -1;
     }
     uint64_t entry = img->entry;

@@ -97,6 +97,10 @@ struct chardev *chardev_open(struct loop *l, const char *spec, const char **why)
             c->in_fd = -1;      /* no stdin at all (CI closes it) */
     } else if (strcmp(spec, "stdout") == 0) {
         c->out_fd = STDOUT_FILENO;      /* output only: stdin is the monitor's */
+    } else if (strcmp(spec, "file:") == 0) {
+        *why = "the file path is empty (file:PATH)";
+        free(c);
+        return NULL;
     } else if (strncmp(spec, "file:", 5) == 0) {
         c->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (c->out_fd < 0) {

@@ -159,15 +159,25 @@ struct region *address_space_lookup(struct address_space *as, uint64_t addr,
     return lookup(as->root, addr, offset, 0);
 }
 
+/* Once per address and direction; the table's last free slot goes to a
+ * note that no more are named (the counts go on). */
 static void log_unassigned(struct address_space *as, const char *what, uint64_t addr,
                            unsigned size)
 {
+    uint64_t key = addr << 1 | (*what == 'w');
+    const unsigned max = sizeof as->logged / sizeof as->logged[0];
     for (unsigned i = 0; i < as->nlogged; i++)
-        if (as->logged[i] == addr)
+        if (as->logged[i] == key)
             return;
-    if (as->nlogged == sizeof as->logged / sizeof as->logged[0])
+    if (as->nlogged == max)
         return;
-    as->logged[as->nlogged++] = addr;
+    if (as->nlogged == max - 1) {
+        as->nlogged++;
+        log_warn("unassigned %s accesses at %u addresses logged; further ones are counted, "
+                 "not logged", as->name, max - 1);
+        return;
+    }
+    as->logged[as->nlogged++] = key;
     log_warn("unassigned %s %s at 0x%llx (size %u)%s", as->name, what,
              (unsigned long long)addr, size,
              *what == 'r' ? ", returning all ones" : ", ignored");

@@ -58,7 +58,8 @@ struct address_space {
     /* Called after the tree changed (map, unmap, move, enable). */
     void (*changed)(void *opaque, struct address_space *as);
     void *changed_opaque;
-    /* Unassigned accesses are logged once per address; the table is small
+    /* Unassigned accesses are logged once per address and direction
+     * (address << 1 | write); the table is small
      * and simply stops logging when full. */
     uint64_t logged[64];
     unsigned nlogged;

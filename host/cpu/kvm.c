@@ -158,19 +158,23 @@ static struct cpu *create(struct machine *m, const char **why)
         goto fail;
     }
     int api = ioctl(c->kvm_fd, KVM_GET_API_VERSION, 0);
+    if (api < 0) {
+        snprintf(buf, sizeof buf, "%s: not a KVM device (%s)", dev, strerror(errno));
+        goto fail;
+    }
     if (api != KVM_API_VERSION) {
-        snprintf(buf, sizeof buf, "/dev/kvm: API version %d, need %d", api, KVM_API_VERSION);
+        snprintf(buf, sizeof buf, "%s: KVM API version %d, need %d", dev, api, KVM_API_VERSION);
         goto fail;
     }
     c->vm_fd = ioctl(c->kvm_fd, KVM_CREATE_VM, 0);
     if (c->vm_fd < 0) {
-        snprintf(buf, sizeof buf, "/dev/kvm: cannot create a VM: %s", strerror(errno));
+        snprintf(buf, sizeof buf, "%s: cannot create a VM: %s", dev, strerror(errno));
         goto fail;
     }
     /* Intel needs three pages for the real-mode TSS; harmless on AMD. */
     ioctl(c->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
     if (map_ram(c) < 0) {
-        snprintf(buf, sizeof buf, "/dev/kvm: cannot map guest RAM: %s", strerror(errno));
+        snprintf(buf, sizeof buf, "%s: cannot map guest RAM: %s", dev, strerror(errno));
         goto fail;
     }
     c->vcpu_fd = ioctl(c->vm_fd, KVM_CREATE_VCPU, 0);

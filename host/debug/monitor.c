@@ -134,8 +134,29 @@ static void list(const char *prefix, const struct command *t, size_t n, FILE *ou
 
 static void cmd_help(struct machine *m, const char *args, FILE *out)
 {
-    list("", commands, N(commands), out);
-    list("info ", infos, N(infos), out);
+    if (!*args) {
+        list("", commands, N(commands), out);
+        list("info ", infos, N(infos), out);
+        return;
+    }
+    const struct command *c = find(commands, N(commands), args);
+    if (!c) {
+        fprintf(out, "help: unknown command '%s' (try 'help')\n", args);
+        return;
+    }
+    list("", c, 1, out);
+    if (c->run == cmd_info)
+        list("info ", infos, N(infos), out);
+}
+
+/* A command whose table entry takes no arguments refuses any, rather
+ * than ignore them (quit now, info pci extra). */
+static bool no_extra(const struct command *c, const char *prefix, const char *rest, FILE *out)
+{
+    if (c->args[0] || !*rest)
+        return true;
+    fprintf(out, "%s%s: takes no argument (got '%s')\n", prefix, c->name, rest);
+    return false;
 }
 
 /* Splits "word rest" in place: returns word, *rest points past spaces. */
@@ -170,7 +191,8 @@ static void cmd_info(struct machine *m, const char *args, FILE *out)
         fprintf(out, "info: unknown subcommand '%s' (try 'info' for the list)\n", sub);
         return;
     }
-    c->run(m, rest, out);
+    if (no_extra(c, "info ", rest, out))
+        c->run(m, rest, out);
 }
 
 void monitor_execute(struct machine *m, const char *line, FILE *out)
@@ -188,7 +210,8 @@ void monitor_execute(struct machine *m, const char *line, FILE *out)
         fprintf(out, "unknown command: '%s' (try 'help')\n", name);
         return;
     }
-    c->run(m, rest, out);
+    if (no_extra(c, "", rest, out))
+        c->run(m, rest, out);
 }
 
 static void say(struct monitor *mon, const char *s, size_t len)
@@ -230,6 +253,12 @@ static void end_conversation(struct monitor *mon)
         loop_add_fd(&mon->m->loop, mon->listen_fd, POLLIN, on_accept, mon);
     } else {
         mon->in_fd = -1;   /* stdin ended: the guest runs on */
+        if (mon->m->paused && !mon->m->gdb) {
+            /* nothing is left that could say cont: waiting would be for ever */
+            log_info("monitor: input ended with the guest paused and nothing else to "
+                     "resume it; quitting");
+            machine_request_exit(mon->m, PCEMU_EXIT_OK);
+        }
     }
 }
 

@@ -57,7 +57,35 @@ case_bad "device naming a missing netdev" "-device e1000,netdev=nope: no -netdev
 case_bad "multicast MAC" "-device e1000,mac=01:00:5e:00:00:01: unknown or bad property mac" -device e1000,mac=01:00:5e:00:00:01 "$guest"
 case_bad "malformed hostfwd" ".*hostfwd=tcp:80: expected tcp\|udp" -nic user,hostfwd=tcp:80 "$guest"
 case_bad "gateway outside the network" ".*host=10.0.9.2 is outside net=10.0.2.0/24" -netdev user,id=u,host=10.0.9.2 "$guest"
-case_bad "command line too long" ".*: command line \(-append\) is 5000 bytes" -append "$(head -c 5000 /dev/zero | tr '\0' x)" "$guest"
+case_bad "command line too long" "-append: the command line is 5000 bytes, at most 4095 fit" -append "$(head -c 5000 /dev/zero | tr '\0' x)" "$guest"
+case_bad "empty guest path" "guest kernel path is empty" ""
+case_bad "empty -kernel path" "guest kernel path is empty" -kernel ""
+case_bad "serial file with no path" "-serial file:: the file path is empty" -serial file: "$guest"
+PCEMU_KVM_DEVICE=/dev/null case_bad "a KVM device that is not one" "/dev/null: not a KVM device" "$guest"
+
+# Multiboot kernels whose header asks for what pcemu cannot do: an a.out
+# kludge load address past the end of RAM (once a crash: the range check
+# wrapped), and a video mode.
+mb_kernel() {   # NAME FLAGS LOAD_ADDR
+    cat > "$TMP/$1.asm" <<ASM
+bits 32
+section .text
+mb:     dd 0x1BADB002, $2, -(0x1BADB002 + $2)
+        dd $3, $3, 0, 0, $3 + 0x20      ; header, load, load end, bss end, entry
+        hlt
+ASM
+    nasm -f elf32 -o "$TMP/$1.o" "$TMP/$1.asm" &&
+    ld -m elf_i386 -Ttext-segment=0x100000 -z max-page-size=0x1000 -o "$TMP/$1.elf" "$TMP/$1.o" \
+        2>/dev/null
+}
+if mb_kernel kludge-high 0x10000 0x80000000 && mb_kernel video 0x4 0x100000; then
+    case_bad "multiboot load address past RAM" \
+        "$TMP/kludge-high.elf: multiboot load range 0x80000000-.* is outside RAM" "$TMP/kludge-high.elf"
+    case_bad "multiboot kernel requiring a video mode" \
+        "$TMP/video.elf: multiboot header requires features 0x4 pcemu lacks \(a video mode" "$TMP/video.elf"
+else
+    fail "multiboot test kernels built with nasm and ld"
+fi
 
 "$pcemu" --help >"$TMP/out" 2>&1; st=$?
 expect_status "--help exits 0" 0 $st

@@ -29,8 +29,31 @@ expect_grep "monitor: help lists info mtree" "^info mtree \[-f\] +-- " "$TMP/got
 monitor_cmd "$(head -c 3000 /dev/zero | tr '\0' a)" > "$TMP/got"
 expect_grep "monitor: an overlong line is refused" "^line too long, ignored" "$TMP/got"
 
+monitor_cmd "quit now" > "$TMP/got"
+expect_grep "monitor: an argument to a command that takes none is refused" \
+    "^quit: takes no argument \(got 'now'\)" "$TMP/got"
+monitor_cmd "info pci extra" > "$TMP/got"
+expect_grep "monitor: an argument to info pci is refused" \
+    "^info pci: takes no argument \(got 'extra'\)" "$TMP/got"
+monitor_cmd "help set_link" > "$TMP/got"
+expect_grep "monitor: help CMD shows that command" "^set_link e1000 on\|off +-- " "$TMP/got"
+monitor_cmd "help me" > "$TMP/got"
+expect_grep "monitor: help for an unknown command is an error" "^help: unknown command 'me'" "$TMP/got"
+
 printf 'quit\n' | "$b/pcemu" -S -monitor stdio -serial none "$b/guest.elf" >/dev/null 2>&1
 expect_status "monitor: quit ends pcemu with status 0" 0 $?
+
+# -S, and the monitor's input ends: nothing could resume the guest, so
+# pcemu says so and quits instead of waiting for ever.
+printf 'info status\n' | timeout 20 "$b/pcemu" -S -monitor stdio -serial none "$b/guest.elf" \
+    >/dev/null 2>"$TMP/err"
+expect_status "monitor: input ending on a paused guest quits" 0 $?
+expect_grep "monitor: ... and says why" "input ended with the guest paused" "$TMP/err"
+
+# -nic none: the e1000 is there, its cable is not
+printf 'info network\nquit\n' | "$b/pcemu" -S -nic none -monitor stdio -serial none \
+    "$b/guest.elf" > "$TMP/got" 2>&1
+expect_grep "monitor: -nic none shows the link down" "link=down" "$TMP/got"
 
 # -S holds the guest until cont; then it runs to its verdict.
 printf 'info status\ncont\n' | "$b/pcemu" -S -monitor stdio "$b/guest.elf" > "$TMP/out" 2>&1

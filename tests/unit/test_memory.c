@@ -39,12 +39,12 @@ static void dev_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 static const struct region_ops dev_ops = { dev_read, dev_write, 0 };
 static const struct region_ops dev_ops_byte = { dev_read, dev_write, 1 };
 
-static char warnings[8][256];
+static char warnings[80][256];
 static int nwarnings;
 
 static void sink(void *opaque, const char *line)
 {
-    if (nwarnings < 8)
+    if (nwarnings < 80)
         strncpy(warnings[nwarnings], line, 255);
     nwarnings++;
 }
@@ -108,6 +108,23 @@ static void unassigned_reads_all_ones_and_logs_once(void **state)
     assert_non_null(strstr(warnings[1], "unassigned I/O write at 0x84"));
     assert_int_equal(f->as.unassigned_reads, 3);
     assert_int_equal(f->as.unassigned_writes, 1);
+    /* a read where only a write was logged is named too */
+    as_read(&f->as, 0x84, 1);
+    assert_int_equal(nwarnings, 3);
+    assert_non_null(strstr(warnings[2], "unassigned I/O read at 0x84"));
+}
+
+/* When the table is full, one line says so; later addresses are counted. */
+static void unassigned_log_says_when_it_stops(void **state)
+{
+    struct fixture *f = *state;
+    const unsigned max = sizeof f->as.logged / sizeof f->as.logged[0];
+    for (unsigned i = 0; i < max + 10; i++)
+        as_read(&f->as, 0x100 + i, 1);
+    assert_true(max <= 80);
+    assert_int_equal(nwarnings, max);
+    assert_non_null(strstr(warnings[max - 1], "further ones are counted, not logged"));
+    assert_int_equal(f->as.unassigned_reads, max + 10);
 }
 
 static void higher_priority_wins_overlap(void **state)
@@ -251,6 +268,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(dispatch_to_offset, setup, teardown),
         cmocka_unit_test_setup_teardown(unassigned_reads_all_ones_and_logs_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(unassigned_log_says_when_it_stops, setup, teardown),
         cmocka_unit_test_setup_teardown(higher_priority_wins_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(equal_priority_last_added_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(disabled_and_moved_regions, setup, teardown),
