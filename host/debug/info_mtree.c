@@ -5,7 +5,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "contract/pci.h"
 #include "debug/info.h"
+#include "hw/pci.h"
 #include "machine.h"
 
 static uint64_t last(const struct region *r, uint64_t base)
@@ -71,6 +73,47 @@ static void print_tree(FILE *out, const struct region *r, uint64_t base, int dep
     free(kids);
 }
 
+/* ---- the PCI functions' bus-master address spaces, as QEMU lists them:
+ * a container each, holding an alias of system memory while the
+ * function's command register lets it master the bus ---- */
+
+static bool masters(const struct pci_device *d)
+{
+    return pci_get_word(d->config + PCI_COMMAND) & PCI_COMMAND_MASTER;
+}
+
+#define ALL "0000000000000000-ffffffffffffffff"
+
+static void bus_master_spaces(struct machine *m, FILE *out)
+{
+    for (size_t i = 0; i < PCI_MAX_DEV * PCI_MAX_FN; i++) {
+        const struct pci_device *d = m->pci.bus.devs[i];
+        if (!d)
+            continue;
+        fprintf(out, "address-space: %s\n  " ALL " (prio 0, i/o): bus master container\n",
+                d->name);
+        if (masters(d))
+            fprintf(out, "    " ALL " (prio 0, i/o): alias bus master @%s " ALL "\n",
+                    m->pci.bus.dma->root->name);
+        fputc('\n', out);
+    }
+}
+
+/* The functions whose bus-master space shows system memory (want true),
+ * or nothing (false), as AS lines of a FlatView; returns how many. */
+static int bus_master_as_lines(struct machine *m, bool want, FILE *out)
+{
+    int n = 0;
+    for (size_t i = 0; i < PCI_MAX_DEV * PCI_MAX_FN; i++) {
+        const struct pci_device *d = m->pci.bus.devs[i];
+        if (d && masters(d) == want) {
+            fprintf(out, " AS \"%s\", root: bus master container\n", d->name);
+            n++;
+        }
+    }
+    return n;
+}
+
 static void tree_view(struct machine *m, FILE *out)
 {
     struct address_space *spaces[] = { &m->mem_as, &m->io_as };
@@ -81,6 +124,7 @@ static void tree_view(struct machine *m, FILE *out)
         print_tree(out, spaces[i]->root, 0, 0, aliased, &naliased);
         fputc('\n', out);
     }
+    bus_master_spaces(m, out);
     /* Regions reached only through aliases get their own listing. */
     for (int i = 0; i < naliased; i++) {
         int dummy = 16;
@@ -133,8 +177,10 @@ static void flat_view(struct machine *m, FILE *out)
         struct address_space *as = spaces[s];
         const struct region *root = as->root;
         bool io_space = as == &m->io_as;
-        fprintf(out, "FlatView #%zu\n AS \"%s\", root: %s\n Root memory region: %s\n",
-                s, as->name, root->name, root->name);
+        fprintf(out, "FlatView #%zu\n AS \"%s\", root: %s\n", s, as->name, root->name);
+        if (as == m->pci.bus.dma)
+            bus_master_as_lines(m, true, out);
+        fprintf(out, " Root memory region: %s\n", root->name);
         struct bounds b = { 0 };
         collect(root, 0, &b, 0);
         if (root->size != UINT64_MAX)
@@ -194,6 +240,19 @@ static void flat_view(struct machine *m, FILE *out)
         free(b.v);
         fputc('\n', out);
     }
+    /* the functions that may not master the bus see nothing */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *as_lines = open_memstream(&text, &len);
+    if (as_lines && bus_master_as_lines(m, false, as_lines) > 0) {
+        fclose(as_lines);
+        as_lines = NULL;
+        fprintf(out, "FlatView #%zu\n%s Root memory region: (none)\n  No rendered FlatView\n\n",
+                sizeof spaces / sizeof spaces[0], text);
+    }
+    if (as_lines)
+        fclose(as_lines);
+    free(text);
 }
 
 void info_mtree(struct machine *m, const char *args, FILE *out)

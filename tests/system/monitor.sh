@@ -50,6 +50,19 @@ printf 'info status\n' | timeout 20 "$b/pcemu" -S -monitor stdio -serial none "$
 expect_status "monitor: input ending on a paused guest quits" 0 $?
 expect_grep "monitor: ... and says why" "input ended with the guest paused" "$TMP/err"
 
+# A function that may not master the bus (the firmware left the e1000
+# alone) has an empty bus-master space, shown as QEMU shows one.
+printf 'info mtree\ninfo mtree -f\nquit\n' | "$b/pcemu" -S -machine pc,unassigned-bars=on \
+    -monitor stdio -serial none "$b/guest.elf" > "$TMP/got" 2>&1
+sed -n '/^address-space: e1000/,/^$/p' "$TMP/got" > "$TMP/e1000-as"
+if [ "$(wc -l < "$TMP/e1000-as")" -eq 3 ] && ! grep -q 'alias bus master' "$TMP/e1000-as"; then
+    pass "monitor: the e1000's bus-master space is empty while it may not master the bus"
+else
+    fail "monitor: the e1000's bus-master space is empty while it may not master the bus" \
+        "$(cat "$TMP/e1000-as")"
+fi
+expect_grep "monitor: ... and its flat view is none" "^  No rendered FlatView" "$TMP/got"
+
 # -nic none: the e1000 is there, its cable is not
 printf 'info network\nquit\n' | "$b/pcemu" -S -nic none -monitor stdio -serial none \
     "$b/guest.elf" > "$TMP/got" 2>&1
