@@ -29,6 +29,11 @@ struct boot_params {
     uint64_t heap_start, heap_end;
     bool console_ok;            /* serial_init found the UART */
     char cmdline[1024];
+    /* what the memory map said, for the boot_info self-test */
+    unsigned ram_ranges;        /* RAM entries */
+    bool low_ram;               /* RAM from address 0 */
+    bool image_in_ram;          /* one RAM entry holds the whole kernel image */
+    uint32_t mb_flags;          /* multiboot: the information's flags */
 };
 extern struct boot_params boot;
 

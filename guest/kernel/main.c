@@ -35,7 +35,7 @@ static void __attribute__((noreturn)) run_tests(void)
     pci_print_table();
     verdict(tap_run() != 0);
 }
-extern char __image_end[];
+extern char __image_start[], __image_end[];
 
 static void copy_cmdline(const char *s)
 {
@@ -46,9 +46,14 @@ static void copy_cmdline(const char *s)
 }
 
 /* The heap is the RAM range holding the kernel, from its end on, at most
- * 64 MiB of it (the tests need far less). */
+ * 64 MiB of it (the tests need far less). Also notes what boot_info
+ * checks of each RAM range. */
 static void heap_range(uint64_t base, uint64_t len)
 {
+    boot.ram_ranges++;
+    boot.low_ram |= base == 0 && len;
+    boot.image_in_ram |= (uint64_t)__image_start >= base &&
+                         (uint64_t)__image_end <= base + len;
     uint64_t start = (uint64_t)__image_end;
     if (start < base || start >= base + len)
         return;
@@ -72,6 +77,7 @@ static void from_pcemu(const struct pcemu_boot_info *bi)
 static void from_multiboot(const struct multiboot_info *mbi)
 {
     boot.path = "multiboot";
+    boot.mb_flags = mbi->flags;
     if (mbi->flags & MULTIBOOT_INFO_BOOT_LOADER) {
         const char *name = (const char *)(uintptr_t)mbi->boot_loader_name;
         size_t i = 0;

@@ -50,6 +50,10 @@ SELFTEST(53, pci_bindings)
 {
     struct pci_dev *nic = pci_find(0, PCI_SLOT_E1000, 0);
     EXPECT_TRUE(t, nic && nic->driver == &e1000_driver, "00:03.0 bound to e1000");
+    struct pci_dev *host = pci_find(0, PCI_SLOT_HOST, 0), *isa = pci_find(0, 1, 0);
+    EXPECT_TRUE(t, host && !host->driver, "the host bridge 00:00.0 found and unbound");
+    EXPECT_TRUE(t, isa && isa->vendor == PCI_VENDOR_INTEL && isa->device == 0x7000 &&
+                   !isa->driver, "the ISA bridge 00:01.0 (8086:7000) found and unbound");
     for (struct pci_dev *d = pci_devices(); d; d = d->next)
         if ((d->class_code >> 8) == 0x06 && d->driver)
             tap_fail(t, "bridges are bound to no driver", "none", d->driver->name);
@@ -71,4 +75,30 @@ SELFTEST(54, pci_unbind_rebind)
     EXPECT_EQ(t, probes + 1, e1000_probe_calls, "probe calls after rebind");
     EXPECT_EQ(t, removes + 1, e1000_remove_calls, "no further remove");
     EXPECT_TRUE(t, nic->driver == &e1000_driver, "bound to e1000 again");
+}
+
+/* The driver's ID table takes the 8254x family and nothing else: a
+ * function is matched by vendor and device alone. */
+SELFTEST(55, pci_e1000_id_table)
+{
+    static const struct { uint16_t vendor, device; bool match; } cases[] = {
+        { PCI_VENDOR_INTEL, 0x100e, true },     /* 82540EM, the one pcemu and QEMU have */
+        { PCI_VENDOR_INTEL, 0x1000, true },     /* 82542, the first of the table */
+        { PCI_VENDOR_INTEL, 0x100f, true },     /* 82545EM */
+        { PCI_VENDOR_INTEL, 0x1075, true },     /* 82547GI, the last */
+        { PCI_VENDOR_INTEL, 0x10d3, false },    /* 82574L: e1000e's */
+        { PCI_VENDOR_INTEL, 0x7000, false },    /* the PIIX3 */
+        { 0x8087, 0x100e, false },              /* the right device, another vendor */
+    };
+    for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct pci_dev d = { .vendor = cases[i].vendor, .device = cases[i].device,
+                             .class_code = PCI_CLASS_NETWORK_ETHERNET };
+        bool got = pci_match_id(e1000_driver.id_table, &d) != NULL;
+        if (got != cases[i].match)
+            tap_failf(t, "e1000 ID table match for the device (vendor << 16 | device)",
+                      cases[i].match ? "0x%llx matched" : "0x%llx not matched",
+                      (unsigned long long)cases[i].vendor << 16 | cases[i].device,
+                      got ? "0x%llx matched" : "0x%llx not matched",
+                      (unsigned long long)cases[i].vendor << 16 | cases[i].device);
+    }
 }

@@ -43,6 +43,34 @@ expect_grep "a failing test is reported not ok" "^not ok [0-9]+ - " "$TMP/fail.l
 expect_grep "the failure says what was expected" "^ +expected: " "$TMP/fail.log"
 expect_grep "the failure says what was seen" "^ +got: " "$TMP/fail.log"
 
+# The same through the make target users run (from the top of the tree,
+# as make check runs these scripts).
+make -s --no-print-directory BUILD="$b" run-guest-tests GUEST_APPEND="tests=timer_rate" \
+    >"$TMP/make-pass.log" 2>&1
+expect_status "make run-guest-tests exits 0 when the tests pass" 0 $?
+make -s --no-print-directory BUILD="$b" run-guest-tests GUEST_APPEND="selftest.inject=fail" \
+    >"$TMP/make-fail.log" 2>&1
+if [ $? -ne 0 ]; then pass "make run-guest-tests fails when a guest test fails"
+else fail "make run-guest-tests fails when a guest test fails" "it exited 0"; fi
+expect_grep "make run-guest-tests shows the failure" "^not ok [0-9]+ - " "$TMP/make-fail.log"
+
+# An ELF64 without the pcemu note boots the multiboot way, as GRUB would;
+# the memory map and -m agree on either path, RAM above 4 GiB included.
+if [ "$runner" = pcemu ]; then
+    for g in guest.elf guest32.elf; do
+        timeout 300 "$b/pcemu" -m 5G -append "tests=boot_info boot.ram_mib=5120" "$b/$g" \
+            >"$TMP/mem.log" 2>&1
+        tap_ok "pcemu -m 5G: the $g memory map says 5120 MiB" "$TMP/mem.log" $?
+    done
+    objcopy --remove-section=.note.pcemu "$b/guest.elf" "$TMP/nonote.elf"
+    timeout 300 "$b/pcemu" -append "tests=timer_rate,pci_bindings,boot_info" "$TMP/nonote.elf" \
+        >"$TMP/nonote.log" 2>&1
+    st=$?
+    tap_ok "pcemu: an ELF64 without the note passes" "$TMP/nonote.log" $st
+    expect_grep "pcemu: ... booted via multiboot" "^# pcemu guest: booted via multiboot" \
+        "$TMP/nonote.log"
+fi
+
 # tests= selects
 run "$TMP/sel.log" -append "tests=int3_handler"
 tap_ok "$runner: tests= runs only the named test" "$TMP/sel.log" $st

@@ -131,6 +131,36 @@ static void read_only_fields_ignore_writes(void **state)
     assert_int_equal(cfg_read(r, 3, 0, PCI_HEADER_TYPE, 1), 0);
 }
 
+/* Byte and word writes land on the bytes they name inside the dword,
+ * and leave the others as they were. */
+static void narrow_writes_at_every_offset(void **state)
+{
+    struct rig *r = *state;
+    uint32_t cmd = cfg_read(r, 3, 0, PCI_COMMAND, 2);
+    /* the command register's high byte, at 0xcfd: INTx disable */
+    cfg_write(r, 3, 0, PCI_COMMAND + 1, PCI_COMMAND_INTX_DISABLE >> 8, 1);
+    assert_int_equal(cfg_read(r, 3, 0, PCI_COMMAND, 2), cmd | PCI_COMMAND_INTX_DISABLE);
+    assert_int_equal(cfg_read(r, 3, 0, PCI_COMMAND, 1), cmd & 0xff);
+    cfg_write(r, 3, 0, PCI_COMMAND + 1, 0, 1);
+    assert_int_equal(cfg_read(r, 3, 0, PCI_COMMAND, 2), cmd);
+    /* dword 0x0c: cache line size, latency timer, header type, BIST */
+    uint32_t d0c = cfg_read(r, 3, 0, PCI_CACHE_LINE_SIZE, 4);
+    cfg_write(r, 3, 0, PCI_LATENCY_TIMER, 0x40, 1);             /* byte 1, at 0xcfd */
+    assert_int_equal(cfg_read(r, 3, 0, PCI_CACHE_LINE_SIZE, 4), (d0c & ~0xff00u) | 0x4000);
+    cfg_write(r, 3, 0, PCI_CACHE_LINE_SIZE, 0x1008, 2);         /* both, at 0xcfc */
+    assert_int_equal(cfg_read(r, 3, 0, PCI_CACHE_LINE_SIZE, 4), (d0c & ~0xffffu) | 0x1008);
+    assert_int_equal(cfg_read(r, 3, 0, PCI_LATENCY_TIMER, 1), 0x10);
+    assert_int_equal(cfg_read(r, 3, 0, PCI_HEADER_TYPE, 1), 0);  /* byte 2 untouched */
+    /* a word at offset 2 of the dword (0xcfe): the status register, whose
+     * bits clear only where a 1 is written; the command word stays */
+    cfg_write(r, 3, 0, PCI_STATUS, 0, 2);
+    assert_int_equal(cfg_read(r, 3, 0, PCI_COMMAND, 2), cmd);
+    /* a byte at offset 3 (0xcff) of dword 0x3c: max latency, read-only */
+    uint32_t d3c = cfg_read(r, 3, 0, PCI_INTERRUPT_LINE, 4);
+    cfg_write(r, 3, 0, PCI_INTERRUPT_LINE + 3, 0x5a, 1);
+    assert_int_equal(cfg_read(r, 3, 0, PCI_INTERRUPT_LINE, 4), d3c);
+}
+
 static void bar_sizing(void **state)
 {
     struct rig *r = *state;
@@ -243,6 +273,7 @@ int main(void)
         T(absent_and_disabled_read_all_ones),
         T(config_address_only_on_dword_access),
         T(read_only_fields_ignore_writes),
+        T(narrow_writes_at_every_offset),
         T(bar_sizing),
         T(decode_enable_maps_and_unmaps),
         T(status_bits_write_one_to_clear),
