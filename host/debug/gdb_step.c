@@ -4,8 +4,9 @@
  * This host's KVM (PVM) runs guest code at CPL 3 natively and hands the
  * trap flag's #DB straight to the guest's handler instead of exiting to
  * pcemu, whose step then ends one instruction into that handler. When a
- * step began at CPL 3 and ends at CPL 0 at the start of the IDT's #DB
- * handler, having run one push there, the step is undone: the CPU's
+ * step ends at CPL 0 at the start of the IDT's #DB handler, having run
+ * one push on the stack the CPU switched to from CPL 3 (the step began
+ * there, or was an iretq that went back there), the step is undone: the CPU's
  * frame is read where it must be (the top of TSS.RSP0, or the gate's
  * IST stack), and the vcpu goes back to the state it holds, trap flag
  * clear: after exactly the one instruction gdb asked for.
@@ -51,10 +52,10 @@ static bool is_push(const uint8_t *ip)
     return ip[0] == 0x6a || ip[0] == 0x68 || (ip[0] >= 0x50 && ip[0] <= 0x57);
 }
 
-bool gdb_undo_diverted_step(struct machine *m, unsigned cpl_before)
+bool gdb_undo_diverted_step(struct machine *m)
 {
     struct cpu_state s;
-    if (cpl_before != 3 || m->cpu_ops->get_state(m->cpu, &s) < 0 || (s.cs.selector & 3) != 0)
+    if (m->cpu_ops->get_state(m->cpu, &s) < 0 || (s.cs.selector & 3) != 0)
         return false;
     uint8_t gate[16];
     if (s.idt_limit < 2 * 16 - 1 || !read_va(m, &s, s.idt_base + 16, gate, sizeof gate))
@@ -72,8 +73,11 @@ bool gdb_undo_diverted_step(struct machine *m, unsigned cpl_before)
     if (!read_va(m, &s, s.tr.base + (ist ? 36 + 8 * (ist - 1) : 4), &top, 8))
         return false;
     top &= ~15ull;
+    /* the #DB came from CPL 3 only if the CPU switched to that stack and
+     * the stub has pushed once on it since: a frame found there for any
+     * other reason is an older trap's */
     uint64_t f[5];                              /* RIP, CS, RFLAGS, RSP, SS */
-    if (!read_va(m, &s, top - 40, f, sizeof f) || (f[1] & 3) != 3)
+    if (s.rsp != top - 40 - 8 || !read_va(m, &s, top - 40, f, sizeof f) || (f[1] & 3) != 3)
         return false;
     struct cpu_state back = s;
     if (!load_seg(m, &s, (uint16_t)f[1], &back.cs) || !load_seg(m, &s, (uint16_t)f[4], &back.ss))

@@ -6,9 +6,9 @@
 
 struct machine;
 
-/* After a single step that began at CPL cpl_before: if it ended one push
- * into the guest's #DB handler, put the vcpu back where the CPU's frame
- * says the step ended; true when it did. */
-bool gdb_undo_diverted_step(struct machine *m, unsigned cpl_before);
+/* After a single step: if it ended one push into the guest's #DB handler
+ * entered from CPL 3, put the vcpu back where the CPU's frame says the
+ * step ended; true when it did. */
+bool gdb_undo_diverted_step(struct machine *m);
 
 #endif

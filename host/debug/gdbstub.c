@@ -40,7 +40,6 @@ struct gdbstub {
     bool no_ack;
     bool running;           /* a stop reply is owed */
     bool stepping;
-    unsigned step_cpl;      /* the CPL a single step began at */
     struct cpu_debug dbg;
     struct sw_bp bps[MAX_SW_BPS];
     int nbps;
@@ -209,8 +208,6 @@ static void put_hex(struct reply *r, const uint8_t *p, size_t n)
 
 static void resume(struct gdbstub *g, bool step)
 {
-    struct cpu_state s;
-    g->step_cpl = step && g->m->cpu_ops->get_state(g->m->cpu, &s) == 0 ? s.cs.selector & 3 : 0;
     g->dbg.attached = true;
     g->dbg.single_step = step;
     g->stepping = step;
@@ -616,7 +613,7 @@ void gdbstub_debug_exit(struct gdbstub *g, const struct cpu_debug_exit *e)
     if (g->fd < 0)
         return;
     if (g->stepping && e->vector == 1)
-        gdb_undo_diverted_step(m, g->step_cpl);
+        gdb_undo_diverted_step(m);
     char why[64] = "T05thread:01;";
     if (e->vector == 3) {
         strcat(why, "swbreak:;");
