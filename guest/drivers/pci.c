@@ -384,18 +384,25 @@ const char *pci_class_name(uint16_t class_code)
     return "Unknown class";
 }
 
+/* One write a function (its line and its BARs'): each write of the
+ * console costs a trip to CPL 0. */
 void pci_print_table(void)
 {
     for (struct pci_dev *d = pci_devices(); d; d = d->next) {
-        printf("# pci %02x:%02x.%x %04x:%04x class %04x %s, irq %u pin %c, driver %s\n",
-               d->bus, d->dev, d->fn, d->vendor, d->device, d->class_code,
-               pci_class_name(d->class_code), d->irq_line,
-               d->irq_pin ? 'A' + d->irq_pin - 1 : '-', d->driver ? d->driver->name : "none");
-        for (int i = 0; i < PCI_NUM_BARS; i++)
+        char text[512];
+        size_t n = (size_t)snprintf(text, sizeof text,
+                                    "# pci %02x:%02x.%x %04x:%04x class %04x %s, irq %u pin %c, "
+                                    "driver %s\n", d->bus, d->dev, d->fn, d->vendor, d->device,
+                                    d->class_code, pci_class_name(d->class_code), d->irq_line,
+                                    d->irq_pin ? 'A' + d->irq_pin - 1 : '-',
+                                    d->driver ? d->driver->name : "none");
+        for (int i = 0; i < PCI_NUM_BARS && n < sizeof text; i++)
             if (d->bars[i].size)
-                printf("#   BAR%d %s at 0x%llx, %llu bytes\n", i,
-                       d->bars[i].io ? "I/O" : d->bars[i].mem64 ? "mem64" : "mem32",
-                       (unsigned long long)d->bars[i].addr,
-                       (unsigned long long)d->bars[i].size);
+                n += (size_t)snprintf(text + n, sizeof text - n,
+                                      "#   BAR%d %s at 0x%llx, %llu bytes\n", i,
+                                      d->bars[i].io ? "I/O" : d->bars[i].mem64 ? "mem64" : "mem32",
+                                      (unsigned long long)d->bars[i].addr,
+                                      (unsigned long long)d->bars[i].size);
+        printf("%s", text);
     }
 }

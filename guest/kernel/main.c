@@ -24,12 +24,11 @@ struct boot_params boot;
  * accesses down to CPL 0 in batches (pci.c). */
 static void __attribute__((noreturn)) run_tests(void)
 {
-    printf("# pcemu guest: booted via %s%s%s, %llu MiB RAM, console %s, cmdline '%s'\n",
+    printf("# pcemu guest: booted via %s%s%s, %llu MiB RAM, console %s, cmdline '%s'\n%s",
            boot.path, boot.loader ? " from " : "", boot.loader ? boot.loader : "",
            (unsigned long long)(boot.ram_bytes >> 20), boot.console_ok ? "ok" : "missing",
-           boot.cmdline);
-    if (current_cpl() == 3)
-        printf("# self-tests at CPL 3 (usermode=0 keeps them at CPL 0)\n");
+           boot.cmdline,
+           current_cpl() == 3 ? "# self-tests at CPL 3 (usermode=0 keeps them at CPL 0)\n" : "");
     pci_init();
     pci_register_builtin_drivers();
     pci_print_table();
