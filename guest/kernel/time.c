@@ -1,7 +1,7 @@
 /*
  * Time from the TSC, calibrated against PIT counter 0, which counts down
  * at a known 1.193182 MHz: with interrupts off the counter is latched and
- * read in a loop for about 1 ms, its decrements summed across reloads,
+ * read in a loop for about 2 ms, its decrements summed across reloads,
  * and the TSC compared over the same span; three times, the median kept.
  * During calibration the counter runs with its longest period (55 ms):
  * a host that deschedules the guest for a few milliseconds between two
@@ -9,7 +9,7 @@
  * than it is and every interval measured with it too short.
  *
  * A hypervisor that states the TSC frequency in CPUID leaf 0x40000010
- * (pcemu does; QEMU with vmware-cpuid-freq) saves those 3 ms of port
+ * (pcemu does; QEMU with vmware-cpuid-freq) saves those 6 ms of port
  * reads: its figure is taken unless the command line says
  * tsc=calibrate. The tsc_rate self-test checks the two agree.
  */
@@ -23,19 +23,35 @@ static uint64_t hz;
 static uint64_t tsc0;
 static uint64_t ns_mult;    /* ns per TSC tick, 32.32 fixed point */
 
+/* Counter 0 latched, and the TSC at that moment: the middle of the two
+ * TSC reads around the latch command, so the start and the end of a span
+ * are stamped alike, whatever code runs between reads (emulated code at
+ * CPL 0 costs microseconds here, a whole percent of a millisecond). */
+static uint16_t read_count_at(uint64_t *tsc)
+{
+    uint64_t t0 = rdtsc();
+    outb(PIT_MODE, PIT_SEL(0) | PIT_RW_LATCH);
+    uint64_t t1 = rdtsc();
+    uint8_t lo = inb(PIT_CH0);
+    uint8_t hi = inb(PIT_CH0);
+    *tsc = t0 + (t1 - t0) / 2;
+    return (uint16_t)(lo | hi << 8);
+}
+
 static uint64_t calibrate_once(void)
 {
     uint32_t reload = pit_reload() ? pit_reload() : 0x10000;
-    uint16_t prev = pit_read_count();
-    uint64_t start = rdtsc(), elapsed = 0;
-    const uint64_t span = PIT_HZ / 1000;     /* about 1 ms */
+    uint64_t start, end;
+    uint16_t prev = read_count_at(&start);
+    uint64_t elapsed = 0;
+    const uint64_t span = PIT_HZ / 500;      /* about 2 ms */
     while (elapsed < span) {
         /* mode 2 counts reload..1; a count above the last one is a reload */
-        uint16_t now = pit_read_count();
+        uint16_t now = read_count_at(&end);
         elapsed += now <= prev ? (uint64_t)(prev - now) : prev + reload - now;
         prev = now;
     }
-    return (rdtsc() - start) * PIT_HZ / elapsed;
+    return (end - start) * PIT_HZ / elapsed;
 }
 
 static const char *source = "not yet";
