@@ -207,7 +207,7 @@ static uint64_t batch_run_k(uint64_t arg)
     return 0;
 }
 
-/* Performs the batch and empties it (the values stay readable). */
+/* Performs the batch; each read's value is in its op afterwards. */
 static void batch_run(struct batch *b)
 {
     kcall(batch_run_k, (uint64_t)b);
@@ -217,6 +217,8 @@ static void batch_run(struct batch *b)
 static unsigned batch_add(struct batch *b, const struct pci_dev *d, unsigned reg,
                           enum cfg_kind kind, uint32_t v)
 {
+    if (b->n == BATCH_MAX)
+        panic("pci: a batch of more than %d configuration accesses", BATCH_MAX);
     unsigned i = b->n++;
     b->op[i] = (struct cfg_op){ PCI_CONFIG_ADDR(d->bus, d->dev, d->fn, reg & ~3u), v,
                                 (uint8_t)kind, (uint8_t)v };
