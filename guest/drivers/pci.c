@@ -93,53 +93,6 @@ static struct pci_bar decode_bar(uint32_t orig, uint32_t mask, uint32_t orig_hi,
     return bar;
 }
 
-/* Sizes one BAR of a function whose decoding is off. */
-static struct pci_bar size_bar(const struct pci_dev *d, int idx)
-{
-    unsigned reg = PCI_BASE_ADDRESS_0 + 4 * (unsigned)idx;
-    uint32_t orig = pci_read32(d, reg);
-    pci_write32(d, reg, 0xffffffff);
-    uint32_t mask = pci_read32(d, reg);
-    pci_write32(d, reg, orig);
-    uint32_t orig_hi = 0, mask_hi = 0xffffffff;
-    if (bar_is_mem64(orig) && idx < PCI_NUM_BARS - 1) {
-        orig_hi = pci_read32(d, reg + 4);
-        pci_write32(d, reg + 4, 0xffffffff);
-        mask_hi = pci_read32(d, reg + 4);
-        pci_write32(d, reg + 4, orig_hi);
-    }
-    return decode_bar(orig, mask, orig_hi, mask_hi);
-}
-
-/* No decoding while a BAR holds the all-ones pattern, and no interrupts:
- * a bound driver's handler would read its registers through the BAR
- * that is switched off, see all ones, and never acknowledge the cause (a
- * level-triggered storm). Returns the command register to restore. */
-static uint16_t decode_off(const struct pci_dev *d, int *irqs_were_on)
-{
-    *irqs_were_on = irqs_enabled();
-    cli();
-    uint16_t cmd = pci_read16(d, PCI_COMMAND);
-    pci_write16(d, PCI_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
-    return cmd;
-}
-
-static void decode_restore(const struct pci_dev *d, uint16_t cmd, int irqs_were_on)
-{
-    pci_write16(d, PCI_COMMAND, cmd);
-    if (irqs_were_on)
-        sti();
-}
-
-struct pci_bar pci_size_bar(const struct pci_dev *d, int idx)
-{
-    int on;
-    uint16_t cmd = decode_off(d, &on);
-    struct pci_bar bar = size_bar(d, idx);
-    decode_restore(d, cmd, on);
-    return bar;
-}
-
 /* Where the next BAR left at zero goes. */
 static uint64_t next_mmio = PCI_MMIO_WINDOW_BASE, next_io = PCI_IO_WINDOW_BASE;
 
@@ -225,36 +178,55 @@ static unsigned batch_add(struct batch *b, const struct pci_dev *d, unsigned reg
     return i;
 }
 
-/* Sizes the first nbars BARs with decoding (and interrupts) off, in one
- * batch: for each, the value, all ones, the mask read back, the value
- * written again; then the command register as it was. */
-static void size_bars(struct pci_dev *d, uint16_t cmd, int nbars)
+/* Sizes count BARs from first into out[], in one batch: for each, the
+ * value, all ones, the mask read back, the value written again; then the
+ * command register as it was (cmd). Decoding is off meanwhile, and so
+ * are interrupts: a bound driver's handler would read its registers
+ * through the BAR that is switched off, see all ones, and never
+ * acknowledge the cause (a level-triggered storm). */
+static void size_bars(const struct pci_dev *d, uint16_t cmd, int first, int count,
+                      struct pci_bar *out)
 {
     struct batch b = { 0 };
     unsigned orig[PCI_NUM_BARS], mask[PCI_NUM_BARS];
     batch_add(&b, d, PCI_COMMAND, CFG_WRITE, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
-    for (int i = 0; i < nbars; i++) {
-        unsigned reg = PCI_BASE_ADDRESS_0 + 4 * (unsigned)i;
+    for (int i = 0; i < count; i++) {
+        unsigned reg = PCI_BASE_ADDRESS_0 + 4 * (unsigned)(first + i);
         orig[i] = batch_add(&b, d, reg, CFG_READ, 0);
         batch_add(&b, d, reg, CFG_WRITE, 0xffffffff);
         mask[i] = batch_add(&b, d, reg, CFG_READ, 0);
         batch_add(&b, d, reg, CFG_RESTORE, orig[i]);
     }
     batch_add(&b, d, PCI_COMMAND, CFG_WRITE, cmd);
-    /* decoding off: no interrupts (see decode_off) */
     int on = irqs_enabled();
     cli();
     batch_run(&b);
     if (on)
         sti();
-    for (int i = 0; i < nbars; i++) {
+    for (int i = 0; i < count; i++) {
         uint32_t v = b.op[orig[i]].v;
-        bool hi = bar_is_mem64(v) && i < nbars - 1;
-        d->bars[i] = decode_bar(v, b.op[mask[i]].v, hi ? b.op[orig[i + 1]].v : 0,
-                                hi ? b.op[mask[i + 1]].v : 0xffffffff);
-        if (d->bars[i].mem64)
+        bool hi = bar_is_mem64(v) && i < count - 1;
+        out[i] = decode_bar(v, b.op[mask[i]].v, hi ? b.op[orig[i + 1]].v : 0,
+                            hi ? b.op[mask[i + 1]].v : 0xffffffff);
+        if (out[i].mem64)
             i++;        /* the upper half is not a BAR of its own */
     }
+}
+
+/* One BAR, and the next slot with it in case this one is 64-bit. */
+struct pci_bar pci_size_bar(const struct pci_dev *d, int idx)
+{
+    struct pci_bar bar[2] = { 0 };
+    if (idx < 0 || idx >= PCI_NUM_BARS)
+        return bar[0];
+    size_bars(d, pci_read16(d, PCI_COMMAND), idx, idx < PCI_NUM_BARS - 1 ? 2 : 1, bar);
+    return bar[0];
+}
+
+/* All BARs of a function sized, then those firmware left at zero placed. */
+static void read_bars(struct pci_dev *d, uint16_t cmd, int nbars)
+{
+    size_bars(d, cmd, 0, nbars, d->bars);
     for (int i = 0; i < nbars; i++)
         if (d->bars[i].size && !d->bars[i].addr)
             assign(d, i, &d->bars[i]);
@@ -300,10 +272,10 @@ static int scan_function(uint8_t bus, uint8_t dev, uint8_t fn, uint32_t id, int 
     if ((d->header_type & PCI_HEADER_TYPE_MASK) == PCI_HEADER_TYPE_NORMAL) {
         d->subvendor = (uint16_t)hdr[HDR_SUBSYS];
         d->subdevice = (uint16_t)(hdr[HDR_SUBSYS] >> 16);
-        size_bars(d, cmd, PCI_NUM_BARS);
+        read_bars(d, cmd, PCI_NUM_BARS);
         pci_add_device(d);
     } else if ((d->header_type & PCI_HEADER_TYPE_MASK) == PCI_HEADER_TYPE_BRIDGE) {
-        size_bars(d, cmd, 2);
+        read_bars(d, cmd, 2);
         pci_add_device(d);
         uint8_t secondary = (uint8_t)(hdr[HDR_BUS] >> 8);
         if (!secondary && next_bus) {
