@@ -12,6 +12,16 @@
     .cfi_sections .debug_frame
     .text
 
+/* a push or pop the unwinder follows */
+    .macro cpush r
+    push \r
+    .cfi_adjust_cfa_offset 8
+    .endm
+    .macro cpop r
+    pop \r
+    .cfi_adjust_cfa_offset -8
+    .endm
+
 /* CPU exceptions that push an error code themselves */
 #define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
                       (v) == 29 || (v) == 30)
@@ -58,82 +68,52 @@ trap_common:
     .cfi_def_cfa rsp, 56
     .cfi_offset rip, -40
     .cfi_offset rsp, -16
-    push rax
-    .cfi_adjust_cfa_offset 8
-    push rbx
-    .cfi_adjust_cfa_offset 8
+    cpush rax
+    cpush rbx
     .cfi_rel_offset rbx, 0
-    push rcx
-    .cfi_adjust_cfa_offset 8
-    push rdx
-    .cfi_adjust_cfa_offset 8
-    push rsi
-    .cfi_adjust_cfa_offset 8
-    push rdi
-    .cfi_adjust_cfa_offset 8
-    push rbp
-    .cfi_adjust_cfa_offset 8
+    cpush rcx
+    cpush rdx
+    cpush rsi
+    cpush rdi
+    cpush rbp
     .cfi_rel_offset rbp, 0
-    push r8
-    .cfi_adjust_cfa_offset 8
-    push r9
-    .cfi_adjust_cfa_offset 8
-    push r10
-    .cfi_adjust_cfa_offset 8
-    push r11
-    .cfi_adjust_cfa_offset 8
-    push r12
-    .cfi_adjust_cfa_offset 8
+    cpush r8
+    cpush r9
+    cpush r10
+    cpush r11
+    cpush r12
     .cfi_rel_offset r12, 0
-    push r13
-    .cfi_adjust_cfa_offset 8
+    cpush r13
     .cfi_rel_offset r13, 0
-    push r14
-    .cfi_adjust_cfa_offset 8
+    cpush r14
     .cfi_rel_offset r14, 0
-    push r15
-    .cfi_adjust_cfa_offset 8
+    cpush r15
     .cfi_rel_offset r15, 0
     cld
     mov rdi, rsp
     call trap_dispatch
     /* the way out, described as carefully: a stop here unwinds too */
-    pop r15
-    .cfi_adjust_cfa_offset -8
+    cpop r15
     .cfi_restore r15
-    pop r14
-    .cfi_adjust_cfa_offset -8
+    cpop r14
     .cfi_restore r14
-    pop r13
-    .cfi_adjust_cfa_offset -8
+    cpop r13
     .cfi_restore r13
-    pop r12
-    .cfi_adjust_cfa_offset -8
+    cpop r12
     .cfi_restore r12
-    pop r11
-    .cfi_adjust_cfa_offset -8
-    pop r10
-    .cfi_adjust_cfa_offset -8
-    pop r9
-    .cfi_adjust_cfa_offset -8
-    pop r8
-    .cfi_adjust_cfa_offset -8
-    pop rbp
-    .cfi_adjust_cfa_offset -8
+    cpop r11
+    cpop r10
+    cpop r9
+    cpop r8
+    cpop rbp
     .cfi_restore rbp
-    pop rdi
-    .cfi_adjust_cfa_offset -8
-    pop rsi
-    .cfi_adjust_cfa_offset -8
-    pop rdx
-    .cfi_adjust_cfa_offset -8
-    pop rcx
-    .cfi_adjust_cfa_offset -8
-    pop rbx
-    .cfi_adjust_cfa_offset -8
+    cpop rdi
+    cpop rsi
+    cpop rdx
+    cpop rcx
+    cpop rbx
     .cfi_restore rbx
-    pop rax
-    .cfi_adjust_cfa_offset -8
+    cpop rax
     add rsp, 16                     /* vector and error code */
     .cfi_adjust_cfa_offset -16
     iretq
@@ -166,32 +146,22 @@ ud_fast:
     FRAME_CFI(0)
     test byte ptr [rsp + 8], 3          /* CS: from CPL 3? */
     jz isr_6
-    push rax
-    .cfi_adjust_cfa_offset 8
+    cpush rax
     mov rax, [rsp + 8]
     cmp dword ptr [rax], 0x636b0b0f     /* 0f 0b 'k' 'c' */
-    pop rax
-    .cfi_adjust_cfa_offset -8
+    cpop rax
     jne isr_6
     add qword ptr [rsp], 4              /* resume after it */
     /* what a C call may clobber, but kcall's caller keeps (RAX is the
      * result); one more slot keeps the call 16-byte aligned */
-    push rcx
-    .cfi_adjust_cfa_offset 8
-    push rdx
-    .cfi_adjust_cfa_offset 8
-    push rsi
-    .cfi_adjust_cfa_offset 8
-    push rdi
-    .cfi_adjust_cfa_offset 8
-    push r8
-    .cfi_adjust_cfa_offset 8
-    push r9
-    .cfi_adjust_cfa_offset 8
-    push r10
-    .cfi_adjust_cfa_offset 8
-    push r11
-    .cfi_adjust_cfa_offset 8
+    cpush rcx
+    cpush rdx
+    cpush rsi
+    cpush rdi
+    cpush r8
+    cpush r9
+    cpush r10
+    cpush r11
     sub rsp, 8
     .cfi_adjust_cfa_offset 8
     cld
@@ -204,22 +174,14 @@ ud_fast:
     cli
     add rsp, 8
     .cfi_adjust_cfa_offset -8
-    pop r11
-    .cfi_adjust_cfa_offset -8
-    pop r10
-    .cfi_adjust_cfa_offset -8
-    pop r9
-    .cfi_adjust_cfa_offset -8
-    pop r8
-    .cfi_adjust_cfa_offset -8
-    pop rdi
-    .cfi_adjust_cfa_offset -8
-    pop rsi
-    .cfi_adjust_cfa_offset -8
-    pop rdx
-    .cfi_adjust_cfa_offset -8
-    pop rcx
-    .cfi_adjust_cfa_offset -8
+    cpop r11
+    cpop r10
+    cpop r9
+    cpop r8
+    cpop rdi
+    cpop rsi
+    cpop rdx
+    cpop rcx
     iretq
     .cfi_endproc
     .size ud_fast, . - ud_fast
@@ -231,8 +193,7 @@ gp_fast:
     FRAME_CFI(8)
     test byte ptr [rsp + 16], 3         /* CS */
     jz isr_13
-    push rax
-    .cfi_adjust_cfa_offset 8
+    cpush rax
     mov rax, [rsp + 16]                 /* RIP */
     cmp byte ptr [rax], 0xfa            /* cli */
     je 2f
@@ -244,14 +205,12 @@ gp_fast:
     jmp 3f
 2:  and dword ptr [rsp + 32], ~0x200
 3:  inc qword ptr [rsp + 16]
-    pop rax
-    .cfi_adjust_cfa_offset -8
+    cpop rax
     add rsp, 8                          /* the error code */
     .cfi_adjust_cfa_offset -8
     iretq
 1:  .cfi_adjust_cfa_offset 8
-    pop rax
-    .cfi_adjust_cfa_offset -8
+    cpop rax
     jmp isr_13
     .cfi_endproc
     .size gp_fast, . - gp_fast
@@ -261,12 +220,9 @@ gp_fast:
     .type tick_fast, @function
 tick_fast:
     FRAME_CFI(0)
-    push rax
-    .cfi_adjust_cfa_offset 8
-    push rcx
-    .cfi_adjust_cfa_offset 8
-    push rdx
-    .cfi_adjust_cfa_offset 8
+    cpush rax
+    cpush rcx
+    cpush rdx
     rdtsc
     shl rdx, 32
     or rax, rdx
@@ -278,12 +234,9 @@ tick_fast:
     mov [rdx + rcx * 8], rax
     mov al, 0x20                        /* OCW2: non-specific EOI */
     out 0x20, al
-    pop rdx
-    .cfi_adjust_cfa_offset -8
-    pop rcx
-    .cfi_adjust_cfa_offset -8
-    pop rax
-    .cfi_adjust_cfa_offset -8
+    cpop rdx
+    cpop rcx
+    cpop rax
     iretq
     .cfi_endproc
     .size tick_fast, . - tick_fast
