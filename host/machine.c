@@ -305,8 +305,9 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
         m->cpu_ops->coalesce_pio(m->cpu, COM1_BASE + UART_THR, 1);
         m->cpu_ops->coalesce_pio(m->cpu, PCI_CONFIG_ADDRESS, 4);
     }
-    /* Registers that only store what is written (the e1000's multicast
-     * table): queued too, wherever their BAR is mapped now. */
+    /* Registers whose writes the guest only sees through later reads
+     * (the e1000's multicast table, EERD): queued too, wherever their
+     * BAR is mapped now. */
     if (m->cpu_ops->coalesce_mmio) {
         m->mem_as.changed = mem_changed;
         m->mem_as.changed_opaque = m;

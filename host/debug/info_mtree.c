@@ -100,14 +100,16 @@ static void bus_master_spaces(struct machine *m, FILE *out)
 }
 
 /* The functions whose bus-master space shows system memory (want true),
- * or nothing (false), as AS lines of a FlatView; returns how many. */
+ * or nothing (false), as AS lines of a FlatView (none when out is NULL);
+ * returns how many. */
 static int bus_master_as_lines(struct machine *m, bool want, FILE *out)
 {
     int n = 0;
     for (size_t i = 0; i < PCI_MAX_DEV * PCI_MAX_FN; i++) {
         const struct pci_device *d = m->pci.bus.devs[i];
         if (d && masters(d) == want) {
-            fprintf(out, " AS \"%s\", root: bus master container\n", d->name);
+            if (out)
+                fprintf(out, " AS \"%s\", root: bus master container\n", d->name);
             n++;
         }
     }
@@ -241,18 +243,11 @@ static void flat_view(struct machine *m, FILE *out)
         fputc('\n', out);
     }
     /* the functions that may not master the bus see nothing */
-    char *text = NULL;
-    size_t len = 0;
-    FILE *as_lines = open_memstream(&text, &len);
-    if (as_lines && bus_master_as_lines(m, false, as_lines) > 0) {
-        fclose(as_lines);
-        as_lines = NULL;
-        fprintf(out, "FlatView #%zu\n%s Root memory region: (none)\n  No rendered FlatView\n\n",
-                sizeof spaces / sizeof spaces[0], text);
+    if (bus_master_as_lines(m, false, NULL) > 0) {
+        fprintf(out, "FlatView #%zu\n", sizeof spaces / sizeof spaces[0]);
+        bus_master_as_lines(m, false, out);
+        fprintf(out, " Root memory region: (none)\n  No rendered FlatView\n\n");
     }
-    if (as_lines)
-        fclose(as_lines);
-    free(text);
 }
 
 void info_mtree(struct machine *m, const char *args, FILE *out)
