@@ -41,11 +41,14 @@ void machine_signal(struct machine *m, int signo)
         m->cpu_ops->kick(m->cpu);
 }
 
-/* The guest's clock: real time less the time it spent paused, so a stop
+/* The guest's clock: the backend's own (the interpreter counts
+ * instructions), or real time less the time it spent paused, so a stop
  * at a breakpoint does not look like minutes of lost ticks to it. */
 static uint64_t guest_clock(void *opaque)
 {
     struct machine *m = opaque;
+    if (m->cpu && m->cpu_ops->clock)
+        return m->cpu_ops->clock(m->cpu);
     uint64_t now = m->paused ? m->paused_at : monotonic_ns();
     return now - m->paused_total;
 }
@@ -331,7 +334,7 @@ int machine_run(struct machine *m)
     }
     if (m->cfg.start_paused)
         machine_pause(m);
-    m->cpu_ops->run(m->cpu);
+    vcpu_run(m);
     if (m->signalled && !m->stop) {
         log_error("stopped by signal %d", m->signalled);
         return PCEMU_EXIT_INTERRUPTED;

@@ -153,6 +153,7 @@ void loop_wait(struct loop *l, int64_t timeout_ns)
     for (int i = 0; i < l->npollers; i++)
         l->pollers[i].fill(l->pollers[i].opaque, l);
 
+    l->polled = l->npfd;
     struct timespec ts, *tsp = NULL;
     if (l->poll_timeout >= 0) {
         ts.tv_sec = l->poll_timeout / 1000000000;

@@ -56,6 +56,7 @@ struct loop {
     struct pollfd *pfd;         /* this poll's descriptors */
     int npfd;
     int64_t poll_timeout;       /* ns; pollers may lower it */
+    int polled;                 /* descriptors the last wait looked at */
 };
 
 /* CLOCK_MONOTONIC in nanoseconds: the host's clock, whatever the loop's. */

@@ -1,8 +1,8 @@
 /*
- * A vcpu backend behind one ops table: KVM now, the interpreter later.
+ * A vcpu backend behind one ops table: KVM, or pcemu's own interpreter.
  * The machine hands it an architectural start state; the backend runs the
- * guest, dispatching port and MMIO accesses to the machine's address
- * spaces and taking interrupts from the PIC, until the machine stops.
+ * guest until its next exit, performing port and MMIO accesses on the
+ * machine's address spaces; cpu/vcpu.c's loop does everything else.
  */
 #ifndef HOST_CPU_CPU_H
 #define HOST_CPU_CPU_H
@@ -68,17 +68,53 @@ struct cpu_fpu {
 
 struct cpu;
 
+/* Why a backend's run() came back; cpu/vcpu.c dispatches on it. */
+enum cpu_exit_kind {
+    CPU_EXIT_NONE,      /* a deadline, a kick, an interrupt window */
+    CPU_EXIT_IO,        /* port accesses (already performed) */
+    CPU_EXIT_MMIO,      /* memory-mapped accesses (already performed) */
+    CPU_EXIT_HLT,       /* the guest halted */
+    CPU_EXIT_SHUTDOWN,  /* triple fault */
+    CPU_EXIT_DEBUG,     /* a #BP or #DB the debugger asked for */
+    CPU_EXIT_FAILED,    /* the backend already reported and stopped */
+    CPU_EXIT_KINDS
+};
+
+struct cpu_exit {
+    enum cpu_exit_kind kind;
+    bool if_flag;                   /* CPU_EXIT_HLT: can an interrupt wake it */
+    struct cpu_debug_exit debug;    /* CPU_EXIT_DEBUG */
+};
+
 struct cpu_ops {
     const char *name;
     /* Returns NULL and sets *why when the backend cannot run here. */
     struct cpu *(*create)(struct machine *m, const char **why);
     int (*set_state)(struct cpu *c, const struct cpu_state *s);
     int (*get_state)(struct cpu *c, struct cpu_state *s);
-    /* Runs until the machine asks to stop; returns when it has. */
-    void (*run)(struct cpu *c);
-    /* Make run() come back to the loop soon (from a timer or device). */
+    /* Runs the guest until its next exit, or until the loop's clock
+     * reaches deadline (ns, UINT64_MAX: none) or CLOCK_MONOTONIC reaches
+     * poll_at (when file descriptors want a look), whichever is first.
+     * Port and MMIO accesses are performed on the way (as_read/as_write). */
+    void (*run)(struct cpu *c, uint64_t deadline, uint64_t poll_at, struct cpu_exit *e);
+    /* Make run() come back soon (from a timer, a device or a signal). */
     void (*kick)(struct cpu *c);
     void (*destroy)(struct cpu *c);
+
+    /* Interrupts: whether the guest can take one now (IF set, no
+     * interrupt shadow, not single-stepping), give it one, or ask run()
+     * to come back as soon as it can. */
+    bool (*can_inject)(struct cpu *c);
+    void (*inject)(struct cpu *c, int vector);
+    void (*want_window)(struct cpu *c, bool on);
+
+    /* A backend that keeps its own time (the interpreter's instruction
+     * count) gives the loop its clock in ns, and moves it on while the
+     * guest is halted; NULL: the loop runs on CLOCK_MONOTONIC. */
+    uint64_t (*clock)(struct cpu *c);
+    void (*idle_until)(struct cpu *c, uint64_t ns);
+    /* Instructions retired, for -stats (NULL where unknown). */
+    uint64_t (*instructions)(struct cpu *c);
 
     /* Writes to these ports may be queued and delivered at the next exit
      * instead of exiting each time (the UART's transmit register). */
@@ -102,6 +138,17 @@ struct cpu_ops {
 };
 
 extern const struct cpu_ops kvm_cpu_ops;
+extern const struct cpu_ops interp_cpu_ops;
+
+/* The backend-neutral run loop (cpu/vcpu.c): pause, timers, file
+ * descriptors, interrupts from the PIC, statistics and the exits'
+ * meaning. Returns when the machine stops. */
+void vcpu_run(struct machine *m);
+
+/* Reports a fatal guest or backend condition with the vcpu's state and
+ * ends the run with status. */
+void vcpu_fatal(struct machine *m, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Guest virtual to physical through the page tables the state points at
  * (identity with paging off); false when not mapped. */

@@ -3,7 +3,8 @@
  * user space like every other device, so HLT exits to us and interrupts
  * go in through KVM_INTERRUPT, waiting for the interrupt window when the
  * guest has them masked. A POSIX timer signal sets immediate_exit so a
- * guest that computes still lets timers and sockets be served.
+ * guest that computes still lets timers and sockets be served. The loop
+ * around KVM_RUN is cpu/vcpu.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -299,22 +300,6 @@ static int get_state(struct cpu *c, struct cpu_state *s)
     return 0;
 }
 
-/* Report the vcpu state and stop with status. */
-static void __attribute__((format(printf, 3, 4)))
-fatal(struct cpu *c, int status, const char *fmt, ...)
-{
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    log_error("%s", msg);
-    struct cpu_state s;
-    if (get_state(c, &s) == 0)
-        cpu_dump_state(&s, stderr);
-    machine_request_exit(c->m, status);
-}
-
 /* Deliver the queued port writes, oldest first, before anything else the
  * guest did after them is handled. */
 static void drain_ring(struct cpu *c)
@@ -348,9 +333,9 @@ static int coalesce_mmio(struct cpu *c, uint64_t addr, uint64_t len, bool on)
     return ioctl(c->vm_fd, on ? KVM_REGISTER_COALESCED_MMIO : KVM_UNREGISTER_COALESCED_MMIO, &z);
 }
 
-/* ---- exit handlers ---- */
+/* ---- exit handlers: each performs what it can and says what it was ---- */
 
-static void exit_io(struct cpu *c)
+static void exit_io(struct cpu *c, struct cpu_exit *e)
 {
     struct kvm_run *run = c->run;
     uint8_t *data = (uint8_t *)run + run->io.data_offset;
@@ -365,6 +350,7 @@ static void exit_io(struct cpu *c)
             memcpy(data, &v, size);
         }
     }
+    e->kind = CPU_EXIT_IO;
 }
 
 static void sync_vcpu(struct cpu *c);
@@ -399,55 +385,48 @@ static int do_mmio(struct cpu *c)
     return watch_hit(c->watch, CPU_HW_BPS, run->mmio.phys_addr, len, run->mmio.is_write);
 }
 
-static void exit_mmio(struct cpu *c)
+static void exit_mmio(struct cpu *c, struct cpu_exit *e)
 {
     int w = do_mmio(c);
+    e->kind = CPU_EXIT_MMIO;
     if (w >= 0) {
         /* a watched access on a trapped page: let the instruction finish,
          * then stop after it, as a debug-register watchpoint would */
         sync_vcpu(c);
-        struct cpu_debug_exit e = { .vector = 1, .dr6 = 1u << w };
-        machine_debug_exit(c->m, &e);
+        e->kind = CPU_EXIT_DEBUG;
+        e->debug = (struct cpu_debug_exit){ .vector = 1, .dr6 = 1u << w };
     }
 }
 
-static void exit_hlt(struct cpu *c)
+static void exit_hlt(struct cpu *c, struct cpu_exit *e)
 {
-    struct machine *m = c->m;
-    /* An interrupt already waiting ends the HLT at once. */
-    if (c->run->if_flag && pic_pending(m->pic))
-        return;
-    if (!c->run->if_flag) {
-        fatal(c, PCEMU_EXIT_DEAD,
-              "guest halted with interrupts disabled (cli; hlt): it can never wake up");
-        return;
-    }
-    if (!machine_wait_halted(m))
-        fatal(c, PCEMU_EXIT_DEAD,
-              "guest halted with nothing left to wake it (no timer armed, no input)");
+    e->kind = CPU_EXIT_HLT;
+    e->if_flag = c->run->if_flag;
 }
 
-static void exit_shutdown(struct cpu *c)
+static void exit_shutdown(struct cpu *c, struct cpu_exit *e)
 {
-    fatal(c, PCEMU_EXIT_TRIPLE, "guest triple fault (shutdown)");
+    e->kind = CPU_EXIT_SHUTDOWN;
 }
 
-static void exit_nothing(struct cpu *c)
+static void exit_nothing(struct cpu *c, struct cpu_exit *e)
 {
-    (void)c;
+    e->kind = CPU_EXIT_NONE;
 }
 
-static void exit_fail_entry(struct cpu *c)
+static void exit_fail_entry(struct cpu *c, struct cpu_exit *e)
 {
-    fatal(c, PCEMU_EXIT_UNHANDLED, "KVM could not enter the guest (hardware reason 0x%llx)",
-          (unsigned long long)c->run->fail_entry.hardware_entry_failure_reason);
+    vcpu_fatal(c->m, PCEMU_EXIT_UNHANDLED,
+               "KVM could not enter the guest (hardware reason 0x%llx)",
+               (unsigned long long)c->run->fail_entry.hardware_entry_failure_reason);
+    e->kind = CPU_EXIT_FAILED;
 }
 
 /* This host's KVM may be one (PVM) whose instruction emulator cannot do
  * INT3 for a guest at CPL 0. pcemu finishes it: the debugger's own
  * breakpoints stop the guest; the guest's int3 becomes the #BP trap it
  * would have raised, with RIP after the instruction. */
-static bool finish_int3(struct cpu *c)
+static bool finish_int3(struct cpu *c, struct cpu_exit *e)
 {
     struct cpu_state s;
     uint64_t pa;
@@ -455,12 +434,10 @@ static bool finish_int3(struct cpu *c)
     if (get_state(c, &s) < 0 || !cpu_translate(c->m, &s, s.rip, &pa) ||
         !as_ram_read(&c->m->mem_as, pa, &op, 1) || op != 0xcc)
         return false;
-    if (c->m->gdb) {
-        struct cpu_debug_exit e = { .vector = 3, .pc = s.rip };
-        if (machine_debug_is_breakpoint(c->m, s.rip)) {
-            machine_debug_exit(c->m, &e);
-            return true;
-        }
+    if (c->m->gdb && machine_debug_is_breakpoint(c->m, s.rip)) {
+        e->kind = CPU_EXIT_DEBUG;
+        e->debug = (struct cpu_debug_exit){ .vector = 3, .pc = s.rip };
+        return true;
     }
     s.rip++;
     if (set_state(c, &s) < 0)
@@ -472,12 +449,13 @@ static bool finish_int3(struct cpu *c)
     ev.exception.nr = 3;
     ev.exception.has_error_code = 0;
     ev.flags = 0;
+    e->kind = CPU_EXIT_NONE;
     return ioctl(c->vcpu_fd, KVM_SET_VCPU_EVENTS, &ev) == 0;
 }
 
-static void exit_internal(struct cpu *c)
+static void exit_internal(struct cpu *c, struct cpu_exit *e)
 {
-    if (c->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION && finish_int3(c))
+    if (c->run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION && finish_int3(c, e))
         return;
     static const char *const sub[] = {
         [KVM_INTERNAL_ERROR_EMULATION] = "instruction emulation failed",
@@ -486,18 +464,18 @@ static void exit_internal(struct cpu *c)
     };
     uint32_t s = c->run->internal.suberror;
     const char *what = s < sizeof sub / sizeof sub[0] && sub[s] ? sub[s] : "unknown suberror";
-    fatal(c, PCEMU_EXIT_UNHANDLED, "KVM internal error: %s (suberror %u)", what, s);
+    vcpu_fatal(c->m, PCEMU_EXIT_UNHANDLED, "KVM internal error: %s (suberror %u)", what, s);
+    e->kind = CPU_EXIT_FAILED;
 }
 
-/* The debugger asked for #BP/#DB exits; it decides what they mean. */
-static void exit_debug(struct cpu *c)
+static void exit_debug(struct cpu *c, struct cpu_exit *e)
 {
     struct kvm_debug_exit_arch *a = &c->run->debug.arch;
-    struct cpu_debug_exit e = { .vector = (int)a->exception, .pc = a->pc, .dr6 = a->dr6 };
-    machine_debug_exit(c->m, &e);
+    e->kind = CPU_EXIT_DEBUG;
+    e->debug = (struct cpu_debug_exit){ .vector = (int)a->exception, .pc = a->pc, .dr6 = a->dr6 };
 }
 
-typedef void (*exit_fn)(struct cpu *c);
+typedef void (*exit_fn)(struct cpu *c, struct cpu_exit *e);
 
 static const exit_fn exit_handlers[] = {
     [KVM_EXIT_IO] = exit_io,
@@ -511,43 +489,37 @@ static const exit_fn exit_handlers[] = {
     [KVM_EXIT_DEBUG] = exit_debug,
 };
 
-/* Interrupts: inject when the guest can take one, else ask KVM to exit
- * as soon as it can. */
-static void inject(struct cpu *c)
+/* Interrupts go in through KVM_INTERRUPT when the guest can take one;
+ * otherwise KVM exits as soon as it can. A step must not wander into an
+ * interrupt handler (and carry the trap flag into the frame it pushes):
+ * interrupts wait for it. */
+static bool can_inject(struct cpu *c)
 {
-    struct kvm_run *run = c->run;
-    /* A step must not wander into an interrupt handler (and carry the
-     * trap flag into the frame it pushes): interrupts wait for it. */
-    if (c->stepping || !pic_pending(c->m->pic)) {
-        run->request_interrupt_window = 0;
-        return;
-    }
-    if (run->ready_for_interrupt_injection && run->if_flag) {
-        struct kvm_interrupt irq = { .irq = (uint32_t)pic_ack(c->m->pic) };
-        if (ioctl(c->vcpu_fd, KVM_INTERRUPT, &irq) < 0)
-            log_warn("KVM_INTERRUPT vector %u: %s", irq.irq, strerror(errno));
-        run->request_interrupt_window = pic_pending(c->m->pic);
-    } else {
-        run->request_interrupt_window = 1;
-    }
+    return !c->stepping && c->run->ready_for_interrupt_injection && c->run->if_flag;
 }
 
-/* How often file descriptors (monitor, gdb, sockets) are looked at while
- * the guest computes without exiting. */
-#define FD_POLL_NS 1000000ull
+static void inject(struct cpu *c, int vector)
+{
+    struct kvm_interrupt irq = { .irq = (uint32_t)vector };
+    if (ioctl(c->vcpu_fd, KVM_INTERRUPT, &irq) < 0)
+        log_warn("KVM_INTERRUPT vector %u: %s", irq.irq, strerror(errno));
+}
+
+static void want_window(struct cpu *c, bool on)
+{
+    c->run->request_interrupt_window = on && !c->stepping;
+}
 
 /* Keep the kick timer at the next deadline, so a busy guest still lets
- * timers run on time, and at most FD_POLL_NS away while anyone could
- * be talking to us. Timer deadlines are on the guest's clock; the kick
- * timer runs on CLOCK_MONOTONIC. */
-static void arm_kick(struct cpu *c, uint64_t next_fd_poll)
+ * timers run on time, and at poll_at while anyone could be talking to
+ * us. Deadlines are on the guest's clock; the kick timer runs on
+ * CLOCK_MONOTONIC. */
+static void arm_kick(struct cpu *c, uint64_t next, uint64_t poll_at)
 {
-    struct loop *l = &c->m->loop;
-    uint64_t next = loop_next_deadline(l);
     if (next != UINT64_MAX)
         next += c->m->paused_total;     /* guest clock -> CLOCK_MONOTONIC */
-    if (loop_has_sources(l) && next_fd_poll < next)
-        next = next_fd_poll;
+    if (poll_at < next)
+        next = poll_at;
     if (next == c->armed_deadline)
         return;
     c->armed_deadline = next;
@@ -559,58 +531,27 @@ static void arm_kick(struct cpu *c, uint64_t next_fd_poll)
     timer_settime(c->kick_timer, TIMER_ABSTIME, &its, NULL);
 }
 
-static void run(struct cpu *c)
+static void run(struct cpu *c, uint64_t deadline, uint64_t poll_at, struct cpu_exit *e)
 {
-    struct machine *m = c->m;
-    uint64_t next_fd_poll = 0;
-    c->armed_deadline = 0;
-    while (!m->stop && !m->signalled) {
-        if (m->paused) {
-            loop_wait(&m->loop, -1);
-            continue;
+    arm_kick(c, deadline, poll_at);
+    int r = ioctl(c->vcpu_fd, KVM_RUN, 0);
+    int err = errno;            /* drain_ring's writes may change errno */
+    c->run->immediate_exit = 0;
+    drain_ring(c);
+    if (r < 0) {
+        e->kind = CPU_EXIT_NONE;
+        if (err != EINTR && err != EAGAIN) {
+            vcpu_fatal(c->m, PCEMU_EXIT_INTERNAL, "KVM_RUN failed: %s", strerror(err));
+            e->kind = CPU_EXIT_FAILED;
         }
-        inject(c);
-        uint64_t now = monotonic_ns();
-        if (now >= next_fd_poll) {
-            if (loop_has_sources(&m->loop))
-                loop_wait(&m->loop, 0);
-            next_fd_poll = now + FD_POLL_NS;
-            if (m->paused || m->stop)
-                continue;
-        }
-        arm_kick(c, next_fd_poll);
-        int r = ioctl(c->vcpu_fd, KVM_RUN, 0);
-        int err = errno;            /* drain_ring's writes may change errno */
-        c->run->immediate_exit = 0;
-        drain_ring(c);
-        m->stats.exits++;
-        if (r < 0) {
-            m->stats.intr++;
-            if (err != EINTR && err != EAGAIN) {
-                fatal(c, PCEMU_EXIT_INTERNAL, "KVM_RUN failed: %s", strerror(err));
-                break;
-            }
-        } else {
-            uint32_t reason = c->run->exit_reason;
-            if (reason == KVM_EXIT_IO)
-                m->stats.io++;
-            else if (reason == KVM_EXIT_MMIO)
-                m->stats.mmio++;
-            else if (reason == KVM_EXIT_HLT)
-                m->stats.hlt++;
-            else if (reason == KVM_EXIT_INTR || reason == KVM_EXIT_IRQ_WINDOW_OPEN)
-                m->stats.intr++;
-            else
-                m->stats.other++;
-            if (reason < sizeof exit_handlers / sizeof exit_handlers[0] &&
-                exit_handlers[reason]) {
-                exit_handlers[reason](c);
-            } else {
-                fatal(c, PCEMU_EXIT_UNHANDLED, "unhandled KVM exit reason %u", reason);
-            }
-        }
-        if (!m->loop.frozen && loop_next_deadline(&m->loop) <= loop_now(&m->loop))
-            loop_run_timers(&m->loop);
+        return;
+    }
+    uint32_t reason = c->run->exit_reason;
+    if (reason < sizeof exit_handlers / sizeof exit_handlers[0] && exit_handlers[reason]) {
+        exit_handlers[reason](c, e);
+    } else {
+        vcpu_fatal(c->m, PCEMU_EXIT_UNHANDLED, "unhandled KVM exit reason %u", reason);
+        e->kind = CPU_EXIT_FAILED;
     }
 }
 
@@ -630,7 +571,7 @@ static void sync_vcpu(struct cpu *c)
         if (c->run->exit_reason == KVM_EXIT_MMIO)
             do_mmio(c);
         else if (c->run->exit_reason == KVM_EXIT_IO)
-            exit_io(c);
+            exit_io(c, &(struct cpu_exit){ 0 });
         else
             return;
     }
@@ -786,6 +727,9 @@ const struct cpu_ops kvm_cpu_ops = {
     .get_state = get_state,
     .run = run,
     .kick = kick,
+    .can_inject = can_inject,
+    .inject = inject,
+    .want_window = want_window,
     .sync = sync_vcpu,
     .coalesce_pio = coalesce_pio,
     .coalesce_mmio = coalesce_mmio,
