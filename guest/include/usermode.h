@@ -1,12 +1,14 @@
 /*
- * Running the kernel's own code at CPL 3. This host's KVM (PVM) emulates a
- * guest's supervisor mode one instruction at a time (about 0.5 us each)
- * but runs its user mode natively, so the self-tests run at CPL 3 on the
+ * Running the kernel's own code at CPL 3, for hosts whose KVM (PVM)
+ * emulates a guest's supervisor mode one instruction at a time but runs
+ * its user mode natively: pcemu says so in its CPUID leaf
+ * PCEMU_CPUID_HOST, and only there do the self-tests run at CPL 3, on the
  * kernel's identity map, whose pages all carry the user bit. Port I/O
  * is allowed there by the TSS's I/O permission bitmap (gdt.c); cli, sti
  * and hlt fault (#GP: IOPL reads 0 under PVM) and the #GP handler
  * performs them at CPL 0 and steps over them, so the same code runs at
- * either level. usermode=0 on the command line keeps everything at CPL 0.
+ * either level. usermode=1 on the command line asks for CPL 3 anywhere,
+ * usermode=0 keeps everything at CPL 0.
  */
 #ifndef GUEST_USERMODE_H
 #define GUEST_USERMODE_H
@@ -19,6 +21,12 @@
 #define SEL_KDATA 0x10
 #define SEL_UDATA 0x2b      /* GDT index 5, RPL 3 */
 #define SEL_UCODE 0x33      /* GDT index 6, RPL 3 */
+
+/* Whether to run at CPL 3: usermode= on the command line, else what
+ * pcemu's CPUID leaf says of the host. */
+bool usermode_wanted(void);
+/* Why the self-tests run at CPL 3, for the banner. */
+const char *usermode_reason(void);
 
 /* Continues in fn at CPL 3 on the current stack with interrupts off; fn
  * must not return. */

@@ -2,7 +2,7 @@
  * kernel_main: normalise what the boot path handed over (pcemu boot info
  * or multiboot information), bring up the CPU tables, the console, the
  * interrupt controller and the tick, then run the self-tests, at CPL 3
- * unless usermode=0 (usermode.h says why).
+ * where the host emulates CPL 0 (usermode.h says why).
  */
 #include "clock.h"
 #include "contract/boot.h"
@@ -18,17 +18,19 @@
 
 struct boot_params boot;
 
-/* Everything after the CPU, interrupt and clock set-up: at CPL 3 unless
- * usermode=0, where this host runs code natively (and formats text
+/* Everything after the CPU, interrupt and clock set-up: at CPL 3 where
+ * the host runs that natively and emulates CPL 0 (and so formats text
  * hundreds of times faster). PCI enumeration takes its configuration
  * accesses down to CPL 0 in batches (pci.c). */
 static void __attribute__((noreturn)) run_tests(void)
 {
-    printf("# pcemu guest: booted via %s%s%s, %llu MiB RAM, console %s, cmdline '%s'\n%s",
+    printf("# pcemu guest: booted via %s%s%s, %llu MiB RAM, console %s, cmdline '%s'\n%s%s%s",
            boot.path, boot.loader ? " from " : "", boot.loader ? boot.loader : "",
            (unsigned long long)(boot.ram_bytes >> 20), boot.console_ok ? "ok" : "missing",
            boot.cmdline,
-           current_cpl() == 3 ? "# self-tests at CPL 3 (usermode=0 keeps them at CPL 0)\n" : "");
+           current_cpl() == 3 ? "# self-tests at CPL 3: " : "",
+           current_cpl() == 3 ? usermode_reason() : "",
+           current_cpl() == 3 ? " (usermode=0 keeps them at CPL 0)\n" : "");
     pci_init();
     pci_register_builtin_drivers();
     pci_print_table();
@@ -107,7 +109,8 @@ static void from_multiboot(const struct multiboot_info *mbi)
 }
 
 /* The interrupt gates, the heap, the PIC and the tick, then the tests;
- * at CPL 3 unless usermode=0 (enter_user starts it with interrupts off). */
+ * at CPL 3 where usermode_wanted (enter_user starts it with interrupts
+ * off). */
 static void __attribute__((noreturn)) kernel_rest(void)
 {
     idt_fill();
@@ -137,8 +140,7 @@ void kernel_main(uint32_t magic, uint64_t info)
     paging_init();
     if (!boot.heap_start)
         panic("no RAM above the kernel in the memory map");
-    const char *um = cmdline_get("usermode");
-    if (!um || strcmp(um, "0") != 0)
+    if (usermode_wanted())
         enter_user(kernel_rest);
     kernel_rest();
 }

@@ -56,12 +56,6 @@ static uint64_t calibrate_once(void)
 
 static const char *source = "not yet";
 
-static void cpuid(uint32_t leaf, uint32_t r[4])
-{
-    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-                     : "a"(leaf), "c"(0));
-}
-
 /* The TSC frequency from the hypervisor's timing leaf, or 0. */
 uint64_t tsc_hz_from_cpuid(void)
 {

@@ -110,6 +110,29 @@ static void add_timing_leaf(struct cpu *c, struct kvm_cpuid2 *cpuid, int cap)
     };
 }
 
+/* This development host's KVM is PVM (the kvm_pvm module): guest CPL 3
+ * runs natively, every CPL 0 instruction is emulated. The guest hears it
+ * through pcemu's leaves and moves its work to CPL 3; nothing else in
+ * pcemu or the guest's drivers depends on it. */
+static bool host_is_pvm(void)
+{
+    return access("/sys/module/kvm_pvm", F_OK) == 0;
+}
+
+/* pcemu's own leaves (contract/platform.h), after KVM's range. */
+static void add_pcemu_leaves(struct kvm_cpuid2 *cpuid, int cap)
+{
+    if ((int)cpuid->nent + 2 > cap)
+        return;
+    cpuid->entries[cpuid->nent++] = (struct kvm_cpuid_entry2){
+        .function = PCEMU_CPUID_INFO, .eax = PCEMU_CPUID_HOST,
+        .ebx = PCEMU_CPUID_SIG_EBX, .ecx = PCEMU_CPUID_SIG_ECX, .edx = PCEMU_CPUID_SIG_EDX,
+    };
+    cpuid->entries[cpuid->nent++] = (struct kvm_cpuid_entry2){
+        .function = PCEMU_CPUID_HOST, .eax = host_is_pvm() ? PCEMU_HOST_CPL0_EMULATED : 0,
+    };
+}
+
 static int setup_cpuid(struct cpu *c)
 {
     int n = 128;
@@ -118,8 +141,10 @@ static int setup_cpuid(struct cpu *c)
         return -1;
     cpuid->nent = n;
     int r = ioctl(c->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
-    if (r == 0)
+    if (r == 0) {
         add_timing_leaf(c, cpuid, n);
+        add_pcemu_leaves(cpuid, n);
+    }
     if (r == 0)
         r = ioctl(c->vcpu_fd, KVM_SET_CPUID2, cpuid);
     free(cpuid);

@@ -121,6 +121,21 @@
 #define PCEMU_CPUID_HV_BASE 0x40000000u
 #define PCEMU_CPUID_TIMING  0x40000010u
 
+/* pcemu's own leaves, beside whatever range the backend offers at
+ * 0x40000000 (KVM's, or the interpreter's): PCEMU_CPUID_INFO returns the
+ * highest pcemu leaf in EAX and "pcemu" in EBX, ECX, EDX (zero-padded);
+ * PCEMU_CPUID_HOST says in EAX how the guest's code is run. */
+#define PCEMU_CPUID_INFO    0x40000100u
+#define PCEMU_CPUID_HOST    0x40000101u
+#define PCEMU_CPUID_SIG_EBX 0x6d656370u     /* "pcem" */
+#define PCEMU_CPUID_SIG_ECX 0x00000075u     /* "u" */
+#define PCEMU_CPUID_SIG_EDX 0x00000000u
+/* The host runs CPL 3 natively but emulates every CPL 0 instruction
+ * (a PVM host): a guest does its work at CPL 3 there. */
+#define PCEMU_HOST_CPL0_EMULATED 0x1u
+/* The CPU is pcemu's interpreter: time is the instruction count. */
+#define PCEMU_HOST_INTERPRETER   0x2u
+
 /* Guest verdicts written to DEBUG_EXIT_PORT */
 #define VERDICT_PASS    0
 #define VERDICT_FAIL    1

@@ -23,6 +23,12 @@ expect_grep() {
     else fail "$1" "no line matching /$2/ in:" "$(head -c 2000 "$3")"; fi
 }
 
+# expect_no_grep NAME PATTERN FILE: no line of FILE matches PATTERN
+expect_no_grep() {
+    if ! grep -Eq -- "$2" "$3"; then pass "$1"
+    else fail "$1" "a line matches /$2/:" "$(grep -E -- "$2" "$3" | head -3)"; fi
+}
+
 finish() {
     echo "$1: $passed passed, $failed failed"
     [ "$failed" -eq 0 ]

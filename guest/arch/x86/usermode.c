@@ -3,7 +3,9 @@
  * back up, and the #GP handler's half that performs what CPL 3 may not
  * (cli, sti, hlt; port I/O is allowed by the TSS's I/O bitmap).
  */
+#include "contract/platform.h"
 #include "kernel.h"
+#include "lib.h"
 #include "usermode.h"
 #include "x86.h"
 
@@ -32,6 +34,41 @@ void enter_user(void (*fn)(void))
 }
 
 bool usermode_enabled;
+
+/* PCEMU_CPUID_HOST's flags, or 0 where pcemu's leaves are absent. */
+static uint32_t pcemu_host_flags(void)
+{
+    uint32_t r[4];
+    cpuid(1, r);
+    if (!(r[2] & (1u << 31)))          /* no hypervisor */
+        return 0;
+    cpuid(PCEMU_CPUID_INFO, r);
+    if (r[1] != PCEMU_CPUID_SIG_EBX || r[2] != PCEMU_CPUID_SIG_ECX ||
+        r[3] != PCEMU_CPUID_SIG_EDX || r[0] < PCEMU_CPUID_HOST)
+        return 0;
+    cpuid(PCEMU_CPUID_HOST, r);
+    return r[0];
+}
+
+static const char *reason = "";
+
+bool usermode_wanted(void)
+{
+    const char *um = cmdline_get("usermode");
+    if (um && strcmp(um, "0") == 0)
+        return false;
+    if (um && strcmp(um, "1") == 0) {
+        reason = "usermode=1";
+        return true;
+    }
+    reason = "this host emulates CPL 0";
+    return (pcemu_host_flags() & PCEMU_HOST_CPL0_EMULATED) != 0;
+}
+
+const char *usermode_reason(void)
+{
+    return reason;
+}
 
 void user_resume(void)
 {
