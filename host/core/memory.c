@@ -248,6 +248,38 @@ void as_write(struct address_space *as, uint64_t addr, uint64_t value, unsigned 
         r->ops->write(r->opaque, off, value, size);
 }
 
+/* The widest naturally aligned piece at addr that fits in len. */
+static unsigned piece(uint64_t addr, size_t len)
+{
+    if (len == 1 || len == 2 || len == 4 || len == 8)
+        return (unsigned)len;
+    unsigned p = 8;
+    while (p > len || (addr & (p - 1)))
+        p >>= 1;
+    return p;
+}
+
+void as_read_bytes(struct address_space *as, uint64_t addr, uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned n = piece(addr + i, len - i);
+        uint64_t v = as_read(as, addr + i, n);
+        memcpy(buf + i, &v, n);
+        i += n;
+    }
+}
+
+void as_write_bytes(struct address_space *as, uint64_t addr, const uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned n = piece(addr + i, len - i);
+        uint64_t v = 0;
+        memcpy(&v, buf + i, n);
+        as_write(as, addr + i, v, n);
+        i += n;
+    }
+}
+
 /* Copies in pieces, each inside one RAM region. */
 static bool ram_copy(struct address_space *as, uint64_t addr, void *buf, size_t len,
                      bool to_guest)

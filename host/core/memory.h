@@ -91,6 +91,14 @@ struct region *address_space_lookup(struct address_space *as, uint64_t addr,
 uint64_t as_read(struct address_space *as, uint64_t addr, unsigned size);
 void as_write(struct address_space *as, uint64_t addr, uint64_t value, unsigned size);
 
+/* An access of a length the CPU made but no bus has (a store the CPU
+ * split at a page boundary into 1 + 3 bytes, a 16-byte SSE access), as
+ * naturally aligned pieces of 1, 2, 4 or 8 bytes, in address order,
+ * each at its own address: never widened. Lengths 1, 2, 4 and 8 go as
+ * one access, aligned or not. */
+void as_read_bytes(struct address_space *as, uint64_t addr, uint8_t *buf, size_t len);
+void as_write_bytes(struct address_space *as, uint64_t addr, const uint8_t *buf, size_t len);
+
 /* Copy to/from guest memory through RAM regions only; false when any byte
  * of the range is not RAM (the caller reports what it was doing). */
 bool as_ram_read(struct address_space *as, uint64_t addr, void *buf, size_t len);

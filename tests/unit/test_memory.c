@@ -221,6 +221,88 @@ static void wide_access_split_for_narrow_region(void **state)
     assert_int_equal(d.reads, 2);
 }
 
+/* A logging device: every access's offset and width, in order. */
+struct logdev {
+    uint64_t off[16];
+    unsigned size[16];
+    uint8_t regs[32];
+    int n;
+};
+
+static uint64_t log_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct logdev *d = opaque;
+    uint64_t v = 0;
+    if (d->n < 16) {
+        d->off[d->n] = off;
+        d->size[d->n++] = size;
+    }
+    memcpy(&v, d->regs + off, size);
+    return v;
+}
+
+static void log_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+    struct logdev *d = opaque;
+    if (d->n < 16) {
+        d->off[d->n] = off;
+        d->size[d->n++] = size;
+    }
+    memcpy(d->regs + off, &v, size);
+}
+
+static const struct region_ops log_ops = { log_read, log_write, 0 };
+
+/* The 3-byte half of a store split at a page boundary arrives as 1 + 2
+ * at its own addresses, never as a 4-byte write with a stale byte. */
+static void odd_lengths_split_never_widened(void **state)
+{
+    struct fixture *f = *state;
+    struct logdev d = { .n = 0 };
+    struct region r;
+    region_init_io(&r, "log", 32, &log_ops, &d);
+    region_add(&f->root, &r, 0x100, 0);
+    memset(d.regs, 0xee, sizeof d.regs);
+    as_write_bytes(&f->as, 0x101, (const uint8_t *)"\x11\x22\x33", 3);
+    assert_int_equal(d.n, 2);
+    assert_int_equal(d.off[0], 1);
+    assert_int_equal(d.size[0], 1);
+    assert_int_equal(d.off[1], 2);
+    assert_int_equal(d.size[1], 2);
+    assert_memory_equal(d.regs, "\xee\x11\x22\x33\xee", 5);
+
+    /* 16 bytes (an SSE store) at an aligned address: two quadwords */
+    d.n = 0;
+    uint8_t buf[16];
+    for (int i = 0; i < 16; i++)
+        buf[i] = (uint8_t)i;
+    as_write_bytes(&f->as, 0x110, buf, 16);
+    assert_int_equal(d.n, 2);
+    assert_int_equal(d.size[0], 8);
+    assert_int_equal(d.off[1], 0x18);
+    assert_memory_equal(d.regs + 0x10, buf, 16);
+
+    /* a standard width goes as one access even unaligned: the device
+     * sees the real address and width */
+    d.n = 0;
+    uint8_t out[4];
+    as_read_bytes(&f->as, 0x102, out, 4);
+    assert_int_equal(d.n, 1);
+    assert_int_equal(d.off[0], 2);
+    assert_int_equal(d.size[0], 4);
+    assert_memory_equal(out, "\x22\x33\xee\xee", 4);
+
+    /* 7 bytes at offset 1: 1 + 2 + 4 */
+    d.n = 0;
+    uint8_t seven[7];
+    as_read_bytes(&f->as, 0x101, seven, 7);
+    assert_int_equal(d.n, 3);
+    assert_int_equal(d.size[0], 1);
+    assert_int_equal(d.size[1], 2);
+    assert_int_equal(d.size[2], 4);
+    assert_int_equal(d.off[2], 4);
+}
+
 static void access_across_region_end(void **state)
 {
     struct fixture *f = *state;
@@ -275,6 +357,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(nested_container_and_alias, setup, teardown),
         cmocka_unit_test_setup_teardown(wide_access_split_for_narrow_region, setup, teardown),
         cmocka_unit_test_setup_teardown(access_across_region_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(odd_lengths_split_never_widened, setup, teardown),
         cmocka_unit_test(ram_copies),
     };
     return cmocka_run_group_tests_name("memory", tests, NULL, NULL);
