@@ -159,6 +159,10 @@ static void arm(struct counter *c, uint64_t now)
     switch (c->mode) {
     case 2:
     case 3:
+        /* a period shorter than an interrupt can be served in: the next
+         * edge on the grid at least the floor away (pit.h) */
+        if (tick_time(&c->run, n) - c->run.start < PIT_MIN_IRQ_PERIOD_NS)
+            t = ticks(&c->run, now + PIT_MIN_IRQ_PERIOD_NS - 1);
         next = (t / n + 1) * n;
         break;
     case 0:
@@ -201,6 +205,12 @@ static void load(struct counter *c, uint32_t value)
         c->null_count = true;   /* waits for a gate trigger that never comes */
         return;
     }
+    if (c->index == 0 && periodic(c) &&
+        (uint64_t)c->reload * NS_PER_S < PIT_MIN_IRQ_PERIOD_NS * PIT_HZ)
+        log_warn_rl(&p->rl, "pit: counter 0 loaded with %u in mode %d, a period of %llu ns; "
+                    "IRQ 0 comes at most every %llu ns", c->reload, c->mode,
+                    (unsigned long long)((uint64_t)c->reload * NS_PER_S / PIT_HZ),
+                    (unsigned long long)PIT_MIN_IRQ_PERIOD_NS);
     c->null_count = false;
     if (periodic(c) && c->counting) {
         /* the period under way finishes with the old count */

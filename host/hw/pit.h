@@ -22,6 +22,11 @@ struct region *pit_region(struct pit *p);
 
 /* The reload value counter ch was programmed with (0 means 65536), and
  * how many IRQ 0 edges it has produced; for the monitor and tests. */
+/* IRQ 0 edges come at most this often, whatever the count (KVM's own
+ * PIT keeps the same floor): a faster period is served as one edge per
+ * floor, on the counter's grid. Counts and OUT read exactly. */
+#define PIT_MIN_IRQ_PERIOD_NS 200000ull
+
 uint32_t pit_reload(struct pit *p, int ch);
 uint64_t pit_irq_count(struct pit *p);
 
