@@ -36,7 +36,10 @@ struct cpu_state {
 /* READ has no debug-register form; backends that trap pages can do it. */
 enum cpu_bp_kind { CPU_BP_EXEC, CPU_BP_WRITE, CPU_BP_ACCESS, CPU_BP_READ };
 
+/* Breakpoint and watchpoint slots: KVM has the four debug registers
+ * (CPU_HW_BPS); the interpreter checks as many as the table holds. */
 #define CPU_HW_BPS 4
+#define CPU_MAX_BPS 32
 
 struct cpu_hw_bp {
     bool on;
@@ -48,14 +51,14 @@ struct cpu_hw_bp {
 struct cpu_debug {
     bool attached;      /* a debugger wants #BP and #DB exits */
     bool single_step;   /* one instruction, interrupts held off */
-    struct cpu_hw_bp hw[CPU_HW_BPS];
+    struct cpu_hw_bp hw[CPU_MAX_BPS];   /* the backend arms hw_bps of them */
 };
 
 /* Why the vcpu stopped for the debugger. */
 struct cpu_debug_exit {
     int vector;         /* 1 (#DB) or 3 (#BP) */
     uint64_t pc;        /* for #BP: the address of the int3 */
-    uint64_t dr6;
+    uint64_t dr6;       /* bit n: slot n triggered (DR6's B0-B3 under KVM) */
 };
 
 /* x87/SSE state in the order gdb's x86-64 description lists it. */
@@ -88,6 +91,7 @@ struct cpu_exit {
 
 struct cpu_ops {
     const char *name;
+    int hw_bps;         /* breakpoint/watchpoint slots it arms (<= CPU_MAX_BPS) */
     /* Returns NULL and sets *why when the backend cannot run here. */
     struct cpu *(*create)(struct machine *m, const char **why);
     int (*set_state)(struct cpu *c, const struct cpu_state *s);

@@ -731,6 +731,7 @@ static int set_tsc(struct cpu *c, uint64_t tsc)
 
 const struct cpu_ops kvm_cpu_ops = {
     .name = "kvm",
+    .hw_bps = CPU_HW_BPS,
     .create = create,
     .set_state = set_state,
     .get_state = get_state,

@@ -162,7 +162,7 @@ static bool set_hw(struct gdbstub *g, bool insert, uint8_t kind, uint64_t addr, 
         return false;
     if (kind != CPU_BP_EXEC && (addr & (len - 1)))
         return false;          /* debug registers need aligned ranges */
-    for (int i = 0; i < CPU_HW_BPS; i++) {
+    for (int i = 0; i < g->m->cpu_ops->hw_bps; i++) {
         struct cpu_hw_bp *h = &g->dbg.hw[i];
         if (insert && !h->on) {
             *h = (struct cpu_hw_bp){ true, kind, (uint8_t)(kind == CPU_BP_EXEC ? 1 : len), addr };
@@ -618,9 +618,9 @@ void gdbstub_debug_exit(struct gdbstub *g, const struct cpu_debug_exit *e)
     if (e->vector == 3) {
         strcat(why, "swbreak:;");
     } else if (!g->stepping) {
-        for (int i = 0; i < CPU_HW_BPS; i++) {
+        for (int i = 0; i < g->m->cpu_ops->hw_bps; i++) {
             const struct cpu_hw_bp *h = &g->dbg.hw[i];
-            if (!(e->dr6 & (1u << i)) || !h->on)
+            if (!(e->dr6 & (1ull << i)) || !h->on)
                 continue;
             if (h->kind == CPU_BP_EXEC)
                 strcat(why, "hwbreak:;");

@@ -29,7 +29,7 @@ static int f_set_debug(struct cpu *c, const struct cpu_debug *d)
 static int f_reinject(struct cpu *c) { return 0; }
 
 static const struct cpu_ops fake_ops = {
-    .name = "fake", .set_state = f_set_state, .get_state = f_get_state, .kick = f_kick,
+    .name = "fake", .hw_bps = CPU_HW_BPS, .set_state = f_set_state, .get_state = f_get_state, .kick = f_kick,
     .sync = f_sync, .set_debug = f_set_debug, .reinject_bp = f_reinject,
 };
 
