@@ -7,6 +7,11 @@ LD         ?= ld
 OBJCOPY    ?= objcopy
 QEMU       ?= qemu-system-x86_64
 
+# Packages are installed only by the targets that promise to do
+# everything (make deps, run-guest-tests, check and its parts, bench);
+# a plain `make` builds and nothing else.
+DEPS := $(if $(filter deps run-guest-tests check unit system cross bench cpu-test,$(MAKECMDGOALS)),deps)
+
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE
 SAN_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE \
@@ -61,11 +66,11 @@ pcemu: $(BUILD)/pcemu
 guest: $(BUILD)/guest.elf $(BUILD)/guest32.elf
 
 # ---- host ----
-$(BUILD)/host/%.o: host/%.c | deps
+$(BUILD)/host/%.o: host/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BUILD)/san/host/%.o: host/%.c | deps
+$(BUILD)/san/host/%.o: host/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -c $< -o $@
 
@@ -92,16 +97,16 @@ $(BUILD)/san/pcemu: $(BUILD)/san/host/main.o $(BUILD)/san/libpcemu.a
 	$(CC) -fsanitize=address,undefined -o $@ $^ $(HOST_LDLIBS)
 
 # ---- guest ----
-$(BUILD)/guest/%.o: guest/%.asm | deps
+$(BUILD)/guest/%.o: guest/%.asm | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -g -F dwarf -Iguest/include/ -o $@ $<
 
 # GNU as, for what needs call frame information (isr.S)
-$(BUILD)/guest/%.o: guest/%.S | deps
+$(BUILD)/guest/%.o: guest/%.S | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
-$(BUILD)/guest/%.o: guest/%.c | deps
+$(BUILD)/guest/%.o: guest/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
@@ -117,12 +122,12 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/san/libpcemu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -Itests/unit -Iguest/include -o $@ $< $(BUILD)/san/libpcemu.a -lcmocka $(HOST_LDLIBS)
 
-$(BUILD)/contract/guest/%.o: guest/%.c | deps
+$(BUILD)/contract/guest/%.o: guest/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CONTRACT_CFLAGS) -c $< -o $@
 
 # (the rig includes pcemu's own PCI headers: no renames there)
-$(BUILD)/contract/tests/contract/%.o: tests/contract/%.c | deps
+$(BUILD)/contract/tests/contract/%.o: tests/contract/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -c $< -o $@
 
@@ -149,11 +154,11 @@ bench: $(BUILD)/pcemu guest $(BUILD)/tools/timeit $(BUILD)/tools/netharness
 	@sh tools/bench.sh $(BUILD)
 
 # the network tests' host side shares the guest's SHA-256
-$(BUILD)/tools/netharness: tools/netharness.c guest/lib/sha256.c guest/include/sha256.h | deps
+$(BUILD)/tools/netharness: tools/netharness.c guest/lib/sha256.c guest/include/sha256.h | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Iguest/include -o $@ tools/netharness.c guest/lib/sha256.c
 
-$(BUILD)/tools/%: tools/%.c | deps
+$(BUILD)/tools/%: tools/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 
