@@ -91,6 +91,11 @@ void e1000_tx_done_delayed(struct e1000 *e)
         timer_mod(&e->tadv, now + tadv);
 }
 
+static void tx_more_expired(void *opaque)
+{
+    e1000_tx_run(opaque);
+}
+
 void e1000_attach_loop(struct e1000 *e, struct loop *l)
 {
     e->loop = l;
@@ -99,6 +104,7 @@ void e1000_attach_loop(struct e1000 *e, struct loop *l)
     timer_init(&e->tidv, l, tx_timer_expired, e);
     timer_init(&e->tadv, l, tx_timer_expired, e);
     timer_init(&e->itr, l, itr_expired, e);
+    timer_init(&e->tx_more, l, tx_more_expired, e);
 }
 
 static void stop_timers(struct e1000 *e)
@@ -110,6 +116,7 @@ static void stop_timers(struct e1000 *e)
     timer_del(&e->tidv);
     timer_del(&e->tadv);
     timer_del(&e->itr);
+    timer_del(&e->tx_more);
 }
 
 void e1000_raise(struct e1000 *e, uint32_t causes)
@@ -141,6 +148,7 @@ static void reset(struct e1000 *e)
     e->regs[E1000_RAH(0) / 4] = (uint32_t)e->mac[4] | e->mac[5] << 8 | E1000_RAH_AV;
     memset(&e->mw, 0, sizeof e->mw);
     e1000_tx_reset(e);
+    e1000_rx_flush(e, "CTRL.RST");
     e1000_phy_reset(e);
     update_irq(e);
 }
@@ -237,8 +245,12 @@ static void wr_rdt(struct e1000 *e, uint32_t off, uint32_t v)
     e1000_rx_kick(e);
 }
 
+/* 8254x manual 13.4.22: with EN clear frames are dropped; those waiting
+ * in the receive FIFO go too. */
 static void wr_rctl(struct e1000 *e, uint32_t off, uint32_t v)
 {
+    if (!(v & E1000_RCTL_EN))
+        e1000_rx_flush(e, "RCTL.EN cleared");
     e->regs[off / 4] = v;
     e1000_rx_kick(e);
 }
@@ -368,45 +380,81 @@ void e1000_reg_write(struct e1000 *e, uint32_t off, uint32_t v)
     r->write(e, off, v);
 }
 
-/* BAR0: registers are 32 bits; narrower accesses read or merge into the
- * dword, as the region layer splits wider ones. */
+/* The 8254x manual (13, register descriptions) has the registers 32 bits
+ * wide and accessed as dwords, as Linux's driver does. A read of part of
+ * one register returns those bytes of it: the whole register is read,
+ * side effects included (ICR and the statistics clear as on a full
+ * read). A read across two registers and any write but an aligned dword
+ * are refused with a warning: the model never applies a value to bytes
+ * the guest did not name. 8-byte accesses reach here as two dwords (the
+ * region layer splits them), as register pairs such as RDBAL/RDBAH want. */
+static bool within_dword(uint64_t off, unsigned size)
+{
+    return (off & 3) + size <= 4;
+}
+
+static uint32_t bytes_of(uint32_t v, uint64_t off, unsigned size)
+{
+    v >>= 8 * (off & 3);
+    return size >= 4 ? v : v & ((1u << (8 * size)) - 1);
+}
+
+static void refuse(struct e1000 *e, bool write, const char *bar, int width, uint64_t off,
+                   unsigned size)
+{
+    log_warn_rl(&e->rl, "e1000: %u-byte %s at %s offset 0x%0*llx refused: the 82540 takes %s",
+                size, write ? "write" : "read", bar, width, (unsigned long long)off,
+                write ? "aligned 32-bit writes" : "reads inside one 32-bit register");
+}
+
+/* BAR0: the registers. */
 static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
 {
     struct e1000 *e = opaque;
-    uint32_t v = e1000_reg_read(e, (uint32_t)off);
-    return (v >> (8 * (off & 3))) & (size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1);
+    if (!within_dword(off, size)) {
+        refuse(e, false, "BAR0", 5, off, size);
+        return 0;
+    }
+    return bytes_of(e1000_reg_read(e, (uint32_t)off), off, size);
 }
 
 static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     struct e1000 *e = opaque;
-    if (size < 4) {
-        log_warn_rl(&e->rl, "e1000: %u-byte write to register 0x%05llx; the 82540 takes "
-                    "32-bit accesses, merged into the dword", size, (unsigned long long)off);
-        uint32_t shift = 8 * (off & 3), mask = ((1u << (8 * size)) - 1) << shift;
-        uint32_t old = e->regs[(off & ~3ull) / 4];
-        val = (old & ~mask) | (((uint32_t)val << shift) & mask);
+    if (size != 4 || (off & 3)) {
+        refuse(e, true, "BAR0", 5, off, size);
+        return;
     }
     e1000_reg_write(e, (uint32_t)off, (uint32_t)val);
 }
 
-/* BAR1: IOADDR at 0 selects a register, IODATA at 4 reaches it. */
+/* BAR1: IOADDR at 0 selects a register, IODATA at 4 reaches it; the same
+ * rules as BAR0. The rest of the 64 bytes is reserved. */
 static uint64_t io_read(void *opaque, uint64_t off, unsigned size)
 {
     struct e1000 *e = opaque;
+    if (!within_dword(off, size)) {
+        refuse(e, false, "I/O BAR", 1, off, size);
+        return 0;
+    }
+    uint32_t v = 0;
     if (off < 4)
-        return e->ioaddr;
-    if (off < 8)
-        return e1000_reg_read(e, e->ioaddr & (E1000_BAR0_SIZE - 1));
-    return 0;       /* the rest of the 64 bytes is reserved */
+        v = e->ioaddr;
+    else if (off < 8)
+        v = e1000_reg_read(e, e->ioaddr & (E1000_BAR0_SIZE - 1));
+    return bytes_of(v, off, size);
 }
 
 static void io_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     struct e1000 *e = opaque;
-    if (off < 4)
+    if (size != 4 || (off & 3)) {
+        refuse(e, true, "I/O BAR", 1, off, size);
+        return;
+    }
+    if (off == E1000_IOADDR)
         e->ioaddr = (uint32_t)val & ~3u;
-    else if (off < 8)
+    else if (off == E1000_IODATA)
         e1000_reg_write(e, e->ioaddr & (E1000_BAR0_SIZE - 1), (uint32_t)val);
 }
 
@@ -434,12 +482,9 @@ void e1000_mac(const struct e1000 *e, uint8_t mac[6])
     memcpy(mac, e->mac, 6);
 }
 
-static bool nic_can_receive(struct net_client *nc)
-{
-    return e1000_rx_can_receive(nc->opaque);
-}
-
-static const struct net_client_ops nic_ops = { "nic", nic_can_receive, e1000_rx_receive };
+/* The NIC takes every frame offered (its receive FIFO keeps or drops
+ * it), so the net layer never queues for it. */
+static const struct net_client_ops nic_ops = { "nic", NULL, e1000_rx_receive };
 
 struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac[6])
 {
@@ -485,6 +530,7 @@ void e1000_destroy(struct e1000 *e)
     if (!e)
         return;
     stop_timers(e);
+    e1000_rx_flush(e, NULL);
     net_client_cleanup(&e->nc);
     free(e->tx.buf);
     free(e);

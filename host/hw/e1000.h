@@ -38,6 +38,13 @@ struct net_client *e1000_net_client(struct e1000 *e);
 uint32_t e1000_reg_read(struct e1000 *e, uint32_t offset);
 void e1000_reg_write(struct e1000 *e, uint32_t offset, uint32_t value);
 
+/* Received frames wait for receive descriptors in a FIFO of at most this
+ * many bytes; frames beyond it are dropped and counted in MPC. */
+#define E1000_RX_FIFO_BYTES (1u << 20)
+
+/* Received frames waiting for receive descriptors, and their bytes. */
+unsigned e1000_rx_waiting(const struct e1000 *e, size_t *bytes);
+
 /* Frames sent and received since power-on (never cleared). */
 void e1000_frames(const struct e1000 *e, uint64_t *tx, uint64_t *rx);
 

@@ -27,6 +27,20 @@ struct tx_packet {
     struct tx_context ctx;  /* the context in force when the packet began */
 };
 
+/* Work done by the current transmit batch (e1000_tx.c bounds it). */
+struct tx_work {
+    unsigned descs, frames;
+    size_t bytes;           /* fetched from the guest and sent */
+};
+
+/* Frames taken off the wire that wait for receive descriptors: the
+ * receive FIFO, bounded by E1000_RX_FIFO_BYTES (e1000_rx.c). */
+struct rx_fifo {
+    struct net_packet *head, *tail;
+    unsigned frames;
+    size_t bytes;
+};
+
 #define E1000_NREGS (E1000_BAR0_SIZE / 4)
 /* A register's storage, without a read's or write's side effects. */
 #define R(e, reg) ((e)->regs[(reg) / 4])
@@ -54,10 +68,13 @@ struct e1000 {
     struct microwire mw;
     struct tx_context ctx;  /* the last context descriptor */
     struct tx_packet tx;
+    struct tx_work txw;
+    struct rx_fifo rxq;
     struct net_client nc;   /* the NIC's end of the wire */
     /* interrupt moderation (8254x manual 3.4): timers on the loop */
     struct loop *loop;
     struct timer rdtr, radv, tidv, tadv, itr;
+    struct timer tx_more;   /* resumes a transmit batch cut short */
     uint64_t itr_next;      /* earliest time INTA may be asserted again */
     struct ratelimit rl;
     uint64_t frames_tx, frames_rx;  /* since power-on, for -stats */
@@ -75,14 +92,18 @@ void e1000_phy_link(struct e1000 *e, bool up);
 /* Performs the MDIC operation v asks for; returns MDIC's new value. */
 uint32_t e1000_mdic_write(struct e1000 *e, uint32_t v);
 
-/* e1000_tx.c: walk the transmit ring from TDH to TDT */
+/* e1000_tx.c: walk the transmit ring from TDH to TDT, a bounded batch
+ * at a time; with a loop, what is left resumes from it (tx_more). */
 void e1000_tx_run(struct e1000 *e);
 void e1000_tx_reset(struct e1000 *e);
 
-/* e1000_rx.c */
-bool e1000_rx_can_receive(struct e1000 *e);
+/* e1000_rx.c: frames from the wire, always taken (delivered, queued in
+ * the receive FIFO, or dropped and counted) */
 bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len);
+/* RDT, RCTL or the link changed: deliver what the FIFO holds. */
 void e1000_rx_kick(struct e1000 *e);
+/* Discard the FIFO; why (NULL: silently) names the cause in a warning. */
+void e1000_rx_flush(struct e1000 *e, const char *why);
 
 /* e1000.c */
 void e1000_raise(struct e1000 *e, uint32_t causes);

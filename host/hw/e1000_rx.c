@@ -7,11 +7,19 @@
  * and RDH moves on. RXT0 (and RXDMT0 when the free descriptors fall to
  * the RDMTS threshold) is raised.
  *
- * When the ring has no free descriptor (RDH == RDT) the frame is not
- * dropped: the net layer keeps it, counts RNBC, and delivery resumes when
- * the guest writes RDT. A frame longer than the receive buffers allow
- * without RCTL.LPE or SBP is dropped and counted (ROC), with a warning.
+ * A frame is taken off the wire once: counted (TPR), filtered and checked
+ * then. When the ring has too few free descriptors (RDH == RDT: none) it
+ * waits in the receive FIFO, counted in RNBC, and delivery resumes when
+ * the guest writes RDT; frames behind it wait too, in order. The FIFO is
+ * bounded by E1000_RX_FIFO_BYTES (and NET_QUEUE_LIMIT frames): beyond
+ * that a frame is missed, as is one that needs more descriptors than the
+ * ring can ever have free (MPC and RXO, 8254x manual 13.7.5), with a
+ * warning. A frame longer than the receive buffers allow without
+ * RCTL.LPE or SBP is dropped and counted (ROC), with a warning. Frames
+ * arriving with RCTL.EN clear are dropped, as the manual's RCTL.EN says
+ * (13.4.22); clearing it, and CTRL.RST, empty the FIFO.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "hw/e1000_internal.h"
 #include "net/checksum.h"
@@ -38,13 +46,6 @@ static uint32_t free_descriptors(const struct e1000 *e)
     if (!n || head >= n || tail >= n)
         return 0;
     return tail >= head ? tail - head : n - head + tail;
-}
-
-/* Whether frames should be offered at all; a full ring is found out by
- * the receive itself, which counts RNBC and has the frame kept. */
-bool e1000_rx_can_receive(struct e1000 *e)
-{
-    return (R(e, E1000_RCTL) & E1000_RCTL_EN) && e1000_link(e);
 }
 
 /* The MTA bit a multicast address selects (RCTL.MO picks which bits). */
@@ -124,26 +125,54 @@ static void rx_checksum(const struct e1000 *e, const uint8_t *f, size_t len, uin
     }
 }
 
-static bool rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
+/* A frame the receiver cannot keep: 8254x manual 13.7.5, a missed packet
+ * counts in MPC and raises RXO. */
+static void missed(struct e1000 *e)
 {
-    struct e1000 *e = nc->opaque;
-    uint32_t rctl = R(e, E1000_RCTL);
-    R(e, E1000_TPR)++;
-    if (!accept(e, f, len))
-        return true;                /* filtered: taken, not for us */
-    size_t bufsize = buffer_size(rctl);
-    if (len > 1522 && !(rctl & E1000_RCTL_LPE) && !(rctl & E1000_RCTL_SBP)) {
-        R(e, E1000_ROC)++;
-        log_warn_rl(&e->rl, "e1000: received a %zu-byte frame with RCTL.LPE and SBP clear; "
-                    "dropped (counted in ROC)", len);
-        return true;
-    }
+    R(e, E1000_MPC)++;
+    e1000_raise(e, E1000_ICR_RXO);
+}
+
+static size_t descriptors_needed(const struct e1000 *e, size_t len)
+{
+    size_t bufsize = buffer_size(R(e, E1000_RCTL));
+    return (len + bufsize - 1) / bufsize;
+}
+
+/* A ring of n descriptors never has more than n - 1 free (RDH == RDT is
+ * empty): a frame needing more would block every frame behind it. */
+static bool never_fits(struct e1000 *e, size_t len)
+{
     uint32_t n = ring_size(e);
-    size_t needed = (len + bufsize - 1) / bufsize;
-    if (free_descriptors(e) < needed) {
-        R(e, E1000_RNBC)++;
-        return false;               /* keep it: the guest returns buffers later */
-    }
+    size_t needed = descriptors_needed(e, len);
+    if (!n || needed < n)
+        return false;
+    missed(e);
+    log_warn_rl(&e->rl, "e1000: a %zu-byte frame needs %zu receive descriptors of %zu bytes "
+                "and the %u-descriptor ring has at most %u free; dropped (counted in MPC)",
+                len, needed, buffer_size(R(e, E1000_RCTL)), n, n - 1);
+    return true;
+}
+
+static bool oversize(struct e1000 *e, size_t len)
+{
+    uint32_t rctl = R(e, E1000_RCTL);
+    if (len <= 1522 || (rctl & (E1000_RCTL_LPE | E1000_RCTL_SBP)))
+        return false;
+    R(e, E1000_ROC)++;
+    log_warn_rl(&e->rl, "e1000: received a %zu-byte frame with RCTL.LPE and SBP clear; "
+                "dropped (counted in ROC)", len);
+    return true;
+}
+
+/* Writes the frame into the descriptors from RDH on; false, with nothing
+ * done, when the ring has too few free. */
+static bool deliver(struct e1000 *e, const uint8_t *f, size_t len)
+{
+    uint32_t rctl = R(e, E1000_RCTL), n = ring_size(e);
+    size_t bufsize = buffer_size(rctl);
+    if (free_descriptors(e) < descriptors_needed(e, len))
+        return false;
     uint64_t base = (uint64_t)R(e, E1000_RDBAH) << 32 | R(e, E1000_RDBAL);
     uint8_t status = 0, errors = 0;
     rx_checksum(e, f, len, &status, &errors);
@@ -196,12 +225,72 @@ static bool rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
     return true;
 }
 
-bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
+/* Keeps the frame at the FIFO's tail, or misses it when the FIFO is full. */
+static void wait_for_descriptors(struct e1000 *e, const uint8_t *f, size_t len)
 {
-    return rx_receive(nc, f, len);
+    struct rx_fifo *q = &e->rxq;
+    struct net_packet *p = NULL;
+    if (q->frames < NET_QUEUE_LIMIT && q->bytes + len <= E1000_RX_FIFO_BYTES)
+        p = malloc(sizeof *p + len);
+    if (!p) {
+        missed(e);
+        log_warn_rl(&e->rl, "e1000: the receive FIFO, with %u frames (%zu bytes) waiting for "
+                    "receive descriptors, cannot keep a %zu-byte frame more; dropped (counted "
+                    "in MPC)", q->frames, q->bytes, len);
+        return;
+    }
+    p->next = NULL;
+    p->len = len;
+    memcpy(p->data, f, len);
+    if (q->tail)
+        q->tail->next = p;
+    else
+        q->head = p;
+    q->tail = p;
+    q->frames++;
+    q->bytes += len;
+    R(e, E1000_RNBC)++;
 }
 
-/* RDT moved or RCTL changed: frames waiting in the net layer may go now. */
+static void fifo_pop(struct e1000 *e)
+{
+    struct rx_fifo *q = &e->rxq;
+    struct net_packet *p = q->head;
+    q->head = p->next;
+    if (!q->head)
+        q->tail = NULL;
+    q->frames--;
+    q->bytes -= p->len;
+    free(p);
+}
+
+void e1000_rx_flush(struct e1000 *e, const char *why)
+{
+    if (why && e->rxq.frames)
+        log_warn_rl(&e->rl, "e1000: %s: %u received frames waiting for receive descriptors "
+                    "discarded", why, e->rxq.frames);
+    while (e->rxq.head)
+        fifo_pop(e);
+}
+
+/* Every frame from the wire is taken: delivered, kept in the FIFO, or
+ * dropped (filtered, counted, or with the receiver off). */
+bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
+{
+    struct e1000 *e = nc->opaque;
+    if (!(R(e, E1000_RCTL) & E1000_RCTL_EN) || !e1000_link(e))
+        return true;                /* nothing is received: not counted either */
+    R(e, E1000_TPR)++;
+    if (!accept(e, f, len) || oversize(e, len) || never_fits(e, len))
+        return true;
+    if (!e->rxq.head && deliver(e, f, len))
+        return true;
+    wait_for_descriptors(e, f, len);
+    return true;
+}
+
+/* RDT moved, RCTL changed or the link came up: the FIFO drains in order
+ * as far as the ring has room. */
 void e1000_rx_kick(struct e1000 *e)
 {
     uint32_t n = ring_size(e);
@@ -210,5 +299,16 @@ void e1000_rx_kick(struct e1000 *e)
                     "nothing is received until it is fixed",
                     R(e, E1000_RDH) >= n ? "RDH" : "RDT",
                     R(e, E1000_RDH) >= n ? R(e, E1000_RDH) : R(e, E1000_RDT), n);
-    net_flush(&e->nc);
+    while (e->rxq.head && (R(e, E1000_RCTL) & E1000_RCTL_EN)) {
+        const struct net_packet *p = e->rxq.head;
+        if (!never_fits(e, p->len) && !deliver(e, p->data, p->len))
+            break;
+        fifo_pop(e);
+    }
+}
+
+unsigned e1000_rx_waiting(const struct e1000 *e, size_t *bytes)
+{
+    *bytes = e->rxq.bytes;
+    return e->rxq.frames;
 }

@@ -8,17 +8,29 @@
  * (DD) where RS asks for it, and TXDW/TXQE are raised.
  *
  * Everything here comes from the guest and is checked: the ring must fit
- * in RAM, the indices must lie inside it, one TDT write handles at most
- * one ring's worth of descriptors, buffers must be RAM (never the
- * device's own registers), packets are capped at 64 KiB, and a TSO
- * context that cannot work is refused. Each refusal is a warning naming
- * the register or descriptor.
+ * in RAM, the indices must lie inside it, buffers must be RAM (never the
+ * device's own registers), packets are capped at 64 KiB, a TSO context
+ * that cannot work is refused, and checksums are inserted only inside
+ * the frame being built. Each refusal is a warning naming the register
+ * or descriptor. The work one TDT write does is bounded (a batch); with
+ * an event loop the rest follows from it, so the guest runs and a signal
+ * is seen in between.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "hw/e1000_internal.h"
 #include "net/checksum.h"
 
+/* A batch: once it has taken this many descriptors, sent this many
+ * frames or moved this many bytes, the rest waits for the loop. A TSO
+ * packet is never cut, so a batch may exceed them by one packet. */
+#define TX_BATCH_DESCS  256
+#define TX_BATCH_FRAMES 256
+#define TX_BATCH_BYTES  (1u << 20)
+
+/* Segments one TSO packet may become; above that the MSS is refused.
+ * 64 KiB at Linux's smallest MSS (48) is 1366. */
+#define TSO_MAX_SEGMENTS 2048
 
 void e1000_tx_reset(struct e1000 *e)
 {
@@ -58,22 +70,43 @@ static uint16_t get16(const uint8_t *p)
     return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* Insert the checksum of frame[start, end] (end 0: to the end) at
- * frame[off], when the offsets fit the frame. As on the chip, the field
- * itself is part of the sum: the driver leaves 0 there for the IP header
- * and the pseudo-header sum for TCP/UDP. */
-static void insert_csum(struct e1000 *e, uint8_t *frame, size_t len, unsigned start,
-                        unsigned off, unsigned end, uint32_t seed, const char *what)
+/* Where a checksum is summed (start to end inclusive, end 0: to the end
+ * of the frame) and stored (off), as a context or legacy descriptor says. */
+struct csum_at {
+    unsigned start, off, end;
+    const char *what;
+};
+
+static struct csum_at ip_csum(const struct tx_context *c)
 {
-    size_t stop = end ? (size_t)end + 1 : len;
+    return (struct csum_at){ c->ipcss, c->ipcso, c->ipcse, "IP" };
+}
+
+static struct csum_at l4_csum(const struct tx_context *c, unsigned end)
+{
+    return (struct csum_at){ c->tucss, c->tucso, end, "TCP/UDP" };
+}
+
+/* Insert a checksum into the len bytes of the frame being built, never
+ * outside them: a start or field past the frame is refused; an end past
+ * it stops at its end. init, if not NULL, is put in the field first. As
+ * on the chip, the field itself is part of the sum: the driver leaves 0
+ * there for the IP header and the pseudo-header sum for TCP/UDP. */
+static void insert_csum(struct e1000 *e, uint8_t *frame, size_t len, struct csum_at at,
+                        uint32_t seed, const uint8_t *init)
+{
+    size_t stop = at.end ? (size_t)at.end + 1 : len;
     if (stop > len)
         stop = len;
-    if (start >= stop || off + 2 > len) {
+    if (at.start >= stop || (size_t)at.off + 2 > len) {
         log_warn_rl(&e->rl, "e1000: TX %s checksum offsets (start %u, offset %u, end %u) "
-                    "do not fit a %zu-byte packet; not inserted", what, start, off, end, len);
+                    "do not fit a %zu-byte packet; not inserted", at.what, at.start, at.off,
+                    at.end, len);
         return;
     }
-    put16(frame + off, csum_finish(csum_add(seed, frame + start, stop - start)));
+    if (init)
+        memcpy(frame + at.off, init, 2);
+    put16(frame + at.off, csum_finish(csum_add(seed, frame + at.start, stop - at.start)));
 }
 
 static void send_frame(struct e1000 *e, uint8_t *frame, size_t len)
@@ -83,6 +116,8 @@ static void send_frame(struct e1000 *e, uint8_t *frame, size_t len)
         len = 60;
     }
     count_tx(e, frame, len);
+    e->txw.frames++;
+    e->txw.bytes += len;
     if (R(e, E1000_RCTL) & E1000_RCTL_LBM_MASK) {
         /* MAC loopback: the frame comes back to our own receiver, as if
          * sent by a peer whose other end is us */
@@ -98,67 +133,115 @@ static void offload(struct e1000 *e, struct tx_packet *p)
 {
     const struct tx_context *c = &p->ctx;
     if (p->ixsm)
-        insert_csum(e, p->buf, p->len, c->ipcss, c->ipcso, c->ipcse, 0, "IP");
+        insert_csum(e, p->buf, p->len, ip_csum(c), 0, NULL);
     if (p->txsm)
-        insert_csum(e, p->buf, p->len, c->tucss, c->tucso, c->tucse, 0, "TCP/UDP");
+        insert_csum(e, p->buf, p->len, l4_csum(c, c->tucse), 0, NULL);
+}
+
+/* The transmit FIFO: the 64 KiB packet buffer less what PBA.RXA (KiB)
+ * gives the receiver. */
+static size_t tx_fifo_bytes(const struct e1000 *e)
+{
+    uint32_t rxa = R(e, E1000_PBA) & 0xffff;
+    return rxa < 64 ? (size_t)(64 - rxa) * 1024 : 0;
+}
+
+/* Whether the packet's TSO context can be carried out; warns if not. */
+static bool tso_usable(struct e1000 *e, const struct tx_packet *p)
+{
+    const struct tx_context *c = &p->ctx;
+    size_t hdr = c->hdr_len, mss = c->mss;
+    if (!hdr || !mss || hdr >= p->len || (size_t)c->ipcss + 20 > hdr ||
+        (size_t)c->tucss + 20 > hdr) {
+        log_warn_rl(&e->rl, "e1000: TSO context with header length %zu and MSS %zu cannot "
+                    "segment a %zu-byte packet; sent as one frame without segmentation",
+                    hdr, mss, p->len);
+        return false;
+    }
+    /* 8254x manual 3.3.6, note 2: a whole segment must fit the transmit
+     * FIFO with 80 bytes to spare */
+    if (hdr + mss + 80 > tx_fifo_bytes(e)) {
+        log_warn_rl(&e->rl, "e1000: TSO segments of %zu bytes (HDRLEN %zu + MSS %zu) do not "
+                    "fit the %zu-byte transmit FIFO (PBA) less 80 bytes; sent as one frame "
+                    "without segmentation", hdr + mss, hdr, mss, tx_fifo_bytes(e));
+        return false;
+    }
+    size_t payload = p->len - hdr, segs = (payload + mss - 1) / mss;
+    if (segs > TSO_MAX_SEGMENTS) {
+        log_warn_rl(&e->rl, "e1000: TSO MSS %zu cuts a %zu-byte payload into %zu segments, "
+                    "more than the %d allowed; sent as one frame without segmentation",
+                    mss, payload, segs, TSO_MAX_SEGMENTS);
+        return false;
+    }
+    return true;
+}
+
+/* What the headers of the first segment say, before any is sent. */
+struct tso_start {
+    uint16_t ip_id;
+    uint32_t seq;
+    uint8_t flags;
+};
+
+/* 8254x manual 3.5.9: the fields each segment's headers get. */
+static void fix_headers(const struct tx_context *c, const struct tso_start *t, uint8_t *seg,
+                        size_t len, size_t index, size_t off, bool last)
+{
+    uint8_t *ip = seg + c->ipcss, *l4 = seg + c->tucss;
+    if (c->tucmd & E1000_TXD_CMD_IP) {
+        put16(ip + 2, (uint16_t)(len - c->ipcss));          /* total length */
+        put16(ip + 4, (uint16_t)(t->ip_id + index));        /* identification */
+    }
+    if (c->tucmd & E1000_TXD_CMD_TCP) {
+        uint32_t s = t->seq + (uint32_t)off;
+        put16(l4 + 4, (uint16_t)(s >> 16));
+        put16(l4 + 6, (uint16_t)s);
+        if (!last)
+            l4[13] = t->flags & (uint8_t)~0x09;             /* FIN and PSH: last only */
+    } else {
+        put16(l4 + 4, (uint16_t)(len - c->tucss));          /* UDP length */
+    }
+}
+
+static void segment_checksums(struct e1000 *e, const struct tx_packet *p, uint8_t *seg,
+                              size_t len)
+{
+    const struct tx_context *c = &p->ctx;
+    static const uint8_t zero[2];
+    if (p->ixsm && (c->tucmd & E1000_TXD_CMD_IP))
+        insert_csum(e, seg, len, ip_csum(c), 0, zero);   /* the template's sum is stale */
+    /* the driver seeded the TCP/UDP field with the pseudo-header sum
+     * without the length; each segment adds its own */
+    if (p->txsm)
+        insert_csum(e, seg, len, l4_csum(c, 0), (uint32_t)(len - c->tucss),
+                    p->buf + c->tucso);
 }
 
 /* TCP segmentation: the first hdr_len bytes are the headers; the rest is
  * cut into MSS-sized segments, each sent with the headers fixed up. */
 static void segment(struct e1000 *e, struct tx_packet *p)
 {
-    const struct tx_context *c = &p->ctx;
-    size_t hdr = c->hdr_len, mss = c->mss;
-    if (!hdr || !mss || hdr >= p->len || (size_t)c->ipcss + 20 > hdr || (size_t)c->tucss + 20 > hdr ||
-        hdr + mss > NET_FRAME_MAX) {
-        log_warn_rl(&e->rl, "e1000: TSO context with header length %zu and MSS %zu cannot "
-                    "segment a %zu-byte packet; sent as one frame without segmentation",
-                    hdr, mss, p->len);
+    if (!tso_usable(e, p)) {
         offload(e, p);
         send_frame(e, p->buf, p->len);
         return;
     }
-    bool tcp = c->tucmd & E1000_TXD_CMD_TCP;
-    uint8_t *ip = p->buf + c->ipcss, *l4 = p->buf + c->tucss;
-    uint16_t ip_id = get16(ip + 4);
-    uint32_t seq = tcp ? (uint32_t)get16(l4 + 4) << 16 | get16(l4 + 6) : 0;
-    uint8_t flags = tcp ? l4[13] : 0;
+    const struct tx_context *c = &p->ctx;
+    size_t hdr = c->hdr_len, mss = c->mss, payload = p->len - hdr;
+    const uint8_t *l4 = p->buf + c->tucss;
+    struct tso_start t = { get16(p->buf + c->ipcss + 4),
+                           (uint32_t)get16(l4 + 4) << 16 | get16(l4 + 6), l4[13] };
     uint8_t *seg = malloc(hdr + mss + 64);
-    if (!seg)
+    if (!seg) {
+        log_warn_rl(&e->rl, "e1000: out of memory segmenting a TSO packet; dropped");
         return;
-    size_t payload = p->len - hdr;
-    for (size_t off = 0; off < payload; off += mss) {
-        size_t n = payload - off < mss ? payload - off : mss;
-        bool last = off + n == payload;
+    }
+    for (size_t off = 0, i = 0; off < payload; off += mss, i++) {
+        size_t n = payload - off < mss ? payload - off : mss, len = hdr + n;
         memcpy(seg, p->buf, hdr);
         memcpy(seg + hdr, p->buf + hdr + off, n);
-        uint8_t *sip = seg + c->ipcss, *sl4 = seg + c->tucss;
-        size_t len = hdr + n;
-        if (c->tucmd & E1000_TXD_CMD_IP) {
-            put16(sip + 2, (uint16_t)(len - c->ipcss));          /* total length */
-            put16(sip + 4, (uint16_t)(ip_id + off / mss));       /* identification */
-        }
-        if (tcp) {
-            uint32_t s = seq + (uint32_t)off;
-            put16(sl4 + 4, (uint16_t)(s >> 16));
-            put16(sl4 + 6, (uint16_t)s);
-            if (!last)
-                sl4[13] = flags & (uint8_t)~0x09;               /* FIN and PSH: last only */
-        } else {
-            put16(sl4 + 4, (uint16_t)(len - c->tucss));          /* UDP length */
-        }
-        if (p->ixsm && (c->tucmd & E1000_TXD_CMD_IP)) {
-            put16(seg + c->ipcso, 0);     /* the template's sum was for other fields */
-            insert_csum(e, seg, len, c->ipcss, c->ipcso, c->ipcse, 0, "IP");
-        }
-        if (p->txsm) {
-            /* the driver seeded the field with the pseudo-header sum without
-             * the length; each segment adds its own */
-            if ((size_t)c->tucso + 2 <= len)
-                memcpy(seg + c->tucso, p->buf + c->tucso, 2);
-            insert_csum(e, seg, len, c->tucss, c->tucso, 0, (uint32_t)(len - c->tucss),
-                        "TCP/UDP");
-        }
+        fix_headers(c, &t, seg, len, i, off, off + n == payload);
+        segment_checksums(e, p, seg, len);
         send_frame(e, seg, len);
         R(e, E1000_TSCTC)++;
     }
@@ -172,7 +255,8 @@ static void finish_packet(struct e1000 *e)
         segment(e, p);
     } else {
         if (p->legacy_ic)
-            insert_csum(e, p->buf, p->len, p->css, p->cso, 0, 0, "legacy");
+            insert_csum(e, p->buf, p->len, (struct csum_at){ p->css, p->cso, 0, "legacy" }, 0,
+                        NULL);
         else
             offload(e, p);
         send_frame(e, p->buf, p->len);
@@ -201,6 +285,7 @@ static void append(struct e1000 *e, uint64_t addr, size_t len, uint32_t idx)
         return;
     }
     p->len += len;
+    e->txw.bytes += len;
 }
 
 /* One descriptor; returns false when the ring cannot be read. *reported
@@ -284,35 +369,58 @@ static bool process(struct e1000 *e, uint64_t base, uint32_t idx, int *reported)
     return true;
 }
 
-void e1000_tx_run(struct e1000 *e)
+static bool batch_spent(const struct e1000 *e)
+{
+    return e->txw.descs >= TX_BATCH_DESCS || e->txw.frames >= TX_BATCH_FRAMES ||
+           e->txw.bytes >= TX_BATCH_BYTES;
+}
+
+/* One batch from TDH towards TDT; returns whether it stopped with
+ * descriptors left only because the batch was spent. */
+static bool tx_batch(struct e1000 *e)
 {
     if (!(R(e, E1000_TCTL) & E1000_TCTL_EN))
-        return;
+        return false;
     uint32_t n = R(e, E1000_TDLEN) / E1000_DESC_SIZE;
     if (!n) {
         log_warn_rl(&e->rl, "e1000: TDT written with TDLEN 0: no transmit ring; ignored");
-        return;
+        return false;
     }
     uint32_t head = R(e, E1000_TDH), tail = R(e, E1000_TDT);
     if (head >= n || tail >= n) {
         log_warn_rl(&e->rl, "e1000: %s %u is past the end of the %u-descriptor transmit "
                     "ring; ignored", head >= n ? "TDH" : "TDT", head >= n ? head : tail, n);
-        return;
+        return false;
     }
     uint64_t base = (uint64_t)R(e, E1000_TDBAH) << 32 | R(e, E1000_TDBAL);
     int reported = 0;
-    uint32_t done = 0;
+    bool readable = true;
+    e->txw = (struct tx_work){ 0 };
     /* at most one lap: head == tail again ends it whatever the guest wrote */
-    for (; head != tail && done < n; done++) {
-        if (!process(e, base, head, &reported))
+    for (; head != tail && e->txw.descs < n && !batch_spent(e); e->txw.descs++) {
+        readable = process(e, base, head, &reported);
+        if (!readable)
             break;
         head = (head + 1) % n;
         R(e, E1000_TDH) = head;
     }
-    if (done && head == tail)
+    if (e->txw.descs && head == tail)
         e1000_raise(e, E1000_ICR_TXQE);   /* the queue just ran empty */
     if (reported == 1)
         e1000_raise(e, E1000_ICR_TXDW);
     else if (reported == 2)
         e1000_tx_done_delayed(e);         /* IDE: after TIDV/TADV */
+    return readable && head != tail && batch_spent(e);
+}
+
+void e1000_tx_run(struct e1000 *e)
+{
+    while (tx_batch(e)) {
+        if (e->loop) {
+            /* the rest on the loop's next pass: 1 ns, as a deadline of
+             * now would run again in the same loop_run_timers() */
+            timer_mod(&e->tx_more, loop_now(e->loop) + 1);
+            return;
+        }
+    }
 }

@@ -2,9 +2,10 @@
  * Net clients: a NIC front end and a backend (slirp, a pcap dump, a test
  * peer) joined as peers. net_send() hands a frame to the sender's peer;
  * when the peer cannot take it now, the frame waits in the peer's queue
- * and goes out when the peer calls net_flush() (the e1000 does when the
- * guest returns receive buffers). Nothing is dropped silently: a queue
- * that reaches its limit drops with a rate-limited warning and counts it.
+ * and goes out when the peer calls net_flush(). (The e1000 always takes
+ * frames and keeps its own receive FIFO.) Nothing is dropped silently: a
+ * queue that reaches its limit drops with a rate-limited warning and
+ * counts it.
  */
 #ifndef HOST_NET_NET_H
 #define HOST_NET_NET_H

@@ -178,7 +178,8 @@ const uint8_t *rig_sent(size_t i, size_t *len)
 
 unsigned rig_frames_waiting(void)
 {
-    return rig.wire.queued + e1000_net_client(rig.nic)->queued;
+    size_t bytes;
+    return rig.wire.queued + e1000_rx_waiting(rig.nic, &bytes);
 }
 
 void rig_advance_us(uint64_t us)

@@ -36,7 +36,7 @@ bool rig_inject(const void *frame, size_t len);   /* false: dropped */
 void rig_inject_when_decode_off(const void *frame, size_t len);
 size_t rig_sent_count(void);
 const uint8_t *rig_sent(size_t i, size_t *len);
-unsigned rig_frames_waiting(void);  /* queued in the net layer for the NIC */
+unsigned rig_frames_waiting(void);  /* waiting in the NIC's receive FIFO or on the wire */
 
 /* time and interrupts */
 void rig_advance_us(uint64_t us);
