@@ -1,5 +1,7 @@
-/* A DNS client for A records (RFC 1035): one question, retries with a
- * per-try timeout, answers matched by ID and question. */
+/* A DNS client for A records (RFC 1035): one question from a random ID
+ * and source port, retries with a per-try timeout, answers matched by
+ * ID and question, and an address taken only from a record for the name
+ * asked (or the end of its CNAME chain). */
 #ifndef GUEST_DNS_H
 #define GUEST_DNS_H
 

@@ -1,8 +1,10 @@
 /*
  * The guest's network stack, smallest first: Ethernet, ARP (a cache with
- * timeouts), IPv4 (header checksum; fragments refused), ICMP echo, UDP
- * with port handlers, and a DHCP client. Polled: net_poll() takes what
- * the NIC received and dispatches it.
+ * timeouts, filled as RFC 826's merge rule says: from packets for us and
+ * answers to our requests), IPv4 (header checksum; fragments refused),
+ * ICMP echo, UDP with port handlers (checksums checked), and a DHCP
+ * client. Polled: net_poll() takes what the NIC received and dispatches
+ * it.
  */
 #ifndef GUEST_NET_H
 #define GUEST_NET_H
@@ -19,6 +21,7 @@ struct net_if {
     uint32_t ip, mask, router, dns;     /* host byte order; 0 until known */
     uint32_t lease_s;
     unsigned long rx_frames, tx_frames, rx_dropped;
+    unsigned long rx_udp_csum_bad;      /* UDP datagrams dropped for their checksum */
     /* Checksum offload (net.offload=0 on the command line turns it off):
      * TCP segments leave with the NIC computing their checksums, and
      * received IPv4 and TCP checksums the NIC verified are not summed
@@ -50,7 +53,9 @@ void udp_unbind(uint16_t port);
 int udp_send(uint32_t dst_ip, uint16_t src_port, uint16_t dst_port, const void *data,
              size_t len);
 
-/* DHCP: DISCOVER/OFFER/REQUEST/ACK with retransmission; fills netif. */
+/* DHCP: DISCOVER/OFFER/REQUEST/ACK with retransmission; fills netif.
+ * Takes only replies for our MAC, an ACK only from the server whose
+ * OFFER it took, and only a host address. */
 int dhcp_lease(unsigned timeout_ms);
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))

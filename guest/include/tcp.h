@@ -2,12 +2,16 @@
  * TCP for the guest (RFC 9293, without the parts a loopback-like peer
  * never needs: no urgent data, no window scaling, no congestion window).
  * It has active and passive open, the MSS option, flow control by the
- * peer's window, retransmission on a timer with exponential backoff,
- * fast retransmit on three duplicate ACKs, FIN in both directions, RST,
- * TIME_WAIT, and errors for refused, reset and timed-out connections.
- * Segments that arrive ahead of a gap are kept (up to 8 ranges) and each
- * answered with a duplicate ACK, so the peer's fast retransmit fills the
- * gap and nothing after it needs sending again.
+ * peer's window (probed while shut, for as long as the peer answers),
+ * retransmission on a timer with exponential backoff, fast retransmit on
+ * three duplicate ACKs, FIN in both directions, RST (taken only at
+ * RCV.NXT, as RFC 5961 has it), TIME_WAIT, and errors for refused, reset
+ * and timed-out connections. Segments that arrive ahead of a gap are
+ * kept (up to 8 ranges) and each answered with a duplicate ACK, so the
+ * peer's fast retransmit fills the gap and nothing after it needs
+ * sending again. A listener holds a small backlog of connections not
+ * yet accepted; initial sequence numbers and ephemeral ports are not
+ * guessable from the clock (RFC 6528, RFC 6056).
  *
  * Polled like the rest of the stack: the blocking calls run net_poll()
  * and the timers until they can return.

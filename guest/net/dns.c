@@ -5,8 +5,11 @@
 #include "net_internal.h"
 #include "udp_sock.h"
 
-#define TYPE_A   1
-#define CLASS_IN 1
+#define TYPE_A     1
+#define TYPE_CNAME 5
+#define CLASS_IN   1
+#define MAX_HOPS   64               /* compression pointers followed in one name */
+#define MAX_CHAIN  8                /* CNAMEs followed from the name asked for */
 
 /* name as labels: "a.bc" -> 1 'a' 2 'b' 'c' 0; its length, or 0 */
 static size_t encode_name(uint8_t *out, size_t room, const char *name)
@@ -46,6 +49,94 @@ static size_t skip_name(const uint8_t *m, size_t len, size_t off)
     return 0;
 }
 
+/* At a name's next label: past any compression pointers (RFC 1035
+ * 4.1.4) to the label they lead to; false when malformed or looping. */
+static bool follow(const uint8_t *m, size_t len, size_t *off, unsigned *hops)
+{
+    while (*off < len && (m[*off] & 0xc0) == 0xc0) {
+        if (*off + 1 >= len || ++*hops > MAX_HOPS)
+            return false;
+        *off = (size_t)(m[*off] & 0x3f) << 8 | m[*off + 1];
+    }
+    return *off < len && !(m[*off] & 0xc0);
+}
+
+static uint8_t lower(uint8_t c) { return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c; }
+
+/* Whether the names at offsets a and b of m are the same, without regard
+ * to ASCII case (RFC 1035 2.3.3, RFC 4343). */
+static bool same_name(const uint8_t *m, size_t len, size_t a, size_t b)
+{
+    unsigned hops = 0;
+    for (;;) {
+        if (!follow(m, len, &a, &hops) || !follow(m, len, &b, &hops))
+            return false;
+        uint8_t n = m[a];
+        if (m[b] != n || a + 1 + n > len || b + 1 + n > len)
+            return false;
+        if (n == 0)
+            return true;
+        for (uint8_t i = 1; i <= n; i++)
+            if (lower(m[a + i]) != lower(m[b + i]))
+                return false;
+        a += 1 + n;
+        b += 1 + n;
+    }
+}
+
+/* One resource record of the answer section. */
+struct rr {
+    size_t owner, rdata;
+    uint16_t type, class, rdlen;
+};
+
+/* The record at *off, *off moved past it; false when malformed. */
+static bool next_rr(const uint8_t *m, size_t len, size_t *off, struct rr *r)
+{
+    r->owner = *off;
+    size_t p = skip_name(m, len, *off);
+    if (!p || p + 10 > len)
+        return false;
+    r->type = get16(m + p);
+    r->class = get16(m + p + 2);
+    r->rdlen = get16(m + p + 8);
+    r->rdata = p + 10;
+    if (r->rdata + r->rdlen > len)
+        return false;
+    *off = r->rdata + r->rdlen;
+    return true;
+}
+
+/* The A record for the name asked for (at offset 12), through the CNAME
+ * chain from it if there is one (RFC 1034 3.6.2, 4.3.2 step 3a): a
+ * record for any other owner is no answer, whatever it says (RFC 5452
+ * 9.1: such records are how caches get poisoned). 1 and *addr,
+ * DNS_ENODATA, or DNS_ESERVER when the section is malformed. */
+static int find_a(const uint8_t *m, size_t len, size_t answers, unsigned count, uint32_t *addr)
+{
+    size_t name = 12;
+    for (unsigned chain = 0; chain <= MAX_CHAIN; chain++) {
+        size_t off = answers, cname = 0;
+        for (unsigned i = 0; i < count; i++) {
+            struct rr r;
+            if (!next_rr(m, len, &off, &r))
+                return DNS_ESERVER;
+            if (r.class != CLASS_IN || !same_name(m, len, r.owner, name))
+                continue;
+            if (r.type == TYPE_A && r.rdlen == 4) {
+                *addr = get32(m + r.rdata);
+                return 1;
+            }
+            if (r.type == TYPE_CNAME)
+                cname = r.rdata;
+        }
+        if (!cname)
+            break;
+        name = cname;                       /* look again, for the canonical name */
+    }
+    return DNS_ENODATA;
+}
+
 /* The answer to query q (qlen bytes): 1 and *addr, or a DNS_ error,
  * or 0 when it is not an answer to q at all. */
 static int parse(const uint8_t *m, size_t len, const uint8_t *q, size_t qlen, uint32_t *addr)
@@ -61,22 +152,7 @@ static int parse(const uint8_t *m, size_t len, const uint8_t *q, size_t qlen, ui
         return DNS_NXDOMAIN;
     if (rcode)
         return DNS_ESERVER;
-    size_t off = qlen;
-    for (unsigned i = 0, n = get16(m + 6); i < n; i++) {
-        off = skip_name(m, len, off);
-        if (!off || off + 10 > len)
-            return DNS_ESERVER;
-        uint16_t type = get16(m + off), class = get16(m + off + 2), rdlen = get16(m + off + 8);
-        off += 10;
-        if (off + rdlen > len)
-            return DNS_ESERVER;
-        if (type == TYPE_A && class == CLASS_IN && rdlen == 4) {
-            *addr = get32(m + off);
-            return 1;
-        }
-        off += rdlen;
-    }
-    return DNS_ENODATA;
+    return find_a(m, len, qlen, get16(m + 6), addr);
 }
 
 int dns_resolve(uint32_t server, uint16_t port, const char *name, uint32_t *addr,
@@ -86,8 +162,7 @@ int dns_resolve(uint32_t server, uint16_t port, const char *name, uint32_t *addr
     size_t n = encode_name(q + 12, 256, name);
     if (!n)
         return DNS_EINVAL;
-    static uint16_t id;
-    id = (uint16_t)(id * 31 + (time_ns() >> 8));
+    uint16_t id = (uint16_t)net_random32();    /* RFC 5452 9.2: not guessable */
     memset(q, 0, 12);
     put16(q, id);
     q[2] = 0x01;                            /* RD: recursion desired */

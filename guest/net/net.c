@@ -13,11 +13,19 @@ struct net_if netif;
 #define ETH_IPV4 0x0800
 #define ARP_ENTRIES 8
 #define ARP_TTL_NS (60ull * 1000000000ull)
+#define ARP_ASK_NS (2ull * 1000000000ull)  /* how long an unanswered request's entry waits */
 #define UDP_PORTS 8
 
 static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-static struct { uint32_t ip; uint8_t mac[6]; uint64_t expires; } arp_cache[ARP_ENTRIES];
+/* An entry without `resolved` is a request of ours waiting for its
+ * answer: RFC 826's merge rule takes replies only for entries there are. */
+static struct {
+    uint32_t ip;
+    uint8_t mac[6];
+    bool resolved;
+    uint64_t expires;
+} arp_cache[ARP_ENTRIES];
 static struct { uint16_t port; udp_handler h; } udp_ports[UDP_PORTS];
 static struct { uint16_t id, seq; bool got; } echo;
 
@@ -84,20 +92,40 @@ static int eth_send(const uint8_t dst[6], uint16_t type, uint8_t *frame, size_t 
     return eth_send_opts(dst, type, frame, payload, 0);
 }
 
-static void arp_learn(uint32_t ip, const uint8_t *mac)
+/* ip's entry, or -1 */
+static int arp_find(uint32_t ip)
+{
+    for (int i = 0; i < ARP_ENTRIES; i++)
+        if (arp_cache[i].ip == ip && (arp_cache[i].resolved || arp_cache[i].expires))
+            return i;
+    return -1;
+}
+
+/* A new entry for ip, in place of the one that expires first (or an
+ * empty one). */
+static int arp_new(uint32_t ip)
 {
     int slot = 0;
-    for (int i = 0; i < ARP_ENTRIES; i++) {
-        if (arp_cache[i].ip == ip) {
-            slot = i;
-            break;
-        }
+    for (int i = 1; i < ARP_ENTRIES; i++)
         if (arp_cache[i].expires < arp_cache[slot].expires)
-            slot = i;               /* the oldest (or empty) goes */
-    }
+            slot = i;
+    memset(&arp_cache[slot], 0, sizeof arp_cache[slot]);
     arp_cache[slot].ip = ip;
+    return slot;
+}
+
+static void arp_set(int slot, const uint8_t *mac)
+{
     memcpy(arp_cache[slot].mac, mac, 6);
+    arp_cache[slot].resolved = true;
     arp_cache[slot].expires = time_ns() + ARP_TTL_NS;
+}
+
+/* We are about to ask for ip: an entry for the answer to merge into. */
+static void arp_expect(uint32_t ip)
+{
+    if (arp_find(ip) < 0)
+        arp_cache[arp_new(ip)].expires = time_ns() + ARP_ASK_NS;
 }
 
 static int arp_send(uint16_t op, const uint8_t *dst_mac, uint32_t target_ip)
@@ -116,14 +144,30 @@ static int arp_send(uint16_t op, const uint8_t *dst_mac, uint32_t target_ip)
     return eth_send(dst_mac, ETH_ARP, f, 46);
 }
 
+/* A sender address a host can have, with a unicast MAC, not ours. */
+static bool arp_sender_ok(uint32_t ip, const uint8_t *mac)
+{
+    uint32_t top = ip >> 24;
+    return top != 0 && top != 127 && top < 224 && ip != netif.ip && !(mac[0] & 1);
+}
+
+/* RFC 826's packet reception: the sender's entry is updated when there
+ * is one (ours, or one we asked for), and made only when the packet is
+ * for us; anyone else's chatter changes nothing. */
 static void arp_input(const uint8_t *a, size_t len)
 {
-    if (len < 28 || get16(a) != 1 || get16(a + 2) != ETH_IPV4)
+    if (len < 28 || get16(a) != 1 || get16(a + 2) != ETH_IPV4 || a[4] != 6 || a[5] != 4)
         return;
     uint32_t sender = get32(a + 14), target = get32(a + 24);
-    if (sender)
-        arp_learn(sender, a + 8);
-    if (get16(a + 6) == 1 && netif.ip && target == netif.ip)
+    if (!arp_sender_ok(sender, a + 8))
+        return;
+    bool for_us = netif.ip && target == netif.ip;
+    int slot = arp_find(sender);
+    if (slot < 0 && for_us)
+        slot = arp_new(sender);
+    if (slot >= 0)
+        arp_set(slot, a + 8);
+    if (get16(a + 6) == 1 && for_us)
         arp_send(2, a + 8, sender);
 }
 
@@ -132,13 +176,13 @@ int arp_resolve(uint32_t ip, uint8_t mac[6], unsigned timeout_ms)
     uint64_t end = time_ns() + (uint64_t)timeout_ms * 1000000, next_ask = 0;
     for (;;) {
         uint64_t now = time_ns();
-        for (int i = 0; i < ARP_ENTRIES; i++) {
-            if (arp_cache[i].ip == ip && arp_cache[i].expires > now) {
-                memcpy(mac, arp_cache[i].mac, 6);
-                return 0;
-            }
+        int slot = arp_find(ip);
+        if (slot >= 0 && arp_cache[slot].resolved && arp_cache[slot].expires > now) {
+            memcpy(mac, arp_cache[slot].mac, 6);
+            return 0;
         }
         if (now >= next_ask) {
+            arp_expect(ip);
             arp_send(1, broadcast, ip);
             next_ask = now + 200000000;         /* ask again every 200 ms */
         }
@@ -226,6 +270,34 @@ void udp_unbind(uint16_t port)
             udp_ports[i].h = 0;
 }
 
+/* RFC 768: a checksum of 0 means the sender computed none; any other
+ * must come out right, or the datagram was damaged (or carelessly
+ * forged) on the way. */
+static bool udp_checksum_ok(uint32_t src, uint32_t dst, const uint8_t *u, size_t ulen)
+{
+    if (!get16(u + 6))
+        return true;
+    uint32_t pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 17 +
+                      (uint32_t)ulen;
+    return checksum(u, ulen, pseudo) == 0;
+}
+
+static void udp_input(uint32_t src, uint32_t dst, const uint8_t *p, size_t plen)
+{
+    uint16_t dport = get16(p + 2);
+    size_t ulen = get16(p + 4);
+    if (ulen < 8 || ulen > plen)
+        return;
+    if (!udp_checksum_ok(src, dst, p, ulen)) {
+        netif.rx_udp_csum_bad++;
+        netif.rx_dropped++;
+        return;
+    }
+    for (int i = 0; i < UDP_PORTS; i++)
+        if (udp_ports[i].h && udp_ports[i].port == dport)
+            udp_ports[i].h(src, get16(p), dport, p + 8, ulen - 8);
+}
+
 static void ipv4_input(const uint8_t *ip, size_t len)
 {
     if (len < 20 || (ip[0] >> 4) != 4)
@@ -256,13 +328,7 @@ static void ipv4_input(const uint8_t *ip, size_t len)
     } else if (ip[9] == 6) {                    /* TCP */
         tcp_input(src, dst, p, plen);
     } else if (ip[9] == 17 && plen >= 8) {      /* UDP */
-        uint16_t dport = get16(p + 2);
-        size_t ulen = get16(p + 4);
-        if (ulen < 8 || ulen > plen)
-            return;
-        for (int i = 0; i < UDP_PORTS; i++)
-            if (udp_ports[i].h && udp_ports[i].port == dport)
-                udp_ports[i].h(src, get16(p), dport, p + 8, ulen - 8);
+        udp_input(src, dst, p, plen);
     }
 }
 

@@ -16,6 +16,12 @@ static inline void put32(uint8_t *p, uint32_t v)
 static inline uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
 
+/* Unguessable numbers (random.c): ports, IDs, the DHCP xid. */
+uint32_t net_random32(void);
+/* A keyed hash of data under a secret drawn at first use: RFC 6528's F
+ * for initial sequence numbers. */
+uint32_t net_hash32(const void *data, size_t len);
+
 /* The Internet checksum of p[0..len) added to sum, complemented. */
 uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum);
 

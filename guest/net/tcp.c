@@ -32,6 +32,15 @@ static const char *const state_names[] = {
 #define MAX_RETRIES  10
 #define TIME_WAIT_NS  500000000ull  /* 2 MSL, shortened: nothing crosses a real net */
 #define OOO_RANGES    8
+#define DEFAULT_MSS   536           /* without the option (RFC 9293 3.7.1) */
+/* The least MSS we honour: a peer may ask for less than 536 (RFC 9293
+ * 3.7.1, RFC 6691), but one asking for 1 would have a 64 KiB write go
+ * out as 65 536 segments. 48 is Linux's floor (tcp_min_snd_mss): 40
+ * bytes of headers to 48 of data at worst. */
+#define MIN_SND_MSS   48
+/* Children of a listener not yet accepted, completed or half-open: a SYN
+ * flood must not take the heap (each holds 128 KiB of buffers). */
+#define LISTEN_BACKLOG 8
 
 struct tcp_conn {
     enum state state;
@@ -39,6 +48,7 @@ struct tcp_conn {
     uint16_t lport, rport;
     /* send side: sbuf holds the bytes from sdata_seq on, unacked or unsent */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, sdata_seq;
+    uint32_t snd_wl1, snd_wl2;      /* the segment snd_wnd came from (RFC 9293 3.3.1) */
     uint16_t mss;
     uint8_t *sbuf;
     uint32_t sstart, slen;
@@ -56,7 +66,8 @@ struct tcp_conn {
     uint64_t rto, rtx_at, tw_at;
     unsigned retries, dupacks;
     int err;
-    bool abandoned;                 /* the user is done with it: free once closed */
+    bool abandoned;                 /* no user holds it (done with it, or a child
+                                       not accepted yet): free once closed */
     bool accepted;
     struct tcp_conn *listener;
     struct tcp_conn *next;
@@ -66,7 +77,6 @@ struct tcp_stats tcp_stats;
 struct tcp_loss tcp_loss;
 static unsigned long loss_tx_n, loss_rx_n;
 static struct tcp_conn *conns;
-static uint16_t next_port;
 
 static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
@@ -220,6 +230,20 @@ static void output_batch(struct tcp_conn *c)
 
 /* ---- connections ---- */
 
+/* RFC 6528 3: ISN = M + F(localip, localport, remoteip, remoteport,
+ * secretkey), M the 4 us clock of RFC 9293 3.4.1. The clock alone (what
+ * an off-path attacker can know) does not give it away, while a 4-tuple
+ * used again still starts as far on as the clock moved. */
+static uint32_t initial_seq(uint32_t rip, uint16_t lport, uint16_t rport)
+{
+    uint8_t tuple[12];
+    put32(tuple, netif.ip);
+    put16(tuple + 4, lport);
+    put32(tuple + 6, rip);
+    put16(tuple + 10, rport);
+    return (uint32_t)(time_ns() / 4000) + net_hash32(tuple, sizeof tuple);
+}
+
 static struct tcp_conn *conn_new(uint32_t rip, uint16_t lport, uint16_t rport)
 {
     struct tcp_conn *c = kzalloc(sizeof *c);
@@ -236,10 +260,10 @@ static struct tcp_conn *conn_new(uint32_t rip, uint16_t lport, uint16_t rport)
     c->rip = rip;
     c->lport = lport;
     c->rport = rport;
-    c->iss = (uint32_t)(time_ns() >> 4) * 2654435761u;
+    c->iss = initial_seq(rip, lport, rport);
     c->snd_una = c->snd_nxt = c->snd_max = c->iss;
     c->sdata_seq = c->iss + 1;
-    c->mss = 536;
+    c->mss = DEFAULT_MSS;
     c->rto = RTO_INIT_NS;
     c->next = conns;
     conns = c;
@@ -283,6 +307,28 @@ static struct tcp_conn *find_listener(uint16_t port)
     return NULL;
 }
 
+static bool port_in_use(uint16_t port)
+{
+    for (struct tcp_conn *c = conns; c; c = c->next)
+        if (c->lport == port)
+            return true;
+    return false;
+}
+
+/* RFC 6056 3.3.1: a random ephemeral port, not the next of a sequence an
+ * attacker can follow; one no connection here uses (after 64 tries of a
+ * 16384-port range, any). */
+static uint16_t ephemeral_port(void)
+{
+    uint16_t port = 0;
+    for (int tries = 0; tries < 64; tries++) {
+        port = (uint16_t)(49152 + net_random32() % 16384);
+        if (!port_in_use(port))
+            break;
+    }
+    return port;
+}
+
 /* ---- segments in ---- */
 
 struct seg {
@@ -311,14 +357,100 @@ static uint16_t parse_mss(const uint8_t *opt, size_t n)
     return 0;
 }
 
+static uint16_t send_mss(uint16_t option)
+{
+    if (!option)
+        return DEFAULT_MSS;
+    return (uint16_t)(option < MIN_SND_MSS ? MIN_SND_MSS : min32(option, TCP_MSS));
+}
+
 static void established(struct tcp_conn *c, const struct seg *s)
 {
     c->state = ESTABLISHED;
     c->snd_una = s->ack;
     c->snd_wnd = s->wnd;
+    c->snd_wl1 = s->seq;
+    c->snd_wl2 = s->ack;
     c->rtx_at = 0;
     c->retries = 0;
     c->rto = RTO_INIT_NS;
+}
+
+/* SND.UNA moved up to ack: drop what it covers, restart the timer. */
+static void acked(struct tcp_conn *c, uint32_t ack)
+{
+    if (seq_gt(ack, c->sdata_seq)) {
+        uint32_t d = min32(ack - c->sdata_seq, c->slen);
+        c->sstart = (c->sstart + d) % TCP_BUF;
+        c->slen -= d;
+        c->sdata_seq += d;
+    }
+    c->snd_una = ack;
+    if (seq_lt(c->snd_nxt, c->snd_una))
+        c->snd_nxt = c->snd_una;            /* acked past a go-back */
+    c->dupacks = 0;
+    c->retries = 0;
+    c->rto = RTO_INIT_NS;
+    c->rtx_at = c->snd_una != c->snd_max ? time_ns() + c->rto : 0;
+    bool fin_acked = c->fin_sent_once && !c->slen && ack == c->sdata_seq + 1;
+    if (!fin_acked)
+        return;
+    c->fin_sent = true;                     /* not to be sent again */
+    c->rtx_at = 0;
+    if (c->state == FIN_WAIT_1)
+        c->state = FIN_WAIT_2;
+    else if (c->state == CLOSING) {
+        c->state = TIME_WAIT;
+        c->tw_at = time_ns() + TIME_WAIT_NS;
+    } else if (c->state == LAST_ACK)
+        c->state = CLOSED;
+}
+
+/* RFC 5681 2's duplicate ACK: nothing new in it, data outstanding. Not
+ * while the window is shut: the answers to window probes look the same. */
+static bool is_dupack(const struct tcp_conn *c, const struct seg *s)
+{
+    return s->ack == c->snd_una && !s->len && !(s->flags & FIN) && s->wnd == c->snd_wnd &&
+           c->snd_wnd && c->snd_una != c->snd_max;
+}
+
+static void dupack(struct tcp_conn *c)
+{
+    if (++c->dupacks != 3)
+        return;
+    /* three duplicates: the segment at snd_una was lost */
+    uint32_t n = min32(min32(c->slen, c->mss), c->snd_max - c->snd_una);
+    if (n && send_segment(c, ACK, c->snd_una, c->snd_una - c->sdata_seq, n) == 0)
+        tcp_stats.fast_retransmits++;
+}
+
+/* RFC 9293 3.10.7.4: the window comes from the newest segment only
+ * (SND.WL1, then SND.WL2), so an ACK delayed on the way cannot shut a
+ * window a later one opened. */
+static void update_window(struct tcp_conn *c, const struct seg *s)
+{
+    if (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && !seq_lt(s->ack, c->snd_wl2))) {
+        c->snd_wnd = s->wnd;
+        c->snd_wl1 = s->seq;
+        c->snd_wl2 = s->ack;
+    }
+}
+
+/* An ACK while the peer's window was shut answers our probes: the peer
+ * may keep it shut as long as it keeps answering (RFC 1122 4.2.2.17), so
+ * the count of unanswered ones starts again. Once it opens, what the
+ * probe sent goes again with the rest, from SND.UNA, on a fresh timer. */
+static void probe_answered(struct tcp_conn *c)
+{
+    c->retries = 0;
+    if (!c->snd_wnd)
+        return;
+    if (seq_gt(c->snd_nxt, c->snd_una)) {
+        c->snd_nxt = c->snd_una;
+        c->fin_sent = false;
+    }
+    c->rto = RTO_INIT_NS;
+    c->rtx_at = 0;
 }
 
 static void take_ack(struct tcp_conn *c, const struct seg *s)
@@ -327,48 +459,16 @@ static void take_ack(struct tcp_conn *c, const struct seg *s)
         c->ack_due = true;                  /* acks what we never sent */
         return;
     }
-    if (seq_gt(s->ack, c->snd_una)) {
-        if (seq_gt(s->ack, c->sdata_seq)) {
-            uint32_t d = min32(s->ack - c->sdata_seq, c->slen);
-            c->sstart = (c->sstart + d) % TCP_BUF;
-            c->slen -= d;
-            c->sdata_seq += d;
-        }
-        c->snd_una = s->ack;
-        if (seq_lt(c->snd_nxt, c->snd_una))
-            c->snd_nxt = c->snd_una;        /* acked past a go-back */
-        c->snd_wnd = s->wnd;
-        c->dupacks = 0;
-        c->retries = 0;
-        c->rto = RTO_INIT_NS;
-        c->rtx_at = c->snd_una != c->snd_max ? time_ns() + c->rto : 0;
-        bool fin_acked = c->fin_sent_once && !c->slen && s->ack == c->sdata_seq + 1;
-        if (fin_acked) {
-            c->fin_sent = true;             /* not to be sent again */
-            c->rtx_at = 0;
-        }
-        if (fin_acked) {                    /* our FIN is acked */
-            if (c->state == FIN_WAIT_1)
-                c->state = FIN_WAIT_2;
-            else if (c->state == CLOSING) {
-                c->state = TIME_WAIT;
-                c->tw_at = time_ns() + TIME_WAIT_NS;
-            } else if (c->state == LAST_ACK)
-                c->state = CLOSED;
-        }
-        return;
-    }
-    if (s->ack == c->snd_una && !s->len && !(s->flags & FIN) && s->wnd == c->snd_wnd &&
-        c->snd_una != c->snd_max) {
-        if (++c->dupacks == 3) {
-            /* three duplicates: the segment at snd_una was lost */
-            uint32_t n = min32(min32(c->slen, c->mss), c->snd_max - c->snd_una);
-            if (n && send_segment(c, ACK, c->snd_una, c->snd_una - c->sdata_seq, n) == 0)
-                tcp_stats.fast_retransmits++;
-        }
-        return;
-    }
-    c->snd_wnd = s->wnd;                    /* a window update */
+    if (seq_lt(s->ack, c->snd_una))
+        return;                             /* old: no news, not even of the window */
+    bool probing = !c->snd_wnd;
+    if (seq_gt(s->ack, c->snd_una))
+        acked(c, s->ack);
+    else if (is_dupack(c, s))
+        dupack(c);
+    update_window(c, s);
+    if (probing)
+        probe_answered(c);
 }
 
 /* Copy len bytes that belong at rcv_nxt + ahead into the ring. */
@@ -502,7 +602,7 @@ static void syn_sent(struct tcp_conn *c, const struct seg *s)
         return;
     c->irs = s->seq;
     c->rcv_nxt = s->seq + 1;
-    c->mss = s->mss ? min32(s->mss, TCP_MSS) : 536;
+    c->mss = send_mss(s->mss);
     if (s->flags & ACK) {
         established(c, s);
         c->ack_due = true;
@@ -510,6 +610,28 @@ static void syn_sent(struct tcp_conn *c, const struct seg *s)
         c->state = SYN_RCVD;                /* simultaneous open */
         send_segment(c, SYN | ACK, c->iss, 0, 0);
     }
+}
+
+/* Room for one more child of l: below the backlog, or by dropping the
+ * oldest half-open one (a flood's, most likely: a real peer's SYN comes
+ * again). */
+static bool backlog_room(const struct tcp_conn *l)
+{
+    unsigned children = 0;
+    struct tcp_conn *oldest_half_open = NULL;
+    for (struct tcp_conn *c = conns; c; c = c->next) {
+        if (c->listener != l || !c->abandoned)
+            continue;
+        children++;
+        if (c->state == SYN_RCVD)
+            oldest_half_open = c;           /* (the list runs newest first) */
+    }
+    if (children < LISTEN_BACKLOG)
+        return true;
+    if (!oldest_half_open)
+        return false;
+    conn_free(oldest_half_open);
+    return true;
 }
 
 static void from_listener(struct tcp_conn *l, uint32_t src, uint16_t sport, const struct seg *s)
@@ -520,18 +642,101 @@ static void from_listener(struct tcp_conn *l, uint32_t src, uint16_t sport, cons
         send_rst_for(src, sport, l->lport, s->seq, s->ack, s->flags, s->len);
         return;
     }
+    if (!backlog_room(l))
+        return;                             /* full of completed ones: the SYN comes again */
     struct tcp_conn *c = conn_new(src, l->lport, sport);
     if (!c)
         return;
     c->listener = l;
+    c->abandoned = true;                    /* until tcp_accept takes it */
     c->state = SYN_RCVD;
     c->irs = s->seq;
     c->rcv_nxt = s->seq + 1;
-    c->mss = s->mss ? min32(s->mss, TCP_MSS) : 536;
+    c->mss = send_mss(s->mss);
     c->snd_wnd = s->wnd;
     send_segment(c, SYN | ACK, c->iss, 0, 0);
     c->snd_nxt = c->snd_max = c->iss + 1;
     arm(c);
+}
+
+/* RFC 1122 3.2.1.3 and 4.2.3.10: nothing from an address no host can
+ * have (this network, loopback, multicast, broadcast), nothing not sent
+ * to our own address; such a SYN gets no answer, nor anything a reset. */
+static bool plausible(uint32_t src, uint32_t dst)
+{
+    uint32_t top = src >> 24, host = ~netif.mask;
+    if (top == 0 || top == 127 || top >= 224)
+        return false;
+    if (netif.mask && (src & host) == host && (src & netif.mask) == (netif.ip & netif.mask))
+        return false;                       /* our subnet's broadcast */
+    return dst == netif.ip;
+}
+
+/* RFC 9293 3.10.7.4's test: some of the segment, or an empty one's
+ * sequence number, falls in the receive window. */
+static bool acceptable(const struct tcp_conn *c, const struct seg *s)
+{
+    uint32_t wnd = rcv_window(c), len = s->len + !!(s->flags & SYN) + !!(s->flags & FIN);
+    if (!wnd)
+        return !len && s->seq == c->rcv_nxt;
+    if (s->seq - c->rcv_nxt < wnd)
+        return true;
+    return len && s->seq + len - 1 - c->rcv_nxt < wnd;
+}
+
+/* RFC 5961 3.2: a reset counts only at exactly RCV.NXT; elsewhere in the
+ * window it gets a challenge ACK (a peer that really reset answers that
+ * with a reset at RCV.NXT), outside it nothing. */
+static void rst_arrives(struct tcp_conn *c, const struct seg *s)
+{
+    if (s->seq == c->rcv_nxt)
+        conn_fail(c, TCP_ECONNRESET);
+    else if (s->seq - c->rcv_nxt < rcv_window(c))
+        c->ack_due = true;
+}
+
+/* A segment for a connection past SYN_SENT (RFC 9293 3.10.7.4's order,
+ * with SYNs answered before the sequence number check: a SYN again means
+ * our SYN-ACK was lost, or is RFC 5961 4's challenge ACK case). */
+static void segment_arrives(struct tcp_conn *c, struct seg *s)
+{
+    if (s->flags & RST) {
+        rst_arrives(c, s);
+        return;
+    }
+    if (s->flags & SYN) {
+        if (c->state == SYN_RCVD && s->seq == c->irs)
+            send_segment(c, SYN | ACK, c->iss, 0, 0);   /* our SYN-ACK was lost */
+        else
+            c->ack_due = true;
+        return;
+    }
+    if (!acceptable(c, s)) {
+        /* an ACK says where we are: for a copy of what we had (its ACK
+         * was lost), a keep-alive, anything outside the window. A shut
+         * window still takes the ACK in it (RFC 9293 3.10.7.4). */
+        if (!rcv_window(c) && s->seq == c->rcv_nxt && (s->flags & ACK) && c->state != SYN_RCVD) {
+            take_ack(c, s);
+            if (c->state != CLOSED)
+                output(c);
+        }
+        c->ack_due = true;
+        return;
+    }
+    if (!(s->flags & ACK))
+        return;
+    if (c->state == SYN_RCVD) {
+        if (s->ack != c->iss + 1) {
+            send_rst_for(c->rip, c->rport, c->lport, s->seq, s->ack, s->flags, s->len);
+            return;
+        }
+        established(c, s);
+    }
+    take_ack(c, s);
+    if (c->state == CLOSED)
+        return;
+    take_data(c, s);
+    output(c);
 }
 
 void tcp_input(uint32_t src, uint32_t dst, const uint8_t *t, size_t len)
@@ -541,7 +746,8 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *t, size_t len)
     size_t hl = (size_t)(t[12] >> 4) * 4;
     uint32_t pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 6 +
                       (uint32_t)len;
-    if (hl < 20 || hl > len || (!net_rx_l4_verified() && checksum(t, len, pseudo) != 0)) {
+    if (hl < 20 || hl > len || !plausible(src, dst) ||
+        (!net_rx_l4_verified() && checksum(t, len, pseudo) != 0)) {
         netif.rx_dropped++;
         return;
     }
@@ -567,37 +773,12 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *t, size_t len)
                          s.len + !!(s.flags & SYN) + !!(s.flags & FIN));
         return;
     }
-    if (c->state == SYN_SENT) {
+    if (c->state == SYN_SENT)
         syn_sent(c, &s);
-        return;
-    }
-    if (s.flags & RST) {
-        uint32_t off = s.seq - c->rcv_nxt;
-        if (off < 0x10000)                  /* in the window */
-            conn_fail(c, TCP_ECONNRESET);
-        return;
-    }
-    if (s.flags & SYN) {
-        if (c->state == SYN_RCVD && s.seq == c->irs)
-            send_segment(c, SYN | ACK, c->iss, 0, 0);   /* our SYN-ACK was lost */
-        else
-            c->ack_due = true;
-        return;
-    }
-    if (!(s.flags & ACK))
-        return;
-    if (c->state == SYN_RCVD) {
-        if (s.ack != c->iss + 1) {
-            send_rst_for(src, sport, dport, s.seq, s.ack, s.flags, s.len);
-            return;
-        }
-        established(c, &s);
-    }
-    take_ack(c, &s);
-    if (c->state == CLOSED)
-        return;
-    take_data(c, &s);
-    output(c);
+    else
+        segment_arrives(c, &s);
+    if (c->state == CLOSED && c->abandoned)
+        conn_free(c);                       /* a child reset before it was accepted */
 }
 
 /* After a batch of frames: one ACK per connection that owes one. */
@@ -611,6 +792,26 @@ void tcp_after_input(void)
 }
 
 /* ---- timers ---- */
+
+/* RFC 9293 3.8.6.1: the peer's window is shut and we have something for
+ * it: one byte from SND.UNA (or the FIN, when only it is left) asks
+ * again, and the answer brings the window, even when the update that
+ * opened it was lost. The byte counts as sent, so that an ACK taking it
+ * is not one for data never sent. The timer backs off as for
+ * retransmissions; answered probes do not count towards giving up
+ * (probe_answered). */
+static void probe(struct tcp_conn *c)
+{
+    if (c->slen && c->snd_una == c->sdata_seq) {
+        if (send_segment(c, ACK, c->snd_una, 0, 1) == 0) {
+            c->snd_nxt = c->snd_una + 1;
+            if (seq_gt(c->snd_nxt, c->snd_max))
+                c->snd_max = c->snd_nxt;
+        }
+        return;
+    }
+    output(c);
+}
 
 static void retransmit(struct tcp_conn *c)
 {
@@ -633,19 +834,14 @@ static void retransmit(struct tcp_conn *c)
     default:
         break;
     }
-    if (c->snd_una == c->snd_max && c->slen) {
-        /* nothing in flight, data waiting: the peer's window is shut.
-         * Probe it with one byte. */
-        if (send_segment(c, ACK, c->snd_nxt, c->snd_nxt - c->sdata_seq, 1) == 0)
-            c->snd_max = ++c->snd_nxt;
-        arm(c);
-        return;
-    }
     /* go back to the oldest unacknowledged byte; output() sends the data
      * again, and the FIN after it if that is unacked too */
     c->snd_nxt = c->snd_una;
     c->fin_sent = false;
-    output(c);
+    if (!c->snd_wnd)
+        probe(c);
+    else
+        output(c);
     arm(c);
 }
 
@@ -683,12 +879,7 @@ void tcp_wait_step(void)
 
 struct tcp_conn *tcp_connect(uint32_t ip, uint16_t port, unsigned timeout_ms, int *err)
 {
-    if (!next_port)
-        next_port = (uint16_t)(49152 + (time_ns() >> 10) % 8192);
-    uint16_t lport = next_port++;
-    if (next_port < 49152)
-        next_port = 49152;
-    struct tcp_conn *c = conn_new(ip, lport, port);
+    struct tcp_conn *c = conn_new(ip, ephemeral_port(), port);
     if (!c) {
         *err = TCP_ENOMEM;
         return NULL;
@@ -727,6 +918,7 @@ struct tcp_conn *tcp_accept(struct tcp_conn *l, unsigned timeout_ms)
             if (c->listener == l && !c->accepted && c->state != SYN_RCVD &&
                 c->state != CLOSED) {
                 c->accepted = true;
+                c->abandoned = false;
                 return c;
             }
         }

@@ -4,6 +4,7 @@
 #include "heap.h"
 #include "kernel.h"
 #include "net.h"
+#include "net_internal.h"
 #include "tcp.h"
 #include "udp_sock.h"
 
@@ -24,7 +25,6 @@ struct udp_sock {
 };
 
 static struct udp_sock *socks[SOCKS];
-static uint16_t next_port;
 
 static void on_datagram(uint32_t ip, uint16_t sport, uint16_t dport, const uint8_t *data,
                         size_t len)
@@ -46,13 +46,30 @@ static void on_datagram(uint32_t ip, uint16_t sport, uint16_t dport, const uint8
     }
 }
 
+static bool taken(uint16_t port)
+{
+    for (int i = 0; i < SOCKS; i++)
+        if (socks[i] && socks[i]->port == port)
+            return true;
+    return false;
+}
+
+/* RFC 6056 3.3.1: a random ephemeral port, so that an off-path attacker
+ * must guess it along with a DNS ID (RFC 5452 9.2), not the next of a
+ * sequence. */
+static uint16_t ephemeral_port(void)
+{
+    uint16_t port;
+    do
+        port = (uint16_t)(49152 + net_random32() % 16384);
+    while (taken(port));
+    return port;
+}
+
 struct udp_sock *udp_open(uint16_t port)
 {
-    if (!port) {
-        if (!next_port)
-            next_port = (uint16_t)(49152 + (time_ns() >> 12) % 4096);
-        port = next_port++;
-    }
+    if (!port)
+        port = ephemeral_port();
     int free_slot = -1;
     for (int i = 0; i < SOCKS; i++) {
         if (socks[i] && socks[i]->port == port)
