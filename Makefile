@@ -10,7 +10,7 @@ QEMU       ?= qemu-system-x86_64
 # Packages are installed only by the targets that promise to do
 # everything (make deps, run-guest-tests, check and its parts, bench);
 # a plain `make` builds and nothing else.
-DEPS := $(if $(filter deps run-guest-tests check unit system cross bench cpu-test,$(MAKECMDGOALS)),deps)
+DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross bench cpu-test,$(MAKECMDGOALS)),deps)
 
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE
@@ -50,12 +50,13 @@ CONTRACT_BINS  := $(BUILD)/tests/contract/test_e1000_contract
 
 .PHONY: all deps pcemu guest run-guest-tests check unit system cross bench clean help
 
-all: pcemu guest
+all: pcemu guest $(BUILD)/BOOTX64.EFI
 
 help:
 	@echo "make                  build pcemu and the guest"
 	@echo "make run-guest-tests  run the guest's self-tests on pcemu (KVM)"
-	@echo "make check            every test: unit (ASan+UBSan), system, QEMU cross-check"
+	@echo "make check            every test: unit (ASan+UBSan), system, QEMU cross-checks"
+	@echo "make efi-cross        BOOTX64.EFI on QEMU with OVMF, compared with pcemu"
 	@echo "make bench            boot-time benchmark against QEMU"
 	@echo "make deps             install the Debian packages needed (root)"
 
@@ -145,7 +146,7 @@ run-guest-tests: $(BUILD)/pcemu guest $(BUILD)/tools/netharness
 system: $(BUILD)/pcemu $(BUILD)/san/pcemu guest $(BUILD)/tools/unixcat $(BUILD)/tools/netharness
 	@sh tests/system/run.sh $(BUILD)
 
-cross: guest $(BUILD)/pcemu $(BUILD)/tools/netharness
+cross: guest $(BUILD)/pcemu $(BUILD)/tools/netharness efi-cross
 	@sh tests/cross/run.sh $(BUILD)
 
 check: unit system cross
@@ -161,6 +162,8 @@ $(BUILD)/tools/netharness: tools/netharness.c guest/lib/sha256.c guest/include/s
 $(BUILD)/tools/%: tools/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
+
+include guest/efi/efi.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -1,7 +1,8 @@
 /*
  * The e1000 driver: the ID table of the 8254x family (the IDs Linux's
- * e1000 driver lists); probe (reset through the I/O BAR as Linux resets
- * an 82540, EEPROM read and checksum, MAC, PHY identifier, link, rings,
+ * e1000 driver lists); probe (a device firmware left running stopped,
+ * reset through the I/O BAR as Linux resets an 82540, EEPROM read and
+ * checksum, MAC, PHY identifier, link, bus mastering, rings,
  * interrupts); a send path that queues descriptors and writes TDT once
  * per batch; a receive path that hands buffers back through RDT.
  *
@@ -379,20 +380,37 @@ struct bring_up {
     struct e1000_nic *nic;
     uint16_t eeprom[E1000_EEPROM_WORDS];
     uint16_t sum;
+    bool was_running;       /* receiver or transmitter found enabled */
 };
+
+/* A receiver or transmitter left enabled (by a UEFI driver, iPXE) is
+ * stopped before the reset (8254x manual 13.4.22 RCTL.EN, 13.4.33
+ * TCTL.EN), and what it had under way given time to drain. Bus
+ * mastering is already off, so it cannot write into memory meanwhile. */
+#define E1000_QUIESCE_US 10000
 
 static uint64_t bring_up_k(uint64_t arg)
 {
     struct bring_up *b = (struct bring_up *)arg;
     struct e1000_nic *nic = b->nic;
-    /* reset, through the I/O BAR where there is one, as Linux does for
-     * the 82540; masking interrupts first and after */
     e1000_write(nic, E1000_IMC, 0xffffffff);
+    b->was_running = (e1000_read(nic, E1000_RCTL) & E1000_RCTL_EN) ||
+                     (e1000_read(nic, E1000_TCTL) & E1000_TCTL_EN);
+    if (b->was_running) {
+        e1000_write(nic, E1000_RCTL, 0);
+        e1000_write(nic, E1000_TCTL, E1000_TCTL_PSP);
+        (void)e1000_read(nic, E1000_STATUS);        /* the writes have landed */
+        delay_us(E1000_QUIESCE_US);
+    }
+    /* the global reset (13.4.1 CTRL.RST): every register but PCI
+     * configuration back to its power-up value, the EEPROM read again;
+     * through the I/O BAR where there is one, as Linux does for the
+     * 82540; interrupts masked before and after */
     if (nic->io_base)
         e1000_io_write(nic, E1000_CTRL, e1000_read(nic, E1000_CTRL) | E1000_CTRL_RST);
     else
         e1000_write(nic, E1000_CTRL, e1000_read(nic, E1000_CTRL) | E1000_CTRL_RST);
-    delay_us(10);        /* the manual asks for a short wait after RST */
+    delay_us(10);        /* 13.4.1: about 1 us before the next access */
     e1000_write(nic, E1000_IMC, 0xffffffff);
     (void)e1000_read(nic, E1000_ICR);
     b->sum = 0;
@@ -421,19 +439,39 @@ static int fail(struct pci_dev *pci, const char *why)
     return -1;
 }
 
+/* The registers are BAR0 on every 8254x, 64-bit (taking BAR1 too) on
+ * the 82544, 82545 and 82546; the I/O window (IOADDR, IODATA) is the
+ * first I/O BAR, after the optional flash: BAR1 on QEMU's 82540EM, BAR2
+ * on VirtualBox's, BAR4 on VMware's 82545EM. */
+static const struct pci_bar *io_bar(const struct pci_dev *pci)
+{
+    for (int i = 1; i < PCI_NUM_BARS; i++)
+        if (pci->bars[i].size && pci->bars[i].io && pci->bars[i].addr)
+            return &pci->bars[i];
+    return NULL;
+}
+
+static const char *const decoding_names[4] = { "off", "I/O", "memory", "memory+I/O" };
+
 static int e1000_probe(struct pci_dev *pci, const struct pci_device_id *id)
 {
     e1000_probe_calls++;
-    const struct pci_bar *mmio = &pci->bars[0], *io = &pci->bars[1];
+    const struct pci_bar *mmio = &pci->bars[0], *io = io_bar(pci);
     if (!mmio->size || mmio->io || !mmio->addr)
         return fail(pci, "BAR0 is not a usable memory BAR");
     struct e1000_nic *nic = kzalloc(sizeof *nic);
     if (!nic)
         return fail(pci, "out of memory");
-    pci_enable_device(pci);
+    /* decoding on, bus mastering off until the reset has the device
+     * quiet: firmware may have left it running into memory now ours */
+    uint16_t found = pci_enable_decoding(pci);
     nic->pci = pci;
-    nic->regs = (volatile uint8_t *)(uintptr_t)mmio->addr;
-    nic->io_base = io->size && io->io ? (uint16_t)io->addr : 0;
+    nic->regs = pci_map_bar(pci, 0);
+    if (!nic->regs) {
+        kfree(nic);
+        return fail(pci, "BAR0 is beyond what the kernel can map");
+    }
+    nic->io_base = io ? (uint16_t)io->addr : 0;
 
     struct bring_up b = { .nic = nic };
     int r = (int)kcall(bring_up_k, (uint64_t)&b);
@@ -473,6 +511,9 @@ static int e1000_probe(struct pci_dev *pci, const struct pci_device_id *id)
         kfree(nic);
         return fail(pci, "out of memory for the rings");
     }
+    /* reset and ours: it may reach memory now, before the rings start
+     * (14.4 and 14.5: receive and transmit initialization) */
+    pci_set_master(pci);
     kcall(program_rings, (uint64_t)nic);
     pci->driver_data = nic;
     /* in bus order, so the first stays the first across unbind/bind */
@@ -487,8 +528,12 @@ static int e1000_probe(struct pci_dev *pci, const struct pci_device_id *id)
         e1000_irqs_on(nic);
     }
     printf("# e1000 %02x:%02x.%x: MAC %02x:%02x:%02x:%02x:%02x:%02x, PHY %04x:%04x, "
-           "irq %u\n", pci->bus, pci->dev, pci->fn, nic->mac[0], nic->mac[1], nic->mac[2],
-           nic->mac[3], nic->mac[4], nic->mac[5], nic->phy_id1, nic->phy_id2, pci->irq_line);
+           "irq %u; as found: decoding %s, bus master %s, %s\n", pci->bus, pci->dev, pci->fn,
+           nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4], nic->mac[5],
+           nic->phy_id1, nic->phy_id2, pci->irq_line,
+           decoding_names[found & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY)],
+           found & PCI_COMMAND_MASTER ? "on" : "off",
+           b.was_running ? "running (stopped and reset)" : "idle");
     return 0;
 }
 

@@ -4,7 +4,8 @@
  * header says multifunction. BARs are sized by the sizing protocol
  * (decode off, all ones written, the mask read back, the value restored);
  * a BAR firmware left at zero is given an address from the windows the
- * contract names.
+ * contract names. Whatever firmware placed stays where it is (OVMF puts
+ * 64-bit BARs above 4 GiB): drivers reach those through pci_map_bar.
  */
 #include "heap.h"
 #include "kernel.h"
@@ -334,13 +335,54 @@ int pci_init(void)
     return scan_bus(0, 0);
 }
 
-void pci_enable_device(struct pci_dev *d)
+uint16_t pci_enable_decoding(struct pci_dev *d)
 {
-    uint16_t cmd = pci_read16(d, PCI_COMMAND);
+    uint16_t found = pci_read16(d, PCI_COMMAND), cmd = found & ~PCI_COMMAND_MASTER;
     for (int i = 0; i < PCI_NUM_BARS; i++)
         if (d->bars[i].size)
             cmd |= d->bars[i].io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
-    pci_write16(d, PCI_COMMAND, cmd | PCI_COMMAND_MASTER);
+    if (cmd != found)
+        pci_write16(d, PCI_COMMAND, cmd);
+    return found;
+}
+
+void pci_set_master(struct pci_dev *d)
+{
+    pci_write16(d, PCI_COMMAND, pci_read16(d, PCI_COMMAND) | PCI_COMMAND_MASTER);
+}
+
+void pci_enable_device(struct pci_dev *d)
+{
+    pci_enable_decoding(d);
+    pci_set_master(d);
+}
+
+/* the kernel's page tables map the first 4 GiB one to one (boot.asm);
+ * weak: the contract tests' host build of this file has no page tables */
+#define IDENTITY_MAPPED (4ull << 30)
+extern int paging_map_mmio(uint64_t base, uint64_t size) __attribute__((weak));
+
+struct map_req { uint64_t base, size; };
+
+static uint64_t map_k(uint64_t arg)
+{
+    const struct map_req *r = (const struct map_req *)arg;
+    return (uint64_t)paging_map_mmio(r->base, r->size);
+}
+
+volatile void *pci_map_bar(struct pci_dev *d, int idx)
+{
+    if (idx < 0 || idx >= PCI_NUM_BARS)
+        return NULL;
+    const struct pci_bar *b = &d->bars[idx];
+    if (!b->size || b->io || !b->addr)
+        return NULL;
+    if (b->addr + b->size > IDENTITY_MAPPED && paging_map_mmio) {
+        struct map_req r = { b->addr, b->size };
+        if (kcall(map_k, (uint64_t)&r) != 0)
+            return NULL;
+    }
+    return (volatile void *)(uintptr_t)b->addr;
 }
 
 static const struct { uint16_t code; const char *name; } classes[] = {

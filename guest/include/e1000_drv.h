@@ -12,8 +12,8 @@
 struct e1000_nic {
     struct e1000_nic *next;     /* every bound NIC, in probe order */
     struct pci_dev *pci;
-    volatile uint8_t *regs;     /* BAR0, identity-mapped */
-    uint16_t io_base;           /* BAR1: IOADDR at +0, IODATA at +4 */
+    volatile uint8_t *regs;     /* BAR0, as pci_map_bar gives it */
+    uint16_t io_base;           /* the I/O BAR: IOADDR at +0, IODATA at +4 */
     uint8_t mac[6];
     uint16_t phy_id1, phy_id2;
     volatile uint32_t irq_count, irq_causes;   /* from the interrupt handler */

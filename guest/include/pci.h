@@ -1,7 +1,8 @@
 /*
  * PCI in the guest: configuration mechanism #1, enumeration of every bus
  * reachable through bridges, BAR sizing (and assignment where firmware
- * left a BAR at zero), and a driver model: drivers declare ID tables and
+ * left a BAR at zero; those it placed stay where they are, above 4 GiB
+ * too), and a driver model: drivers declare ID tables and
  * probe/remove; the core binds each function to the first driver whose
  * table matches it.
  */
@@ -82,8 +83,22 @@ void pci_register_builtin_drivers(void);
 void pci_print_table(void);
 /* Sizes BAR idx again by the sizing protocol, restoring its value. */
 struct pci_bar pci_size_bar(const struct pci_dev *d, int idx);
-/* Memory and I/O decoding and bus mastering on. */
+/* Memory and I/O decoding on for the BARs the function has, bus
+ * mastering off: firmware (a UEFI driver, iPXE) may have left the
+ * device running, and it must not reach memory before its driver has
+ * reset it. Returns the command register as found. */
+uint16_t pci_enable_decoding(struct pci_dev *d);
+/* Bus mastering on: the device may now reach memory. */
+void pci_set_master(struct pci_dev *d);
+/* Both at once, for a device nothing can have left running. */
 void pci_enable_device(struct pci_dev *d);
+/* Memory BAR idx where the CPU reaches it: where firmware or the scan
+ * put it, mapped by the kernel when beyond its identity map (a 64-bit
+ * BAR above 4 GiB); NULL when it is no memory BAR or cannot be mapped. */
+volatile void *pci_map_bar(struct pci_dev *d, int idx);
+/* The kernel's side of pci_map_bar (arch/x86/paging.c): identity-maps
+ * [base, base + size) uncached; 0, or -1 when out of page tables. */
+int paging_map_mmio(uint64_t base, uint64_t size);
 const char *pci_class_name(uint16_t class_code);
 
 #endif

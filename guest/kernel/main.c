@@ -1,8 +1,9 @@
 /*
- * kernel_main: normalise what the boot path handed over (pcemu boot info
- * or multiboot information), bring up the CPU tables, the console, the
- * interrupt controller and the tick, then run the self-tests, at CPL 3
- * where the host emulates CPL 0 (usermode.h says why).
+ * kernel_main: normalise what the boot path handed over (pcemu boot info,
+ * the UEFI application's, or multiboot information), bring up the CPU
+ * tables, the console, the interrupt controller and the tick, then run
+ * the self-tests, at CPL 3 where the host emulates CPL 0 (usermode.h
+ * says why).
  */
 #include "clock.h"
 #include "contract/boot.h"
@@ -75,6 +76,24 @@ static void from_pcemu(const struct pcemu_boot_info *bi)
             heap_range(bi->mmap[i].base, bi->mmap[i].length);
 }
 
+/* The UEFI application's hand-off (guest/efi/): pcemu's boot info, then
+ * the firmware and the machine, for the banner. Tests name QEMU's known
+ * device gaps by boot.loader "qemu" (kernel.h), which QEMU's multiboot
+ * loader sets: under OVMF it is SMBIOS that says QEMU. */
+static char efi_path[256];
+
+static void from_efi(const struct pcemu_efi_boot_info *bi)
+{
+    from_pcemu(&bi->base);
+    const char *fw = (const char *)(uintptr_t)bi->firmware;
+    const char *machine = (const char *)(uintptr_t)bi->machine;
+    snprintf(efi_path, sizeof efi_path, "UEFI (%s; machine %s)", fw ? fw : "?",
+             machine && machine[0] ? machine : "unknown");
+    boot.path = efi_path;
+    if (machine && strncmp(machine, "QEMU", 4) == 0 && (machine[4] == ' ' || !machine[4]))
+        boot.loader = "qemu";
+}
+
 static void from_multiboot(const struct multiboot_info *mbi)
 {
     boot.path = "multiboot";
@@ -129,10 +148,13 @@ void kernel_main(uint32_t magic, uint64_t info)
     boot.console_ok = serial_init() == 0;
     if (magic == PCEMU_BOOT_MAGIC)
         from_pcemu((const struct pcemu_boot_info *)(uintptr_t)info);
+    else if (magic == PCEMU_EFI_BOOT_MAGIC)
+        from_efi((const struct pcemu_efi_boot_info *)(uintptr_t)info);
     else if (magic == MULTIBOOT_BOOTLOADER_MAGIC)
         from_multiboot((const struct multiboot_info *)(uintptr_t)info);
     else
-        panic("unknown boot magic 0x%x: not started by pcemu or a multiboot loader", magic);
+        panic("unknown boot magic 0x%x: not started by pcemu, UEFI or a multiboot loader",
+              magic);
 
     /* only what needs CPL 0 here: the rest runs at CPL 3 by default */
     gdt_init();

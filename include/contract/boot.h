@@ -19,6 +19,14 @@
  * Any other kernel with a multiboot v1 header is started the way GRUB
  * would: 32-bit protected mode, EAX = MULTIBOOT_BOOTLOADER_MAGIC, EBX =
  * the multiboot information structure.
+ *
+ * The UEFI application (guest/efi/) enters the same long-mode entry after
+ * ExitBootServices with EAX = PCEMU_EFI_BOOT_MAGIC and RDI = a struct
+ * pcemu_efi_boot_info. The CPU is as the firmware left it, in long mode
+ * (UEFI 2.10 section 2.3.4: paging on, everything identity-mapped, a
+ * flat GDT of its own), interrupts off, CR4.SMEP, SMAP, PKE and CET
+ * clear; the boot info and its strings are in loader memory below
+ * 4 GiB, which the map reports as RAM: read them before reusing it.
  */
 #ifndef CONTRACT_BOOT_H
 #define CONTRACT_BOOT_H
@@ -71,6 +79,20 @@ struct pcemu_boot_info {
 };
 _Static_assert(sizeof(struct pcemu_boot_info) == 32 + 24 * PCEMU_BOOT_MMAP_MAX,
                "pcemu_boot_info layout");
+
+/* The UEFI application's hand-off: the same boot info (its magic is
+ * PCEMU_EFI_BOOT_MAGIC; the map lists only RAM the OS may use), then
+ * what firmware and machine the kernel runs on. */
+#define PCEMU_EFI_BOOT_MAGIC     0x50434575u  /* "uECP" in EAX at entry */
+
+struct pcemu_efi_boot_info {
+    struct pcemu_boot_info base;
+    uint64_t firmware;    /* physical address of a NUL-terminated string:
+                             UEFI revision, firmware vendor and revision */
+    uint64_t machine;     /* SMBIOS system manufacturer and product, or "" */
+};
+_Static_assert(sizeof(struct pcemu_efi_boot_info) == sizeof(struct pcemu_boot_info) + 16,
+               "pcemu_efi_boot_info layout");
 
 /* Multiboot v1, the parts both sides use. */
 #define MULTIBOOT_HEADER_MAGIC      0x1BADB002u
