@@ -24,8 +24,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iguest/include -MMD -MP \
                 -fno-asynchronous-unwind-tables -fcf-protection=none
 GUEST_LDFLAGS := -nostdlib -z max-page-size=0x1000 -T linker/guest.ld
 
-# host/cpu/interp/ joins when the interpreter backend is wired in.
-HOST_SRCS   := $(shell find host -name '*.c' -not -path 'host/cpu/interp/*' | sort)
+HOST_SRCS   := $(shell find host -name '*.c' | sort)
 HOST_LIB_SRCS := $(filter-out host/main.c,$(HOST_SRCS))
 HOST_OBJS   := $(HOST_LIB_SRCS:%.c=$(BUILD)/%.o)
 SAN_OBJS    := $(HOST_LIB_SRCS:%.c=$(BUILD)/san/%.o)
@@ -54,8 +53,9 @@ all: pcemu guest $(BUILD)/BOOTX64.EFI
 
 help:
 	@echo "make                  build pcemu and the guest"
-	@echo "make run-guest-tests  run the guest's self-tests on pcemu (KVM)"
-	@echo "make check            every test: unit (ASan+UBSan), system, QEMU cross-checks"
+	@echo "make run-guest-tests  run the guest's self-tests on pcemu (KVM, else its interpreter)"
+	@echo "make check            every test: unit (ASan+UBSan), CPU, system, QEMU cross-checks"
+	@echo "make cpu-test         the interpreter against the host CPU and the SDM"
 	@echo "make efi-cross        BOOTX64.EFI on QEMU with OVMF, compared with pcemu"
 	@echo "make bench            boot-time benchmark against QEMU"
 	@echo "make deps             install the Debian packages needed (root)"
@@ -149,7 +149,7 @@ system: $(BUILD)/pcemu $(BUILD)/san/pcemu guest $(BUILD)/tools/unixcat $(BUILD)/
 cross: guest $(BUILD)/pcemu $(BUILD)/tools/netharness efi-cross
 	@sh tests/cross/run.sh $(BUILD)
 
-check: unit system cross
+check: unit cpu-test system cross
 
 bench: $(BUILD)/pcemu guest $(BUILD)/tools/timeit $(BUILD)/tools/netharness
 	@sh tools/bench.sh $(BUILD)
@@ -164,6 +164,7 @@ $(BUILD)/tools/%: tools/%.c | $(DEPS)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 
 include guest/efi/efi.mk
+include tests/cpu/cpu.mk
 
 clean:
 	rm -rf $(BUILD)

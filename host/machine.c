@@ -271,6 +271,21 @@ static void mem_changed(void *opaque, struct address_space *as)
     coalesce_update(as, &m->coalesced, set_zone, m);
 }
 
+/* -accel names the backend; without it, KVM where it works, else the
+ * interpreter, saying why in one line. */
+static int init_cpu(struct machine *m, const char **why)
+{
+    const char *accel = m->cfg.accel;
+    m->cpu_ops = accel && strcmp(accel, "interp") == 0 ? &interp_cpu_ops : &kvm_cpu_ops;
+    m->cpu = m->cpu_ops->create(m, why);
+    if (m->cpu || accel)
+        return m->cpu ? 0 : -1;
+    log_info("%s: running on the interpreter instead (-accel interp)", *why);
+    m->cpu_ops = &interp_cpu_ops;
+    m->cpu = m->cpu_ops->create(m, why);
+    return m->cpu ? 0 : -1;
+}
+
 int machine_init(struct machine *m, const struct machine_config *cfg)
 {
     memset(m, 0, sizeof *m);
@@ -292,10 +307,8 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
         }
     }
 
-    m->cpu_ops = &kvm_cpu_ops;
     const char *why = NULL;
-    m->cpu = m->cpu_ops->create(m, &why);
-    if (!m->cpu) {
+    if (init_cpu(m, &why) < 0) {
         log_error("%s", why);
         return -1;
     }
@@ -356,6 +369,9 @@ void machine_print_stats(struct machine *m, FILE *out)
             (unsigned long long)tx, (unsigned long long)rx);
     if (tx + rx)
         fprintf(out, "; %.2f exits per frame", (double)s->exits / (double)(tx + rx));
+    if (m->cpu && m->cpu_ops->instructions)
+        fprintf(out, "; %llu instructions",
+                (unsigned long long)m->cpu_ops->instructions(m->cpu));
     fputc('\n', out);
 }
 

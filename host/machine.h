@@ -44,7 +44,7 @@ struct machine_config {
     const char *kernel;
     const char *append;
     const char *serial;        /* "stdio", "file:PATH", "none" */
-    const char *accel;         /* "kvm" */
+    const char *accel;         /* "kvm", "interp", NULL: KVM where it works */
     bool no_reboot;
     bool unassigned_bars;      /* leave BARs for the guest to assign */
     const char *monitor;       /* NULL, "stdio", "unix:PATH,server,nowait" */

@@ -22,7 +22,8 @@ static const char usage[] =
 "usage: pcemu [options] GUEST.elf\n"
 "       pcemu [options] -kernel GUEST.elf\n"
 "\n"
-"Boots GUEST.elf on a small x86 PC under KVM. A 64-bit ELF carrying the\n"
+"Boots GUEST.elf on a small x86 PC, under KVM or on pcemu's own x86\n"
+"interpreter. A 64-bit ELF carrying the\n"
 "pcemu entry note starts in long mode; any multiboot v1 kernel starts as\n"
 "GRUB would start it.\n"
 "\n"
@@ -30,7 +31,8 @@ static const char usage[] =
 "  -kernel PATH        the guest kernel (ELF32 or ELF64)\n"
 "  -append CMDLINE     command line handed to the guest\n"
 "  -m SIZE             guest RAM, e.g. 64M, 1G (default 64M; plain numbers are MiB)\n"
-"  -accel kvm          CPU backend (only kvm so far)\n"
+"  -accel kvm|interp   the CPU: KVM, or pcemu's interpreter (tcg is taken for\n"
+"                      interp); default: KVM where /dev/kvm works, else interp\n"
 "  -serial stdio|file:PATH|none\n"
 "                      where COM1 goes (default stdio)\n"
 "  -machine [pc][,unassigned-bars=on]\n"
@@ -52,12 +54,14 @@ static const char usage[] =
 "  -display none       accepted: pcemu has no display\n"
 "  -nographic          accepted: same as the default\n"
 "  -no-reboot          accepted: pcemu always stops on a guest triple fault\n"
-"  -stats              at the end, VM exits by kind and e1000 frames on stderr\n"
+"  -stats              at the end, VM exits by kind, instructions (interp) and\n"
+"                      e1000 frames on stderr\n"
 "  -h, --help          this text\n"
 "  --version           the version\n"
 "\n"
 "exit status: the guest's own through the debug-exit port 0xf4 ((v << 1) | 1),\n"
-"  2 bad command line, guest file or no usable /dev/kvm, 4 guest triple fault,\n"
+"  2 bad command line, guest file, or -accel kvm without a usable /dev/kvm,\n"
+"  4 guest triple fault,\n"
 "  6 guest halted for good, 8 unhandled VM exit, 10 host failure while running,\n"
 "  130 stopped by SIGINT/SIGTERM/SIGHUP.\n";
 
@@ -122,11 +126,15 @@ static int opt_m(struct machine_config *cfg, const char *arg)
 
 static int opt_accel(struct machine_config *cfg, const char *arg)
 {
-    if (strcmp(arg, "kvm") != 0) {
-        log_error("-accel %s: not available (pcemu has: kvm)", arg);
+    if (strcmp(arg, "kvm") == 0 || strcmp(arg, "interp") == 0) {
+        cfg->accel = arg;
+    } else if (strcmp(arg, "tcg") == 0) {
+        cfg->accel = "interp";      /* QEMU users' name for a CPU in software */
+    } else {
+        log_error("-accel %s: no such accelerator (pcemu has: kvm, interp; tcg means interp)",
+                  arg);
         return -1;
     }
-    cfg->accel = arg;
     return 0;
 }
 
@@ -511,7 +519,6 @@ int main(int argc, char **argv)
         .mac = E1000_DEFAULT_MAC,
         .ram_size = 64ull << 20,
         .serial = "stdio",
-        .accel = "kvm",
     };
     if (parse_args(argc, argv, &cfg) < 0)
         return PCEMU_EXIT_USAGE;

@@ -138,7 +138,6 @@ void vcpu_run(struct machine *m)
             loop_wait(&m->loop, -1);
             continue;
         }
-        inject(m);
         uint64_t now = monotonic_ns();
         if (now >= next_fd_poll) {
             if (loop_has_sources(&m->loop))
@@ -147,6 +146,9 @@ void vcpu_run(struct machine *m)
             if (m->paused || m->stop)
                 continue;
         }
+        /* after the descriptors: what they raised (the monitor's
+         * set_link, a frame from a socket) reaches the guest now */
+        inject(m);
         struct cpu_exit e = { .kind = CPU_EXIT_NONE };
         uint64_t deadline = m->loop.frozen ? UINT64_MAX : loop_next_deadline(&m->loop);
         ops->run(m->cpu, deadline, loop_has_sources(&m->loop) ? next_fd_poll : UINT64_MAX, &e);

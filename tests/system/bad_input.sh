@@ -46,7 +46,7 @@ case_bad "memory size too small" "-m 1M: too small" -m 1M "$guest"
 case_bad "memory size beyond the host" "-m 64T: more than this host" -m 64T "$guest"
 case_bad "no guest given" "no guest kernel given" -m 64M
 case_bad "two guests given" ".*: only one guest kernel" "$guest" "$guest"
-case_bad "unknown accelerator" "-accel tcg: not available" -accel tcg "$guest"
+case_bad "unknown accelerator" "-accel hvf: no such accelerator \\(pcemu has: kvm, interp" -accel hvf "$guest"
 case_bad "unknown serial backend" "-serial tty: unknown backend" -serial tty "$guest"
 case_bad "serial file in a missing directory" "-serial file:/nonexistent/x: /nonexistent/x: No such file" -serial file:/nonexistent/x "$guest"
 case_bad "display other than none" "-display gtk: pcemu has no display" -display gtk "$guest"
@@ -61,7 +61,10 @@ case_bad "command line too long" "-append: the command line is 5000 bytes, at mo
 case_bad "empty guest path" "guest kernel path is empty" ""
 case_bad "empty -kernel path" "guest kernel path is empty" -kernel ""
 case_bad "serial file with no path" "-serial file:: the file path is empty" -serial file: "$guest"
-PCEMU_KVM_DEVICE=/dev/null case_bad "a KVM device that is not one" "/dev/null: not a KVM device" "$guest"
+PCEMU_KVM_DEVICE=/dev/null case_bad "-accel kvm with a KVM device that is not one" \
+    "/dev/null: not a KVM device" -accel kvm "$guest"
+PCEMU_KVM_DEVICE=$TMP/nonexistent case_bad "-accel kvm without a KVM device" \
+    "$TMP/nonexistent: No such file or directory" -accel kvm "$guest"
 
 # Multiboot kernels whose header asks for what pcemu cannot do: an a.out
 # kludge load address past the end of RAM (once a crash: the range check
