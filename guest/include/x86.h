@@ -18,6 +18,10 @@ static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
  * between the two, so a wake-up cannot be missed. */
 static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 
+/* In a polling loop: a hint to the CPU, and a compiler barrier so what
+ * an interrupt handler changed is read again. */
+static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;

@@ -1,7 +1,7 @@
 /*
  * Deliberate failures, chosen with selftest.inject=MODE, that prove the
  * harness notices: a failing test, an unexpected #UD or #PF inside a
- * test, a stack overflow (a #DF on the IST stack), a triple fault, a halt
+ * test, an instruction the interpreter does not know, a stack overflow (a #DF on the IST stack), a triple fault, a halt
  * nothing can wake.
  */
 #include "kernel.h"
@@ -22,6 +22,13 @@ static __attribute__((noinline)) void inject_pf(void)
     (void)*p;
 }
 
+/* x87 code, which pcemu's interpreter does not execute: there it is #UD
+ * and a host warning naming the bytes; a real CPU runs it. */
+static __attribute__((noinline)) void inject_x87(void)
+{
+    __asm__ volatile("fldpi\n\tfstp %%st(0)" ::: "memory");
+}
+
 /* Recurses until the stack runs into its guard page. */
 static __attribute__((noinline)) uint64_t inject_overflow(uint64_t n)
 {
@@ -39,6 +46,7 @@ static void fail(struct tap *t)
 
 static void ud(struct tap *t) { inject_ud(); }
 static void pf(struct tap *t) { inject_pf(); }
+static void x87(struct tap *t) { inject_x87(); }
 
 /* at CPL 0: there the #PF on the guard page cannot be pushed and becomes
  * the #DF this mode is about */
@@ -68,6 +76,7 @@ static const struct {
     { "fail", { "injected_failure", fail, 0 } },
     { "ud", { "injected_ud", ud, 0 } },
     { "pf", { "injected_pf", pf, 0 } },
+    { "x87", { "injected_x87", x87, 0 } },
     { "overflow", { "injected_stack_overflow", overflow, 0 } },
     { "triple", { "injected_triple_fault", triple, 0 } },
     { "halt", { "injected_dead_halt", halt, 0 } },
@@ -82,7 +91,8 @@ const struct selftest *selftest_injected(void)
         if (strcmp(mode, injected[i].mode) == 0)
             return &injected[i].test;
     /* a typo must not turn a run meant to fail into a pass */
-    printf("Bail out! selftest.inject=%s is not a mode (fail, ud, pf, overflow, triple, halt)\n",
+    printf("Bail out! selftest.inject=%s is not a mode (fail, ud, pf, x87, overflow, triple, "
+           "halt)\n",
            mode);
     verdict(1);
 }

@@ -1,11 +1,17 @@
 #!/bin/sh
 # The guest on pcemu (or on QEMU with RUNNER=qemu): verdicts, both boot
 # paths, injected failures and crashes reported with vector and RIP, and
-# pcemu's own exit statuses. Usage: guest.sh BUILD
+# pcemu's own exit statuses. ACCEL="-accel interp" runs pcemu on its
+# interpreter, with BULK bytes each way in the harness's bulk tests.
+# Usage: guest.sh BUILD
 . "$(dirname "$0")/lib.sh"
 b=$1
 tools=$(dirname "$0")/../../tools
 runner=${RUNNER:-pcemu}
+accel=${ACCEL:-}
+bulk=${BULK:-67108864}
+[ "$runner" = pcemu ] && [ -n "$accel" ] && runner="pcemu $accel"
+pcemu() { "$b/pcemu" $accel "$@"; }
 
 # run LOG [pcemu args...]: the guest on the chosen runner; sets $st
 run() {
@@ -13,7 +19,7 @@ run() {
     if [ "$runner" = qemu ]; then
         timeout 300 sh "$tools/run-on-qemu.sh" "$b/guest32.elf" "$@" >"$log" 2>&1
     else
-        timeout 300 "$b/pcemu" -display none "$@" "$b/guest.elf" >"$log" 2>&1
+        timeout 300 "$b/pcemu" $accel -display none "$@" "$b/guest.elf" >"$log" 2>&1
     fi
     st=$?
 }
@@ -45,7 +51,7 @@ for t in timer_rate int3_handler page_fault_caught; do
 done
 
 # A failing test fails the run, with what was expected and what was seen.
-sh "$tools/run-guest-tests.sh" "$b/pcemu" "$b/guest.elf" -append "selftest.inject=fail" \
+sh "$tools/run-guest-tests.sh" "$b/pcemu" "$b/guest.elf" -append "selftest.inject=fail net.bulk=$bulk" $accel \
     >"$TMP/fail.log" 2>&1
 rgt=$?
 if [ $rgt -ne 0 ]; then pass "run-guest-tests fails when a guest test fails"
@@ -56,25 +62,27 @@ expect_grep "the failure says what was seen" "^ +got: " "$TMP/fail.log"
 
 # The same through the make target users run (from the top of the tree,
 # as make check runs these scripts).
-make -s --no-print-directory BUILD="$b" run-guest-tests GUEST_APPEND="tests=timer_rate" \
-    >"$TMP/make-pass.log" 2>&1
-expect_status "make run-guest-tests exits 0 when the tests pass" 0 $?
-make -s --no-print-directory BUILD="$b" run-guest-tests GUEST_APPEND="selftest.inject=fail" \
-    >"$TMP/make-fail.log" 2>&1
-if [ $? -ne 0 ]; then pass "make run-guest-tests fails when a guest test fails"
-else fail "make run-guest-tests fails when a guest test fails" "it exited 0"; fi
-expect_grep "make run-guest-tests shows the failure" "^not ok [0-9]+ - " "$TMP/make-fail.log"
+if [ -z "$accel" ]; then
+    make -s --no-print-directory BUILD="$b" run-guest-tests GUEST_APPEND="tests=timer_rate" \
+        >"$TMP/make-pass.log" 2>&1
+    expect_status "make run-guest-tests exits 0 when the tests pass" 0 $?
+    make -s --no-print-directory BUILD="$b" run-guest-tests GUEST_APPEND="selftest.inject=fail" \
+        >"$TMP/make-fail.log" 2>&1
+    if [ $? -ne 0 ]; then pass "make run-guest-tests fails when a guest test fails"
+    else fail "make run-guest-tests fails when a guest test fails" "it exited 0"; fi
+    expect_grep "make run-guest-tests shows the failure" "^not ok [0-9]+ - " "$TMP/make-fail.log"
+fi
 
 # An ELF64 without the pcemu note boots the multiboot way, as GRUB would;
 # the memory map and -m agree on either path, RAM above 4 GiB included.
-if [ "$runner" = pcemu ]; then
+if [ "$runner" != qemu ]; then
     for g in guest.elf guest32.elf; do
-        timeout 300 "$b/pcemu" -m 5G -append "tests=boot_info boot.ram_mib=5120" "$b/$g" \
+        timeout 300 "$b/pcemu" $accel -m 5G -append "tests=boot_info boot.ram_mib=5120" "$b/$g" \
             >"$TMP/mem.log" 2>&1
         tap_ok "pcemu -m 5G: the $g memory map says 5120 MiB" "$TMP/mem.log" $?
     done
     objcopy --remove-section=.note.pcemu "$b/guest.elf" "$TMP/nonote.elf"
-    timeout 300 "$b/pcemu" -append "tests=timer_rate,pci_bindings,boot_info" "$TMP/nonote.elf" \
+    timeout 300 "$b/pcemu" $accel -append "tests=timer_rate,pci_bindings,boot_info" "$TMP/nonote.elf" \
         >"$TMP/nonote.log" 2>&1
     st=$?
     tap_ok "pcemu: an ELF64 without the note passes" "$TMP/nonote.log" $st
@@ -114,24 +122,25 @@ check_crash pf 14 inject_pf
 
 # ---- pcemu only ----
 # the main job: every self-test, the network ones with the host harness
-sh "$tools/run-guest-tests.sh" "$b/pcemu" "$b/guest.elf" >"$TMP/main.log" 2>&1; st=$?
+sh "$tools/run-guest-tests.sh" "$b/pcemu" "$b/guest.elf" -append "net.bulk=$bulk" $accel \
+    >"$TMP/main.log" 2>&1; st=$?
 expect_status "run-guest-tests passes" 0 $st
 for t in udp_echo dns_lookup tcp_echo_1mib tcp_bulk_to_host tcp_bulk_from_host tcp_inbound \
          tcp_refused tcp_timeout tcp_checksum_paths tcp_loss_recovery; do
     expect_grep "run-guest-tests ran $t" "^ok [0-9]+ - $t\$" "$TMP/main.log"
 done
-expect_grep "run-guest-tests: 64 MiB each way" "^# guest to host: 67108864 bytes" "$TMP/main.log"
-expect_grep "run-guest-tests: the harness saw the same SHA-256" "^netharness: sink: 67108864 bytes received" "$TMP/main.log"
+expect_grep "run-guest-tests: $bulk bytes each way" "^# guest to host: $bulk bytes" "$TMP/main.log"
+expect_grep "run-guest-tests: the harness saw the same SHA-256" "^netharness: sink: $bulk bytes received" "$TMP/main.log"
 run "$TMP/noharness.log"
 expect_grep "pcemu: without the harness the network tests say they are not planned" \
     "^# [0-9]+ network tests need the host harness" "$TMP/noharness.log"
 
-"$b/pcemu" -display none "$b/guest32.elf" >"$TMP/mb.log" 2>&1; st=$?
+pcemu -display none "$b/guest32.elf" >"$TMP/mb.log" 2>&1; st=$?
 tap_ok "pcemu: the ELF32 copy boots through multiboot and passes" "$TMP/mb.log" $st
 expect_grep "pcemu: the multiboot path was taken" "^# .*multiboot" "$TMP/mb.log"
 expect_grep "pcemu: the long-mode entry path was taken for ELF64" "^# .*pcemu" "$TMP/all.log"
 
-"$b/san/pcemu" -display none "$b/guest.elf" >"$TMP/san.log" 2>&1; st=$?
+"$b/san/pcemu" $accel -display none "$b/guest.elf" >"$TMP/san.log" 2>&1; st=$?
 tap_ok "pcemu under ASan+UBSan runs the guest cleanly" "$TMP/san.log" $st
 if grep -q "runtime error\|AddressSanitizer" "$TMP/san.log"; then
     fail "no sanitizer reports" "$(grep -m3 "runtime error\|AddressSanitizer" "$TMP/san.log")"
@@ -146,7 +155,7 @@ run "$TMP/halt.log" -append "selftest.inject=halt"
 expect_status "pcemu: cli;hlt exits with status 6" 6 $st
 expect_grep "pcemu: the dead halt is named" "^pcemu: guest halted with interrupts disabled" "$TMP/halt.log"
 
-"$b/pcemu" -serial "file:$TMP/serial.txt" "$b/guest.elf" >"$TMP/stdout.txt" 2>&1; st=$?
+pcemu -serial "file:$TMP/serial.txt" "$b/guest.elf" >"$TMP/stdout.txt" 2>&1; st=$?
 tap_ok "pcemu: -serial file: writes the TAP to the file" "$TMP/serial.txt" $st
 if [ -s "$TMP/stdout.txt" ]; then fail "pcemu: -serial file: leaves stdout empty" "$(head -3 "$TMP/stdout.txt")"
 else pass "pcemu: -serial file: leaves stdout empty"; fi
@@ -162,14 +171,14 @@ tap_ok "pcemu: -m 4G (RAM above 4 GiB) boots and passes" "$TMP/big.log" $st
 expect_grep "pcemu: the guest sees 4096 MiB" "4096 MiB" "$TMP/big.log"
 
 # A reader that goes away must not kill pcemu with SIGPIPE.
-{ "$b/pcemu" "$b/guest.elf" 2>"$TMP/pipe.err"; echo $? > "$TMP/pipe.st"; } | head -c 10 >/dev/null
+{ pcemu "$b/guest.elf" 2>"$TMP/pipe.err"; echo $? > "$TMP/pipe.st"; } | head -c 10 >/dev/null
 if [ "$(cat "$TMP/pipe.st")" = 1 ]; then pass "pcemu: closed stdout is survived, verdict kept"
 else fail "pcemu: closed stdout is survived, verdict kept" \
     "expected exit status 1, got $(cat "$TMP/pipe.st")" "$(cat "$TMP/pipe.err")"; fi
 
 # SIGTERM while the guest is held: a clean exit, status 130.
 mkfifo "$TMP/hold"
-"$b/pcemu" -S -monitor stdio -serial none "$b/guest.elf" <"$TMP/hold" >/dev/null 2>"$TMP/term.err" &
+"$b/pcemu" $accel -S -monitor stdio -serial none "$b/guest.elf" <"$TMP/hold" >/dev/null 2>"$TMP/term.err" &
 pid=$!
 exec 9>"$TMP/hold"
 sleep 0.3

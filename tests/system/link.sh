@@ -1,11 +1,12 @@
 #!/bin/sh
 # The cable pulled and plugged back through the monitor while the guest
 # watches: set_link e1000 off / on reach the driver as STATUS.LU and LSC.
+# ACCEL="-accel interp" runs pcemu on its interpreter.
 # Usage: link.sh BUILD
 . "$(dirname "$0")/lib.sh"
 b=$1
 mkfifo "$TMP/mon"
-"$b/pcemu" -monitor stdio -append tests=e1000_link_flap "$b/guest.elf" \
+"$b/pcemu" $ACCEL -monitor stdio -append tests=e1000_link_flap "$b/guest.elf" \
     <"$TMP/mon" >"$TMP/out" 2>&1 &
 pid=$!
 exec 8>"$TMP/mon"
@@ -30,4 +31,4 @@ exec 8>&-
 expect_status "link: the guest saw the link go down and up (verdict pass)" 1 $st
 # (the monitor prompt may share the line with the guest output)
 expect_grep "link: e1000_link_flap passed" "(^|\\) )ok 1 - e1000_link_flap$" "$TMP/out"
-finish link
+finish "link${ACCEL:+ ($ACCEL)}"
