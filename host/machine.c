@@ -79,6 +79,11 @@ void machine_resume(struct machine *m)
         m->cpu_ops->set_tsc(m->cpu, m->tsc_at_pause);
 }
 
+bool machine_access_pc(struct machine *m, uint64_t *pc)
+{
+    return m->cpu && m->in_vcpu && m->cpu_ops->access_pc && m->cpu_ops->access_pc(m->cpu, pc);
+}
+
 bool machine_debug_is_breakpoint(struct machine *m, uint64_t va)
 {
     return m->gdb && gdbstub_has_breakpoint(m->gdb, va);

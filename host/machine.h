@@ -89,6 +89,7 @@ struct machine {
     struct cpu_state boot_state;   /* what the loader set up */
 
     bool stop;
+    bool in_vcpu;               /* the backend's run() is performing the guest's accesses */
     bool paused;                /* the vcpu waits; the loop runs on */
     uint64_t paused_at;         /* CLOCK_MONOTONIC when it paused */
     uint64_t paused_total;      /* ns the guest spent paused */
@@ -123,6 +124,11 @@ void machine_debug_exit(struct machine *m, const struct cpu_debug_exit *e);
  * the TSC) stand still while it is paused. */
 void machine_pause(struct machine *m);
 void machine_resume(struct machine *m);
+
+/* The guest address of the instruction whose device access is being
+ * performed now, for diagnostics; false when unknown (no vcpu, a
+ * backend that cannot tell, an access from a timer or a socket). */
+bool machine_access_pc(struct machine *m, uint64_t *pc);
 
 /* From a signal handler: stop soon with PCEMU_EXIT_INTERRUPTED. */
 void machine_signal(struct machine *m, int signo);

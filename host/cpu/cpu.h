@@ -119,6 +119,10 @@ struct cpu_ops {
     void (*idle_until)(struct cpu *c, uint64_t ns);
     /* Instructions retired, for -stats (NULL where unknown). */
     uint64_t (*instructions)(struct cpu *c);
+    /* While a port or MMIO access is being performed: the guest's linear
+     * address of the instruction making it (for device diagnostics);
+     * false when it cannot be known. */
+    bool (*access_pc)(struct cpu *c, uint64_t *pc);
 
     /* Writes to these ports may be queued and delivered at the next exit
      * instead of exiting each time (the UART's transmit register). */

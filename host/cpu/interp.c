@@ -223,6 +223,12 @@ static uint64_t instructions(struct cpu *c)
     return c->x.icount;
 }
 
+static bool access_pc(struct cpu *c, uint64_t *pc)
+{
+    *pc = c->x.seg[X86_CS].base + c->x.insn_rip;
+    return true;
+}
+
 static void run(struct cpu *c, uint64_t deadline, uint64_t poll_at, struct cpu_exit *e)
 {
     struct x86_cpu *x = &c->x;
@@ -347,6 +353,7 @@ const struct cpu_ops interp_cpu_ops = {
     .clock = clock_ns,
     .idle_until = idle_until,
     .instructions = instructions,
+    .access_pc = access_pc,
     .sync = sync_cpu,
     .set_debug = set_debug,
     .reinject_bp = reinject_bp,

@@ -38,6 +38,7 @@ struct cpu {
     bool have_timer;
     uint64_t armed_deadline;
     bool stepping;          /* a debugger single-steps: no interrupts now */
+    bool draining;          /* delivering queued writes: no instruction to name */
     struct watch watch[CPU_HW_BPS];   /* by trapped pages (cpu/watch.h) */
     int nslots;             /* memory slots in use, 0..nslots-1 */
 };
@@ -332,6 +333,7 @@ static void drain_ring(struct cpu *c)
     struct kvm_coalesced_mmio_ring *r = c->ring;
     if (!r)
         return;
+    c->draining = true;
     while (r->first != r->last) {
         struct kvm_coalesced_mmio *e = &r->coalesced_mmio[r->first];
         uint64_t v = 0;
@@ -340,6 +342,7 @@ static void drain_ring(struct cpu *c)
         as_write(e->pio ? &c->m->io_as : &c->m->mem_as, e->phys_addr, v, len);
         __atomic_store_n(&r->first, (r->first + 1) % c->ring_max, __ATOMIC_RELEASE);
     }
+    c->draining = false;
 }
 
 static int coalesce_pio(struct cpu *c, uint16_t port, uint16_t len)
@@ -586,6 +589,22 @@ static void sync_vcpu(struct cpu *c)
     }
 }
 
+/* During an MMIO exit KVM has not moved RIP past the instruction yet;
+ * during a port exit it may have (the exit says nothing either way), so
+ * only MMIO accesses are placed. */
+static bool access_pc(struct cpu *c, uint64_t *pc)
+{
+    struct kvm_regs r;
+    if (c->draining || c->run->exit_reason != KVM_EXIT_MMIO ||
+        ioctl(c->vcpu_fd, KVM_GET_REGS, &r) < 0)
+        return false;
+    struct kvm_sregs sr;
+    if (ioctl(c->vcpu_fd, KVM_GET_SREGS, &sr) < 0)
+        return false;
+    *pc = sr.cs.base + r.rip;
+    return true;
+}
+
 static void kick(struct cpu *c)
 {
     c->run->immediate_exit = 1;
@@ -740,6 +759,7 @@ const struct cpu_ops kvm_cpu_ops = {
     .can_inject = can_inject,
     .inject = inject,
     .want_window = want_window,
+    .access_pc = access_pc,
     .sync = sync_vcpu,
     .coalesce_pio = coalesce_pio,
     .coalesce_mmio = coalesce_mmio,

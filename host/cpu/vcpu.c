@@ -151,7 +151,9 @@ void vcpu_run(struct machine *m)
         inject(m);
         struct cpu_exit e = { .kind = CPU_EXIT_NONE };
         uint64_t deadline = m->loop.frozen ? UINT64_MAX : loop_next_deadline(&m->loop);
+        m->in_vcpu = true;
         ops->run(m->cpu, deadline, loop_has_sources(&m->loop) ? next_fd_poll : UINT64_MAX, &e);
+        m->in_vcpu = false;
         count(&m->stats, e.kind);
         if (exit_handlers[e.kind])
             exit_handlers[e.kind](m, &e);
