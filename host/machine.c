@@ -201,6 +201,19 @@ static int init_net(struct machine *m)
         }
         user_net_client(m->user_net)->dump = m->dump;
     }
+    if (m->cfg.impair.netdev) {
+        if (strcmp(m->cfg.impair.netdev, uc->id) != 0) {
+            log_error("-object filter-impair,netdev=%s: no such netdev (the e1000's is %s)",
+                      m->cfg.impair.netdev, uc->id);
+            return -1;
+        }
+        m->impair = net_impair_create(&m->loop, &m->cfg.impair);
+        if (!m->impair) {
+            log_error("-object filter-impair: out of memory");
+            return -1;
+        }
+        net_impair_attach(m->impair, user_net_client(m->user_net));
+    }
     return 0;
 }
 
@@ -374,6 +387,14 @@ void machine_print_stats(struct machine *m, FILE *out)
             (unsigned long long)tx, (unsigned long long)rx);
     if (tx + rx)
         fprintf(out, "; %.2f exits per frame", (double)s->exits / (double)(tx + rx));
+    if (m->impair) {
+        const struct net_impair_stats *i = net_impair_stats(m->impair);
+        fprintf(out, "; filter-impair: %llu frames, %llu lost, %llu corrupted, %llu duplicated, "
+                "%llu reordered, %llu delayed", (unsigned long long)i->frames,
+                (unsigned long long)i->lost, (unsigned long long)i->corrupted,
+                (unsigned long long)i->duplicated, (unsigned long long)i->reordered,
+                (unsigned long long)i->delayed);
+    }
     if (m->cpu && m->cpu_ops->instructions)
         fprintf(out, "; %llu instructions",
                 (unsigned long long)m->cpu_ops->instructions(m->cpu));
@@ -391,6 +412,7 @@ void machine_destroy(struct machine *m)
     if (m->pit) pit_destroy(m->pit);
     if (m->pic) pic_destroy(m->pic);
     if (m->e1000) e1000_destroy(m->e1000);
+    net_impair_destroy(m->impair);
     user_net_destroy(m->user_net);
     net_dump_close(m->dump);
     chardev_close(m->serial_chr);

@@ -13,6 +13,7 @@
 #include "core/memory.h"
 #include "cpu/cpu.h"
 #include "hw/pci_host.h"
+#include "net/impair.h"
 #include "net/slirp.h"
 
 /* Exit statuses of pcemu besides the guest's own (odd, from debug-exit). */
@@ -58,6 +59,7 @@ struct machine_config {
     int nnetdevs;
     struct { const char *netdev, *file; } dumps[4];   /* -object filter-dump */
     int ndumps;
+    struct net_impair_config impair;    /* -object filter-impair (netdev NULL: none) */
 };
 
 struct machine {
@@ -81,6 +83,7 @@ struct machine {
     struct e1000 *e1000;
     struct user_net *user_net;
     struct net_dump *dump;
+    struct net_impair *impair;
     struct monitor *monitor;
     struct gdbstub *gdb;
 

@@ -46,6 +46,9 @@ static const char usage[] =
 "                      the short form; none leaves the cable unplugged\n"
 "  -object filter-dump,id=ID,netdev=ID,file=PATH\n"
 "                      write every frame of that netdev, both ways, to a pcap file\n"
+"  -object filter-impair,id=ID,netdev=ID[,queue=all|rx|tx][,loss=PCT][,corrupt=PCT]\n"
+"          [,duplicate=PCT][,reorder=PCT][,delay=MS][,seed=N]\n"
+"                      faults on that netdev's wire, drawn from a seeded generator\n"
 "  -monitor stdio|unix:PATH,server,nowait|none\n"
 "                      the monitor: info mtree [-f], info qtree, info pci, cont, quit\n"
 "  -gdb tcp::PORT      wait for gdb on PORT (loopback only)\n"
@@ -359,12 +362,37 @@ static int dump_prop(struct machine_config *cfg, void *ctx, const char *key, con
     return 0;
 }
 
-/* -object filter-dump,id=ID,netdev=ID,file=PATH */
+static int impair_prop(struct machine_config *cfg, void *ctx, const char *key, const char *val)
+{
+    if (!strcmp(key, "id"))
+        return 0;
+    if (!strcmp(key, "netdev")) {
+        cfg->impair.netdev = strdup(val);
+        return 0;
+    }
+    return net_impair_prop(&cfg->impair, key, val) ? 0 : -1;
+}
+
+/* -object filter-dump,id=ID,netdev=ID,file=PATH
+ * -object filter-impair,id=ID,netdev=ID,... (net/impair.h) */
 static int opt_object(struct machine_config *cfg, const char *arg)
 {
+    if (strncmp(arg, "filter-impair,", 14) == 0) {
+        if (cfg->impair.netdev) {
+            log_error("-object %s: one filter-impair at most", arg);
+            return -1;
+        }
+        if (each_prop("-object", arg, arg + 14, impair_prop, cfg, NULL) < 0)
+            return -1;
+        if (!cfg->impair.netdev) {
+            log_error("-object %s: needs netdev=ID", arg);
+            return -1;
+        }
+        return 0;
+    }
     if (strncmp(arg, "filter-dump,", 12) != 0) {
-        log_error("-object %s: pcemu has one object, filter-dump,id=ID,netdev=ID,file=PATH",
-                  arg);
+        log_error("-object %s: pcemu has filter-dump,id=ID,netdev=ID,file=PATH and "
+                  "filter-impair,id=ID,netdev=ID,...", arg);
         return -1;
     }
     if (cfg->ndumps == 4) {

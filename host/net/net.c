@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "net/dump.h"
+#include "net/impair.h"
 #include "net/net.h"
 
 void net_client_init(struct net_client *nc, const char *name,
@@ -56,6 +57,17 @@ bool net_send(struct net_client *sender, const uint8_t *buf, size_t len)
     struct net_client *to = sender->peer;
     if (!to)
         return true;                  /* unplugged: the wire takes it */
+    struct net_impair *f = sender->impair ? sender->impair : to->impair;
+    if (f && net_impair_send(f, sender, buf, len))
+        return true;
+    return net_deliver(sender, buf, len);
+}
+
+bool net_deliver(struct net_client *sender, const uint8_t *buf, size_t len)
+{
+    struct net_client *to = sender->peer;
+    if (!to)
+        return true;
     /* a dump on either end sees the frame once, as it crosses the wire */
     net_dump_write(sender->dump ? sender->dump : to->dump, buf, len);
     if (!to->ops->receive)

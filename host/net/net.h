@@ -35,10 +35,12 @@ struct net_packet {
 };
 
 struct net_dump;
+struct net_impair;
 
 struct net_client {
     const char *name;
     struct net_dump *dump;           /* frames both ways are recorded here */
+    struct net_impair *impair;       /* faults on this client's wire (impair.h) */
     const struct net_client_ops *ops;
     void *opaque;
     struct net_client *peer;
@@ -58,6 +60,8 @@ void net_client_cleanup(struct net_client *nc);
 /* Send a frame to sender's peer: delivered now, or queued for later.
  * Returns false only when the frame had to be dropped. */
 bool net_send(struct net_client *sender, const uint8_t *buf, size_t len);
+/* net_send past any filter on the wire: what a filter sends on with. */
+bool net_deliver(struct net_client *sender, const uint8_t *buf, size_t len);
 /* The client can receive again: deliver what waits for it. */
 void net_flush(struct net_client *nc);
 

@@ -46,6 +46,14 @@ case_bad "memory size too small" "-m 1M: too small" -m 1M "$guest"
 case_bad "memory size beyond the host" "-m 64T: more than this host" -m 64T "$guest"
 case_bad "no guest given" "no guest kernel given" -m 64M
 case_bad "two guests given" ".*: only one guest kernel" "$guest" "$guest"
+case_bad "filter-impair with a loss over 100%" \
+    "-object filter-impair,id=f,netdev=user.0,loss=150: unknown or bad property loss=150" \
+    -object filter-impair,id=f,netdev=user.0,loss=150 "$guest"
+case_bad "filter-impair without a netdev" "-object filter-impair,id=f,loss=1: needs netdev=ID" \
+    -object filter-impair,id=f,loss=1 "$guest"
+case_bad "filter-impair on a netdev that is not there" \
+    "-object filter-impair,netdev=nope: no such netdev \\(the e1000's is user.0\\)" \
+    -object filter-impair,id=f,netdev=nope,loss=1 "$guest"
 case_bad "unknown accelerator" "-accel hvf: no such accelerator \\(pcemu has: kvm, interp" -accel hvf "$guest"
 case_bad "unknown serial backend" "-serial tty: unknown backend" -serial tty "$guest"
 case_bad "serial file in a missing directory" "-serial file:/nonexistent/x: /nonexistent/x: No such file" -serial file:/nonexistent/x "$guest"
