@@ -418,4 +418,5 @@ void machine_destroy(struct machine *m)
     chardev_close(m->serial_chr);
     if (m->ram)
         munmap(m->ram, m->ram_size);
+    loop_destroy(&m->loop);
 }

@@ -3,6 +3,7 @@
  * timers are a sorted list: a machine has a handful of them.
  */
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "core/loop.h"
@@ -17,6 +18,12 @@ uint64_t monotonic_ns(void)
 void loop_init(struct loop *l)
 {
     memset(l, 0, sizeof *l);
+}
+
+void loop_destroy(struct loop *l)
+{
+    free(l->pfd_heap);
+    l->pfd_heap = NULL;
 }
 
 uint64_t loop_now(struct loop *l)
@@ -112,9 +119,24 @@ int loop_add_poller(struct loop *l, const struct loop_poller *p)
     return 0;
 }
 
+/* A poll table full on the stack moves to the heap and stays there,
+ * doubling: every socket libslirp has open is polled, however many. */
+static bool grow(struct loop *l)
+{
+    int cap = l->pfd_cap * 2;
+    struct pollfd *p = malloc((size_t)cap * sizeof *p);
+    if (!p)
+        return false;
+    memcpy(p, l->pfd, (size_t)l->npfd * sizeof *p);
+    free(l->pfd_heap);
+    l->pfd = l->pfd_heap = p;
+    l->pfd_cap = cap;
+    return true;
+}
+
 int loop_poll_add(struct loop *l, int fd, short events)
 {
-    if (!l->pfd || l->npfd == LOOP_MAX_POLL)
+    if (!l->pfd || (l->npfd == l->pfd_cap && !grow(l)))
         return -1;
     l->pfd[l->npfd] = (struct pollfd){ .fd = fd, .events = events };
     return l->npfd++;
@@ -144,11 +166,12 @@ void loop_wait(struct loop *l, int64_t timeout_ns)
     if (next != UINT64_MAX)
         loop_poll_timeout(l, next > now ? (int64_t)(next - now) : 0);
 
-    struct pollfd pfd[LOOP_MAX_POLL];
+    struct pollfd stack[LOOP_MAX_POLL];
     int n = l->nfds;
+    l->pfd = l->pfd_heap ? l->pfd_heap : stack;
+    l->pfd_cap = l->pfd_heap ? l->pfd_cap : LOOP_MAX_POLL;
     for (int i = 0; i < n; i++)
-        pfd[i] = (struct pollfd){ .fd = l->fds[i].fd, .events = l->fds[i].events };
-    l->pfd = pfd;
+        l->pfd[i] = (struct pollfd){ .fd = l->fds[i].fd, .events = l->fds[i].events };
     l->npfd = n;
     for (int i = 0; i < l->npollers; i++)
         l->pollers[i].fill(l->pollers[i].opaque, l);
@@ -160,6 +183,7 @@ void loop_wait(struct loop *l, int64_t timeout_ns)
         ts.tv_nsec = l->poll_timeout % 1000000000;
         tsp = &ts;
     }
+    struct pollfd *pfd = l->pfd;        /* where fill left the table */
     int r = ppoll(pfd, (nfds_t)l->npfd, tsp, NULL);
     if (r > 0) {
         /* Handlers may add or remove fds: look each one up again. */

@@ -54,7 +54,8 @@ struct loop {
     struct loop_poller pollers[LOOP_MAX_POLLERS];
     int npollers;
     struct pollfd *pfd;         /* this poll's descriptors */
-    int npfd;
+    int npfd, pfd_cap;
+    struct pollfd *pfd_heap;    /* when pollers brought more than the stack holds */
     int64_t poll_timeout;       /* ns; pollers may lower it */
     int polled;                 /* descriptors the last wait looked at */
 };
@@ -63,6 +64,8 @@ struct loop {
 uint64_t monotonic_ns(void);
 
 void loop_init(struct loop *l);
+/* Frees what the loop allocated (a poll table grown past its first size). */
+void loop_destroy(struct loop *l);
 uint64_t loop_now(struct loop *l);
 
 void timer_init(struct timer *t, struct loop *l, void (*cb)(void *), void *opaque);
@@ -79,8 +82,9 @@ int loop_add_fd(struct loop *l, int fd, short events, fd_handler cb, void *opaqu
 void loop_del_fd(struct loop *l, int fd);
 
 int loop_add_poller(struct loop *l, const struct loop_poller *p);
-/* For pollers, inside fill: add a descriptor (returns its index, -1 when
- * full) and shorten the wait; inside dispatch: what came back. */
+/* For pollers, inside fill: add a descriptor (returns its index; the
+ * table grows as needed, -1 only when memory runs out) and shorten the
+ * wait; inside dispatch: what came back. */
 int loop_poll_add(struct loop *l, int fd, short events);
 void loop_poll_timeout(struct loop *l, int64_t ns);
 short loop_poll_revents(struct loop *l, int idx);
