@@ -16,7 +16,7 @@ WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE
 SAN_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_LDLIBS := -lslirp -lrt
+HOST_LDLIBS := -lslirp -lrt -ldw
 
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Iguest/include -MMD -MP \
                 -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
@@ -45,7 +45,7 @@ CONTRACT_OBJS  := $(CONTRACT_GUEST:%.c=$(BUILD)/contract/%.o) \
                   $(BUILD)/contract/tests/contract/contract_rig.o
 CONTRACT_CFLAGS := $(SAN_CFLAGS) -Itests/contract/shim -Itests/contract -Iguest/include \
                    -include tests/contract/shim/renames.h
-CONTRACT_BINS  := $(BUILD)/tests/contract/test_e1000_contract
+CONTRACT_BINS  := $(BUILD)/tests/contract/test_e1000_contract $(BUILD)/tests/contract/test_e1000_mistakes
 
 .PHONY: all deps pcemu guest run-guest-tests check unit system cross bench clean help
 

@@ -13,6 +13,8 @@
 #include "contract/platform.h"
 #include "core/chardev.h"
 #include "core/log.h"
+#include "debug/diag.h"
+#include "debug/dma_watch.h"
 #include "debug/gdbstub.h"
 #include "debug/monitor.h"
 #include "hw/debug_exit.h"
@@ -115,7 +117,16 @@ static void debug_exit_cb(void *opaque, int status)
 
 static void serial_out(void *opaque, const uint8_t *buf, size_t len)
 {
-    chardev_write(opaque, buf, len);
+    struct machine *m = opaque;
+    chardev_write(m->serial_chr, buf, len);
+    /* the console on stdout may share a terminal with the warnings */
+    if (strcmp(m->cfg.serial, "stdio") == 0)
+        diag_console(m->diag, buf, len);
+}
+
+static bool access_pc(void *opaque, uint64_t *pc)
+{
+    return machine_access_pc(opaque, pc);
 }
 
 static size_t serial_can(void *opaque)
@@ -218,13 +229,17 @@ static int init_net(struct machine *m)
 }
 
 /* The PCI bus, and what SeaBIOS would have done before handing over:
- * BARs where QEMU's firmware puts them, decoding and bus mastering on,
- * INTA routed to IRQ 11 and that IRQ level-triggered. */
+ * BARs where QEMU's firmware puts them, decoding on, INTA routed to IRQ
+ * 11 and that IRQ level-triggered. Bus mastering stays off, as firmware
+ * leaves a NIC it did not boot from: the driver enables it. */
 static int init_pci(struct machine *m)
 {
     region_init_container(&m->pci_mem, "pci", UINT64_MAX);
     region_add(&m->sysmem, &m->pci_mem, 0, -1);
     pci_host_init(&m->pci, &m->pci_mem, &m->io, &m->mem_as);
+    /* a debugger's watchpoints see what devices write, too */
+    m->pci.bus.dma_written = dma_watch_written;
+    m->pci.bus.dma_opaque = m;
     if (piix3_init(&m->isa_bridge, &m->pci.bus) < 0)
         return -1;
     m->e1000 = e1000_create(&m->pci.bus, PCI_DEVFN(PCI_SLOT_E1000, 0), m->cfg.mac);
@@ -233,6 +248,8 @@ static int init_pci(struct machine *m)
         return -1;
     }
     e1000_attach_loop(m->e1000, &m->loop);
+    m->diag = diag_create(m->cfg.kernel, access_pc, m);
+    e1000_attach_diag(m->e1000, m->diag);
     struct pci_device *nic = e1000_pci(m->e1000);
     nic->irq = pic_irq(m->pic, PCI_E1000_IRQ);
     nic->config[PCI_INTERRUPT_LINE] = PCI_E1000_IRQ;
@@ -240,8 +257,7 @@ static int init_pci(struct machine *m)
     if (!m->cfg.unassigned_bars) {
         pci_firmware_set_bar(nic, 0, E1000_BAR0_ADDR);
         pci_firmware_set_bar(nic, 1, E1000_BAR1_ADDR);
-        pci_firmware_set_command(nic, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
-                                      PCI_COMMAND_MASTER);
+        pci_firmware_set_command(nic, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
     }
     return init_net(m);
 }
@@ -260,7 +276,7 @@ static int init_devices(struct machine *m)
     }
     m->pic = pic_create(NULL, NULL);
     m->pit = pit_create(&m->loop, pic_irq(m->pic, PIT_IRQ));
-    m->serial = serial_create(pic_irq(m->pic, COM1_IRQ), serial_out, m->serial_chr);
+    m->serial = serial_create(pic_irq(m->pic, COM1_IRQ), serial_out, m);
     m->debug_exit = debug_exit_create(debug_exit_cb, m);
     if (!m->pic || !m->pit || !m->serial || !m->debug_exit) {
         log_error("cannot create the devices: out of memory");
@@ -330,6 +346,12 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
         log_error("%s", why);
         return -1;
     }
+    /* The e1000 starts what a doorbell asks a little after the write, as
+     * hardware does. Under KVM the loop runs its timers at every exit,
+     * before the guest runs on, so any delay there would only cost a
+     * timer exit per doorbell: the work is done at that same pass. */
+    if (!m->cpu_ops->clock)
+        e1000_set_dma_delay(m->e1000, 0);
     /* The UART's transmit register only collects bytes, and PCI's
      * CONFIG_ADDRESS only latches a value for the CONFIG_DATA access that
      * follows (which exits, and finds the queue delivered first): queue
@@ -366,6 +388,7 @@ int machine_run(struct machine *m)
     if (m->cfg.start_paused)
         machine_pause(m);
     vcpu_run(m);
+    diag_flush(m->diag);        /* before anything else is printed */
     if (m->signalled && !m->stop) {
         log_error("stopped by signal %d", m->signalled);
         return PCEMU_EXIT_INTERRUPTED;
@@ -412,6 +435,7 @@ void machine_destroy(struct machine *m)
     if (m->pit) pit_destroy(m->pit);
     if (m->pic) pic_destroy(m->pic);
     if (m->e1000) e1000_destroy(m->e1000);
+    diag_destroy(m->diag);
     net_impair_destroy(m->impair);
     user_net_destroy(m->user_net);
     net_dump_close(m->dump);

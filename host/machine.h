@@ -39,6 +39,7 @@ struct debug_exit;
 struct e1000;
 struct monitor;
 struct gdbstub;
+struct diag;
 
 struct machine_config {
     uint64_t ram_size;
@@ -81,6 +82,7 @@ struct machine {
     struct pci_host pci;
     struct pci_device isa_bridge;
     struct e1000 *e1000;
+    struct diag *diag;          /* device diagnostics naming the guest's line */
     struct user_net *user_net;
     struct net_dump *dump;
     struct net_impair *impair;

@@ -21,7 +21,9 @@ while [ "$n" -gt 0 ]; do
     fi
     set -- "$@" "$a"
 done
+# the e1000's traffic of the last run stays in a pcap beside pcemu
 net="-netdev user,id=n0,hostfwd=@HOSTFWD@ -device e1000,netdev=n0"
+net="$net -object filter-dump,id=f0,netdev=n0,file=$(dirname "$pcemu")/e1000.pcap"
 # a guest that never reaches its verdict must not hold the job forever
 limit=${GUEST_TIMEOUT:-600}
 

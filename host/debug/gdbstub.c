@@ -635,6 +635,11 @@ void gdbstub_debug_exit(struct gdbstub *g, const struct cpu_debug_exit *e)
     stop_reply(g, why);
 }
 
+const struct cpu_debug *gdbstub_watching(struct gdbstub *g)
+{
+    return g && g->fd >= 0 && g->running && !g->stepping ? &g->dbg : NULL;
+}
+
 /* ---- connection ---- */
 
 static void on_accept(void *opaque, short revents);

@@ -21,6 +21,11 @@ void gdbstub_debug_exit(struct gdbstub *g, const struct cpu_debug_exit *e);
 
 bool gdbstub_has_breakpoint(struct gdbstub *g, uint64_t va);
 
+/* The breakpoints and watchpoints in force while the debugger has the
+ * guest running (continue, not a step); NULL otherwise. For a device's
+ * writes into guest memory, which no CPU watchpoint sees (dma_watch.h). */
+const struct cpu_debug *gdbstub_watching(struct gdbstub *g);
+
 /* For tests: run one packet payload, the reply payload in out (empty for
  * "not supported"). Returns the reply length. */
 size_t gdbstub_handle(struct gdbstub *g, const char *payload, size_t len,

@@ -1,4 +1,5 @@
-/* `info pci`: every function on the bus, as QEMU lists them. */
+/* `info pci`: every function on the bus, as QEMU lists them, with the
+ * command and status registers decoded besides. */
 #include <inttypes.h>
 #include "debug/info.h"
 #include "hw/pci.h"
@@ -26,6 +27,46 @@ const char *pci_class_name(unsigned class_code)
     return NULL;
 }
 
+/* COMMAND and STATUS by the PCI specification's names (6.2.2, 6.2.3):
+ * a driver that forgot bus mastering or decoding sees it here. */
+static const struct { uint16_t bit; const char *name; } command_bits[] = {
+    { PCI_COMMAND_IO, "I/O" }, { PCI_COMMAND_MEMORY, "memory" },
+    { PCI_COMMAND_MASTER, "bus-master" }, { PCI_COMMAND_SPECIAL, "special" },
+    { PCI_COMMAND_INVALIDATE, "mem-write-invalidate" }, { PCI_COMMAND_PARITY, "parity" },
+    { PCI_COMMAND_SERR, "SERR" }, { PCI_COMMAND_INTX_DISABLE, "INTx-disable" },
+}, status_bits[] = {
+    { PCI_STATUS_INTERRUPT, "interrupt" }, { PCI_STATUS_CAP_LIST, "capabilities" },
+    { PCI_STATUS_66MHZ, "66MHz" }, { PCI_STATUS_FAST_BACK, "fast-back-to-back" },
+    { PCI_STATUS_PARITY, "master-parity-error" },
+    { PCI_STATUS_SIG_TARGET_ABORT, "signaled-target-abort" },
+    { PCI_STATUS_REC_TARGET_ABORT, "received-target-abort" },
+    { PCI_STATUS_REC_MASTER_ABORT, "received-master-abort" },
+    { PCI_STATUS_SIG_SYSTEM_ERROR, "signaled-system-error" },
+    { PCI_STATUS_DETECTED_PARITY, "detected-parity-error" },
+};
+
+#define NBITS(t) (sizeof t / sizeof t[0])
+
+static void print_bits(FILE *out, uint16_t v, const __typeof__(command_bits[0]) *bits, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v & bits[i].bit)
+            fprintf(out, " %s", bits[i].name);
+}
+
+static void print_command_status(const uint8_t *c, FILE *out)
+{
+    static const char *const devsel[4] = { "fast", "medium", "slow", "reserved" };
+    uint16_t cmd = pci_get_word(c + PCI_COMMAND), st = pci_get_word(c + PCI_STATUS);
+    fprintf(out, "      COMMAND 0x%04x:", cmd);
+    print_bits(out, cmd, command_bits, NBITS(command_bits));
+    if (!(cmd & PCI_COMMAND_MASTER))
+        fprintf(out, " (no bus mastering: no DMA)");
+    fprintf(out, "\n      STATUS 0x%04x:", st);
+    print_bits(out, st, status_bits, NBITS(status_bits));
+    fprintf(out, " DEVSEL=%s\n", devsel[(st >> 9) & 3]);
+}
+
 static void print_function(const struct pci_device *d, FILE *out)
 {
     const uint8_t *c = d->config;
@@ -41,6 +82,7 @@ static void print_function(const struct pci_device *d, FILE *out)
             pci_get_word(c + PCI_DEVICE_ID));
     fprintf(out, "      PCI subsystem %04x:%04x\n", pci_get_word(c + PCI_SUBSYSTEM_VENDOR_ID),
             pci_get_word(c + PCI_SUBSYSTEM_ID));
+    print_command_status(c, out);
     if (c[PCI_INTERRUPT_PIN])
         fprintf(out, "      IRQ %d, pin %c\n", c[PCI_INTERRUPT_LINE],
                 'A' + c[PCI_INTERRUPT_PIN] - 1);

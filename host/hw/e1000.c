@@ -96,6 +96,34 @@ static void tx_more_expired(void *opaque)
     e1000_tx_run(opaque);
 }
 
+static void rx_more_expired(void *opaque)
+{
+    e1000_rx_kick(opaque);
+}
+
+/* What a doorbell asks for, E1000_DMA_DELAY_NS after it on the loop's
+ * clock (at once without a loop: the unit tests' synchronous device). */
+static void start_tx(struct e1000 *e)
+{
+    if (!e->loop)
+        e1000_tx_run(e);
+    else if (!e->tx_more.armed)
+        timer_mod(&e->tx_more, loop_now(e->loop) + e->dma_delay);
+}
+
+static void start_rx(struct e1000 *e)
+{
+    if (!e->loop)
+        e1000_rx_kick(e);
+    else if (!e->rx_more.armed)
+        timer_mod(&e->rx_more, loop_now(e->loop) + e->dma_delay);
+}
+
+void e1000_set_dma_delay(struct e1000 *e, uint64_t ns)
+{
+    e->dma_delay = ns;
+}
+
 void e1000_attach_loop(struct e1000 *e, struct loop *l)
 {
     e->loop = l;
@@ -105,6 +133,7 @@ void e1000_attach_loop(struct e1000 *e, struct loop *l)
     timer_init(&e->tadv, l, tx_timer_expired, e);
     timer_init(&e->itr, l, itr_expired, e);
     timer_init(&e->tx_more, l, tx_more_expired, e);
+    timer_init(&e->rx_more, l, rx_more_expired, e);
 }
 
 static void stop_timers(struct e1000 *e)
@@ -117,6 +146,7 @@ static void stop_timers(struct e1000 *e)
     timer_del(&e->tadv);
     timer_del(&e->itr);
     timer_del(&e->tx_more);
+    timer_del(&e->rx_more);
 }
 
 void e1000_raise(struct e1000 *e, uint32_t causes)
@@ -147,6 +177,11 @@ static void reset(struct e1000 *e)
                                 e->mac[2] << 16 | (uint32_t)e->mac[3] << 24;
     e->regs[E1000_RAH(0) / 4] = (uint32_t)e->mac[4] | e->mac[5] << 8 | E1000_RAH_AV;
     memset(&e->mw, 0, sizeof e->mw);
+    e->rx_was_enabled = e->rx_handed = false;
+    e->rctl_site.known = e->rx_ring_site.known = false;
+    e->tx_tail_stale = e->rx_tail_stale = true;
+    e->tx_base_unaligned = e->rx_base_unaligned = false;
+    e1000_tx_ring_reset(e);
     e1000_tx_reset(e);
     e1000_rx_flush(e, "CTRL.RST");
     e1000_phy_reset(e);
@@ -209,6 +244,10 @@ static uint32_t rd_ims(struct e1000 *e, uint32_t off) { return e->regs[E1000_IMS
 
 static void wr_ims(struct e1000 *e, uint32_t off, uint32_t v)
 {
+    if (!v)
+        e1000_warn(e, E1000_RULE_IMS_ZERO, "IMS written with 0, which changes nothing: a 0 bit "
+                   "leaves its cause's mask as it was; to mask causes, write them to IMC "
+                   "(8254x 13.4.20)");
     e->regs[E1000_IMS / 4] |= v & E1000_ICR_VALID_MASK;
     update_irq(e);
 }
@@ -219,40 +258,100 @@ static void wr_imc(struct e1000 *e, uint32_t off, uint32_t v)
     update_irq(e);
 }
 
-/* Ring lengths are multiples of 128 bytes: the low bits do not stick. */
-static void wr_ring_len(struct e1000 *e, uint32_t off, uint32_t v)
+/* A ring's base, length or head written: the ring is being set up anew,
+ * and what earlier tail writes handed over no longer counts. */
+static void ring_changed(struct e1000 *e, uint32_t off)
 {
-    if (v & (E1000_RING_ALIGN - 1))
-        log_warn_rl(&e->rl, "e1000: %s = 0x%x is not a multiple of 128; using 0x%x",
-                    off == E1000_RDLEN ? "RDLEN" : "TDLEN", v, v & 0xfff80u);
-    e->regs[off / 4] = v & 0xfff80u;
+    if (off >= E1000_TDBAL) {
+        e->tx_tail_stale = true;
+        e1000_tx_ring_reset(e);
+    } else {
+        e->rx_tail_stale = true;
+        e->rx_handed = false;
+    }
 }
 
-static void wr_low16(struct e1000 *e, uint32_t off, uint32_t v)
+/* 13.4.27, 13.4.38: ring lengths are multiples of 128 bytes; bits 6:0
+ * are ignored and read back as 0. */
+static void wr_ring_len(struct e1000 *e, uint32_t off, uint32_t v)
 {
-    e->regs[off / 4] = v & 0xffff;     /* head and tail: 16-bit indices */
+    bool tx = off == E1000_TDLEN;
+    if (v & (E1000_RING_ALIGN - 1))
+        e1000_warn(e, tx ? E1000_RULE_TX_RING_LEN : E1000_RULE_RX_RING_LEN, "%s = %u is not a "
+                   "multiple of 128 bytes: bits 6:0 are ignored, leaving %u descriptors "
+                   "(8254x %s)", tx ? "TDLEN" : "RDLEN", v, (v & 0xfff80u) / E1000_DESC_SIZE,
+                   tx ? "13.4.38" : "13.4.27");
+    e->regs[off / 4] = v & 0xfff80u;
+    ring_changed(e, off);
+}
+
+/* 13.4.25, 13.4.36: bits 3:0 of a ring's base are ignored and read back
+ * as 0, so a ring that is not 16-byte aligned is not where the driver
+ * put it. */
+static void wr_ring_base(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    bool tx = off == E1000_TDBAL;
+    if (off == E1000_TDBAL || off == E1000_RDBAL)
+        *(tx ? &e->tx_base_unaligned : &e->rx_base_unaligned) = v & 0xf;
+    if ((off == E1000_TDBAL || off == E1000_RDBAL) && (v & 0xf)) {
+        e1000_warn(e, tx ? E1000_RULE_TX_RING_BASE : E1000_RULE_RX_RING_BASE, "%s = 0x%x: bits "
+                   "3:0 are ignored (it reads back 0x%x), so the ring is not where the driver "
+                   "put it; align it to 16 bytes (8254x %s)", tx ? "TDBAL" : "RDBAL", v,
+                   v & ~0xfu, tx ? "13.4.36" : "13.4.25");
+        v &= ~0xfu;
+    }
+    e->regs[off / 4] = v;
+    ring_changed(e, off);
+}
+
+/* 13.4.28, 13.4.39: software writes a head only to set a ring up,
+ * to an index inside it. */
+static void wr_head(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    bool tx = off == E1000_TDH;
+    uint32_t n = e->regs[(tx ? E1000_TDLEN : E1000_RDLEN) / 4] / E1000_DESC_SIZE;
+    v &= 0xffff;                       /* head and tail: 16-bit indices */
+    if (n && v >= n)
+        e1000_warn(e, tx ? E1000_RULE_TDH_RANGE : E1000_RULE_RDH_RANGE, "%s = %u is past the "
+                   "end of the %u-descriptor %s ring: nothing is %s until it is set inside it "
+                   "(8254x %s)", tx ? "TDH" : "RDH", v, n, tx ? "transmit" : "receive",
+                   tx ? "sent" : "received", tx ? "13.4.39" : "13.4.28");
+    e->regs[off / 4] = v;
+    ring_changed(e, off);
 }
 
 static void wr_tdt(struct e1000 *e, uint32_t off, uint32_t v)
 {
+    uint32_t old = e->tx_tail_stale ? UINT32_MAX : e->regs[off / 4];
     e->regs[off / 4] = v & 0xffff;
-    e1000_tx_run(e);
+    e->tx_tail_stale = false;
+    e1000_tdt_written(e, old);
+    start_tx(e);
 }
 
 static void wr_rdt(struct e1000 *e, uint32_t off, uint32_t v)
 {
+    uint32_t old = e->rx_tail_stale ? UINT32_MAX : e->regs[off / 4];
     e->regs[off / 4] = v & 0xffff;
-    e1000_rx_kick(e);
+    e->rx_tail_stale = false;
+    e1000_rdt_written(e, old);
+    start_rx(e);
 }
 
 /* 8254x manual 13.4.22: with EN clear frames are dropped; those waiting
  * in the receive FIFO go too. */
 static void wr_rctl(struct e1000 *e, uint32_t off, uint32_t v)
 {
+    e1000_site_record(e, &e->rctl_site);
     if (!(v & E1000_RCTL_EN))
         e1000_rx_flush(e, "RCTL.EN cleared");
+    else
+        e->rx_was_enabled = true;
+    if ((v & E1000_RCTL_BSEX) && !(v & E1000_RCTL_BSIZE_MASK))
+        e1000_warn(e, E1000_RULE_BSEX, "RCTL = 0x%08x sets BSEX with BSIZE 00, a reserved "
+                   "combination; taken as 2048-byte buffers (8254x 13.4.22)", v);
     e->regs[off / 4] = v;
-    e1000_rx_kick(e);
+    start_rx(e);
 }
 
 /* RDTR bit 31 (flush partial descriptor block): the delayed RXT0 now. */
@@ -266,7 +365,7 @@ static void wr_rdtr(struct e1000 *e, uint32_t off, uint32_t v)
 static void wr_tctl(struct e1000 *e, uint32_t off, uint32_t v)
 {
     e->regs[off / 4] = v;
-    e1000_tx_run(e);                   /* descriptors queued while disabled */
+    start_tx(e);                       /* descriptors queued while disabled */
 }
 
 /* Statistics clear when read. */
@@ -304,19 +403,19 @@ static const struct reg_desc regs[] = {
     { E1000_PBA, "PBA", rd_plain, wr_plain },
     { E1000_FCRTL, "FCRTL", rd_plain, wr_plain },
     { E1000_FCRTH, "FCRTH", rd_plain, wr_plain },
-    { E1000_RDBAL, "RDBAL", rd_plain, wr_plain },
-    { E1000_RDBAH, "RDBAH", rd_plain, wr_plain },
+    { E1000_RDBAL, "RDBAL", rd_plain, wr_ring_base },
+    { E1000_RDBAH, "RDBAH", rd_plain, wr_ring_base },
     { E1000_RDLEN, "RDLEN", rd_plain, wr_ring_len },
-    { E1000_RDH, "RDH", rd_plain, wr_low16 },
+    { E1000_RDH, "RDH", rd_plain, wr_head },
     { E1000_RDT, "RDT", rd_plain, wr_rdt },
     { E1000_RDTR, "RDTR", rd_plain, wr_rdtr },
     { E1000_RXDCTL, "RXDCTL", rd_plain, wr_plain },
     { E1000_RADV, "RADV", rd_plain, wr_plain },
     { E1000_RSRPD, "RSRPD", rd_plain, wr_plain },
-    { E1000_TDBAL, "TDBAL", rd_plain, wr_plain },
-    { E1000_TDBAH, "TDBAH", rd_plain, wr_plain },
+    { E1000_TDBAL, "TDBAL", rd_plain, wr_ring_base },
+    { E1000_TDBAH, "TDBAH", rd_plain, wr_ring_base },
     { E1000_TDLEN, "TDLEN", rd_plain, wr_ring_len },
-    { E1000_TDH, "TDH", rd_plain, wr_low16 },
+    { E1000_TDH, "TDH", rd_plain, wr_head },
     { E1000_TDT, "TDT", rd_plain, wr_tdt },
     { E1000_TIDV, "TIDV", rd_plain, wr_plain },
     { E1000_TXDCTL, "TXDCTL", rd_plain, wr_plain },
@@ -482,6 +581,16 @@ void e1000_mac(const struct e1000 *e, uint8_t mac[6])
     memcpy(mac, e->mac, 6);
 }
 
+/* Bus mastering switched on: what waited for it may start. */
+static void config_written(struct pci_device *d, unsigned addr, unsigned len)
+{
+    struct e1000 *e = d->opaque;
+    if (addr <= PCI_COMMAND && addr + len > PCI_COMMAND && pci_bus_master(d)) {
+        start_tx(e);
+        start_rx(e);
+    }
+}
+
 /* The NIC takes every frame offered (its receive FIFO keeps or drops
  * it), so the net layer never queues for it. */
 static const struct net_client_ops nic_ops = { "nic", NULL, e1000_rx_receive };
@@ -498,6 +607,7 @@ struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac
     }
     net_client_init(&e->nc, "e1000", &nic_ops, e);
     e->rl = (struct ratelimit)RATELIMIT_INIT;
+    e->dma_delay = E1000_DMA_DELAY_NS;
     if (pci_device_init(&e->pci, bus, devfn, "e1000", PCI_VENDOR_INTEL, PCI_DEVICE_82540EM,
                         PCI_CLASS_NETWORK_ETHERNET, 0x03, PCI_HEADER_TYPE_NORMAL) < 0) {
         free(e->tx.buf);
@@ -505,6 +615,7 @@ struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac
         return NULL;
     }
     e->pci.opaque = e;
+    e->pci.config_written = config_written;
     pci_set_subsystem(&e->pci, PCI_SUBVENDOR_QEMU, PCI_SUBDEVICE_QEMU);
     pci_set_interrupt_pin(&e->pci, PCI_INTERRUPT_PIN_A);
     region_init_io(&e->mmio, "e1000-mmio", E1000_BAR0_SIZE, &mmio_ops, e);
@@ -531,6 +642,7 @@ void e1000_destroy(struct e1000 *e)
         return;
     stop_timers(e);
     e1000_rx_flush(e, NULL);
+    e1000_tx_handed_free(e);
     net_client_cleanup(&e->nc);
     free(e->tx.buf);
     free(e);

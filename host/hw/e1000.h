@@ -27,9 +27,25 @@ bool e1000_link(const struct e1000 *e);
 void e1000_mac(const struct e1000 *e, uint8_t mac[6]);
 
 /* Interrupt moderation (ITR, RDTR/RADV, TIDV/TADV) needs the loop's
- * timers; without this call every interrupt is immediate. */
+ * timers; without this call every interrupt is immediate. With a loop,
+ * a doorbell (TDT, RDT, TCTL, RCTL, bus mastering switched on) starts
+ * the device's work E1000_DMA_DELAY_NS after the write, not inside it:
+ * the 82540 fetches descriptors over PCI after the posted write, so a
+ * driver that reads a status right after TDT, or reuses a descriptor
+ * before DD, meets what hardware shows it. Without a loop (unit tests
+ * of the data path) the work is done inside the write. */
+#define E1000_DMA_DELAY_NS 1000
+/* Another delay (0: at the loop's next pass, when no guest instruction
+ * can have run yet on a backend that returns to the loop at every
+ * device access, as KVM does). */
+void e1000_set_dma_delay(struct e1000 *e, uint64_t ns);
 struct loop;
 void e1000_attach_loop(struct e1000 *e, struct loop *l);
+
+/* Diagnostics of driver mistakes go through d (NULL: plain warnings,
+ * without the guest instruction). */
+struct diag;
+void e1000_attach_diag(struct e1000 *e, struct diag *d);
 
 /* The NIC's end of the wire, to connect to a backend. */
 struct net_client *e1000_net_client(struct e1000 *e);

@@ -1,6 +1,8 @@
 /*
- * `info e1000`: the device's registers and both rings as the device sees
- * them, for a person comparing them with what their driver believes.
+ * `info e1000`: the device's registers, the fields that matter decoded
+ * by the manual's names (TCTL.EN, RCTL.BSIZE, ...), bus mastering, and
+ * both rings as the device sees them, for a person comparing them with
+ * what their driver believes.
  * Registers are read from the register file directly, so reading ICR or
  * the statistics here clears nothing; descriptors are read from guest
  * memory where the base registers point.
@@ -19,6 +21,122 @@ static const struct { uint32_t reg; const char *name; } shown[] = {
     { E1000_GPRC, "GPRC" }, { E1000_GPTC, "GPTC" }, { E1000_MPC, "MPC" },
     { E1000_RNBC, "RNBC" },
 };
+
+/* Register fields by the manual's names (13.4): a one-bit flag, or a
+ * field printed as NAME=value through its table of values or as a
+ * number. */
+struct field {
+    const char *name;
+    uint32_t mask;
+    const char *const *values;      /* NULL: a flag (mask one bit) or a number */
+    bool number;
+};
+
+#define FLAG(n, m) { n, m, NULL, false }
+#define ENUM(n, m, v) { n, m, v, false }
+#define NUM(n, m) { n, m, NULL, true }
+#define END { NULL, 0, NULL, false }
+
+static const char *const speeds[4] = { "10", "100", "1000", "1000" };
+static const char *const rdmts[4] = { "1/2", "1/4", "1/8", "reserved" };
+
+static const struct field ctrl_fields[] = {
+    FLAG("FD", E1000_CTRL_FD), FLAG("LRST", E1000_CTRL_LRST), FLAG("ASDE", E1000_CTRL_ASDE),
+    FLAG("SLU", E1000_CTRL_SLU), FLAG("ILOS", E1000_CTRL_ILOS),
+    ENUM("SPEED", E1000_CTRL_SPD_MASK, speeds), FLAG("FRCSPD", E1000_CTRL_FRCSPD),
+    FLAG("FRCDPLX", E1000_CTRL_FRCDPLX), FLAG("RST", E1000_CTRL_RST), FLAG("RFCE", E1000_CTRL_RFCE),
+    FLAG("TFCE", E1000_CTRL_TFCE), FLAG("VME", E1000_CTRL_VME), FLAG("PHY_RST", E1000_CTRL_PHY_RST),
+    END,
+};
+
+static const struct field status_fields[] = {
+    FLAG("FD", E1000_STATUS_FD), FLAG("LU", E1000_STATUS_LU), FLAG("TXOFF", E1000_STATUS_TXOFF),
+    FLAG("TBIMODE", E1000_STATUS_TBIMODE), ENUM("SPEED", E1000_STATUS_SPEED_MASK, speeds),
+    FLAG("PCI66", E1000_STATUS_PCI66), FLAG("BUS64", E1000_STATUS_BUS64), END,
+};
+
+static const struct field cause_fields[] = {
+    FLAG("TXDW", E1000_ICR_TXDW), FLAG("TXQE", E1000_ICR_TXQE), FLAG("LSC", E1000_ICR_LSC),
+    FLAG("RXSEQ", E1000_ICR_RXSEQ), FLAG("RXDMT0", E1000_ICR_RXDMT0), FLAG("RXO", E1000_ICR_RXO),
+    FLAG("RXT0", E1000_ICR_RXT0), FLAG("MDAC", E1000_ICR_MDAC), FLAG("RXCFG", E1000_ICR_RXCFG),
+    FLAG("TXD_LOW", E1000_ICR_TXD_LOW), FLAG("SRPD", E1000_ICR_SRPD),
+    FLAG("INT_ASSERTED", E1000_ICR_INT_ASSERTED), END,
+};
+
+/* (BSIZE is printed in bytes, with BSEX, by rctl_bsize) */
+static const struct field rctl_fields[] = {
+    FLAG("EN", E1000_RCTL_EN), FLAG("SBP", E1000_RCTL_SBP), FLAG("UPE", E1000_RCTL_UPE),
+    FLAG("MPE", E1000_RCTL_MPE), FLAG("LPE", E1000_RCTL_LPE), NUM("LBM", E1000_RCTL_LBM_MASK),
+    ENUM("RDMTS", E1000_RCTL_RDMTS_MASK, rdmts), NUM("MO", E1000_RCTL_MO_MASK),
+    FLAG("BAM", E1000_RCTL_BAM), FLAG("VFE", E1000_RCTL_VFE), FLAG("BSEX", E1000_RCTL_BSEX),
+    FLAG("SECRC", E1000_RCTL_SECRC), END,
+};
+
+static const struct field tctl_fields[] = {
+    FLAG("EN", E1000_TCTL_EN), FLAG("PSP", E1000_TCTL_PSP), NUM("CT", E1000_TCTL_CT_MASK),
+    NUM("COLD", E1000_TCTL_COLD_MASK), FLAG("RTLC", E1000_TCTL_RTLC), END,
+};
+
+static const struct field rxcsum_fields[] = {
+    NUM("PCSS", E1000_RXCSUM_PCSS_MASK), FLAG("IPOFLD", E1000_RXCSUM_IPOFLD),
+    FLAG("TUOFLD", E1000_RXCSUM_TUOFLD), END,
+};
+
+static unsigned shift_of(uint32_t mask)
+{
+    return (unsigned)__builtin_ctz(mask);
+}
+
+/* Returns how many fields it printed. */
+static int fields(FILE *out, uint32_t v, const struct field *f)
+{
+    int n = 0;
+    for (; f->name; f++) {
+        uint32_t x = (v & f->mask) >> shift_of(f->mask);
+        if (f->values)
+            n += fprintf(out, " %s=%s", f->name, f->values[x]) > 0;
+        else if (f->number && x)
+            n += fprintf(out, " %s=0x%x", f->name, x) > 0;
+        else if (!f->number && x)
+            n += fprintf(out, " %s", f->name) > 0;
+    }
+    return n;
+}
+
+/* 13.4.22: BSIZE's meaning depends on BSEX; 00 with BSEX is reserved. */
+static void rctl_bsize(FILE *out, uint32_t rctl)
+{
+    static const char *const sizes[2][4] = { { "2048", "1024", "512", "256" },
+                                             { "reserved", "16384", "8192", "4096" } };
+    fprintf(out, " BSIZE=%s", sizes[!!(rctl & E1000_RCTL_BSEX)]
+                                   [(rctl & E1000_RCTL_BSIZE_MASK) >> 16]);
+}
+
+static void decoded(struct e1000 *e, FILE *out)
+{
+    static const struct { uint32_t reg; const char *name; const struct field *f; } regs[] = {
+        { E1000_CTRL, "CTRL", ctrl_fields }, { E1000_STATUS, "STATUS", status_fields },
+        { E1000_ICR, "ICR", cause_fields }, { E1000_IMS, "IMS", cause_fields },
+        { E1000_RCTL, "RCTL", rctl_fields }, { E1000_TCTL, "TCTL", tctl_fields },
+        { E1000_RXCSUM, "RXCSUM", rxcsum_fields },
+    };
+    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
+        uint32_t v = regs[i].reg == E1000_STATUS ? e1000_reg_read(e, E1000_STATUS)
+                                                 : R(e, regs[i].reg);
+        fprintf(out, "  %-6s", regs[i].name);
+        int n = fields(out, v, regs[i].f);
+        if (regs[i].reg == E1000_RCTL)
+            rctl_bsize(out, v);
+        else if (!n)
+            fprintf(out, " -");
+        fputc('\n', out);
+    }
+    uint16_t cmd = pci_get_word(e->pci.config + PCI_COMMAND);
+    fprintf(out, "  PCI    COMMAND 0x%04x:%s%s%s%s\n", cmd,
+            cmd & PCI_COMMAND_IO ? " IO" : "", cmd & PCI_COMMAND_MEMORY ? " MEM" : "",
+            cmd & PCI_COMMAND_MASTER ? " BME" : " (bus mastering off: no DMA)",
+            cmd & PCI_COMMAND_INTX_DISABLE ? " INTX_DISABLE" : "");
+}
 
 static const char *const tx_cmd_bits[8] = { "EOP", "IFCS", "IC", "RS", "RPS", "DEXT", "VLE", "IDE" };
 static const char *const rx_sta_bits[8] = { "DD", "EOP", "IXSM", "VP", "", "TCPCS", "IPCS", "PIF" };
@@ -120,6 +238,7 @@ void e1000_info(struct e1000 *e, FILE *out)
     }
     if ((sizeof shown / sizeof shown[0]) % 4)
         fputc('\n', out);
+    decoded(e, out);
     for (size_t i = 0; i < sizeof rings / sizeof rings[0]; i++)
         show_ring(e, &rings[i], out);
 }

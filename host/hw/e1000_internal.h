@@ -7,6 +7,7 @@
 #include "contract/e1000.h"
 #include "core/log.h"
 #include "core/loop.h"
+#include "debug/diag.h"
 #include "hw/e1000.h"
 #include "net/net.h"
 
@@ -39,6 +40,43 @@ struct rx_fifo {
     struct net_packet *head, *tail;
     unsigned frames;
     size_t bytes;
+};
+
+/* The mistakes a driver makes that the device can see (e1000_diag.c),
+ * each reported once, however often it is made. */
+enum e1000_rule {
+    E1000_RULE_NO_BME,      /* TDT or RDT, whichever comes first */
+    E1000_RULE_TX_DISABLED, E1000_RULE_RX_DISABLED, E1000_RULE_RX_NO_DESC,
+    E1000_RULE_TDT_RANGE, E1000_RULE_RDT_RANGE, E1000_RULE_TDH_RANGE, E1000_RULE_RDH_RANGE,
+    E1000_RULE_TX_RING_LEN, E1000_RULE_RX_RING_LEN, E1000_RULE_TX_NO_RING, E1000_RULE_RX_NO_RING,
+    E1000_RULE_TX_RING_BASE, E1000_RULE_RX_RING_BASE,
+    E1000_RULE_TX_RING_RAM, E1000_RULE_RX_RING_RAM,
+    E1000_RULE_RX_DD_SET, E1000_RULE_RDT_ONTO_RDH, E1000_RULE_IMS_ZERO,
+    E1000_RULE_TX_NO_EOP, E1000_RULE_TX_NO_RS, E1000_RULE_TX_ZERO_HEADER,
+    E1000_RULE_TX_BUFFER, E1000_RULE_RX_BUFFER, E1000_RULE_TX_NULL_BUFFER,
+    E1000_RULE_RX_NULL_BUFFER,
+    E1000_RULE_TX_REUSED, E1000_RULE_TX_OVERRUN, E1000_RULE_BSEX,
+    E1000_RULES
+};
+_Static_assert(E1000_RULES <= 32, "one bit of e1000.warned per rule");
+
+/* Where the guest was when it wrote a register, for a warning that comes
+ * later (a frame arriving with the receiver off names the RCTL write). */
+struct e1000_site {
+    bool known;
+    uint64_t pc;
+};
+
+/* What a TDT write handed over, as the doorbell checks saw it
+ * (e1000_doorbell.c): each descriptor as it was then, to find one the
+ * driver changes before the device has written DD back. */
+struct tx_handed {
+    uint8_t (*desc)[E1000_DESC_SIZE];
+    uint8_t *valid;         /* desc[i] holds what TDT handed over */
+    uint32_t n;             /* the ring size they were taken for */
+    bool open;              /* the last descriptor handed over had no EOP */
+    bool rs_seen;           /* any with RS since the ring was set up */
+    uint32_t without_rs;    /* handed over without RS since then */
 };
 
 #define E1000_NREGS (E1000_BAR0_SIZE / 4)
@@ -74,10 +112,26 @@ struct e1000 {
     /* interrupt moderation (8254x manual 3.4): timers on the loop */
     struct loop *loop;
     struct timer rdtr, radv, tidv, tadv, itr;
-    struct timer tx_more;   /* resumes a transmit batch cut short */
+    struct timer tx_more;   /* starts transmit after TDT, resumes a batch cut short */
+    struct timer rx_more;   /* delivers waiting frames after RDT or RCTL */
     uint64_t itr_next;      /* earliest time INTA may be asserted again */
+    uint64_t dma_delay;     /* from a doorbell to the work it starts, ns */
     struct ratelimit rl;
     uint64_t frames_tx, frames_rx;  /* since power-on, for -stats */
+    /* diagnostics (e1000_diag.c, e1000_doorbell.c) */
+    struct diag *diag;
+    uint32_t warned;        /* a bit per enum e1000_rule already reported */
+    struct e1000_site rctl_site;    /* the last RCTL write */
+    bool rx_was_enabled;    /* RCTL.EN has been set since reset */
+    bool rx_handed;         /* RDT handed descriptors over since the ring was set up */
+    struct e1000_site rx_ring_site; /* the RDT write that first did */
+    /* the ring was set up anew since the last TDT/RDT write, so the tail
+     * before it says nothing about what is handed over now */
+    bool tx_tail_stale, rx_tail_stale;
+    /* the ring base was written unaligned: its descriptors are not the
+     * driver's, so checking them would only add noise to that warning */
+    bool tx_base_unaligned, rx_base_unaligned;
+    struct tx_handed txh;
 };
 
 /* e1000_eeprom.c */
@@ -104,6 +158,25 @@ bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len);
 void e1000_rx_kick(struct e1000 *e);
 /* Discard the FIFO; why (NULL: silently) names the cause in a warning. */
 void e1000_rx_flush(struct e1000 *e, const char *why);
+
+/* e1000_diag.c: one warning per rule, naming the guest instruction of
+ * the access being performed (e1000_warn) or the one recorded at a
+ * register write (e1000_warn_site, reg names that register). */
+void e1000_warn(struct e1000 *e, enum e1000_rule rule, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void e1000_warn_site(struct e1000 *e, enum e1000_rule rule, const char *reg,
+                     const struct e1000_site *site, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void e1000_site_record(struct e1000 *e, struct e1000_site *site);
+
+/* e1000_doorbell.c: what a driver hands over, checked at the write */
+void e1000_tdt_written(struct e1000 *e, uint32_t old_tdt);
+void e1000_rdt_written(struct e1000 *e, uint32_t old_rdt);
+/* The descriptor the device fetched differs from what TDT handed over. */
+void e1000_tx_check_fetched(struct e1000 *e, uint32_t idx, uint64_t at, const uint8_t *d);
+/* The transmit ring was set up anew (TDBAL, TDLEN, TDH written, reset). */
+void e1000_tx_ring_reset(struct e1000 *e);
+void e1000_tx_handed_free(struct e1000 *e);
 
 /* e1000.c */
 void e1000_raise(struct e1000 *e, uint32_t causes);

@@ -2,15 +2,18 @@
  * The receive path: a frame from the wire is filtered (unicast against
  * RAL/RAH, multicast against the MTA hash or MPE, broadcast with BAM,
  * everything with UPE), then written by bus-master DMA into the buffers of
- * the descriptors from RDH on, as many as its length needs, the last with
- * EOP; each descriptor gets length, checksum and status (DD) written back
- * and RDH moves on. RXT0 (and RXDMT0 when the free descriptors fall to
- * the RDMTS threshold) is raised.
+ * the descriptors from RDH on, as many as its length needs at the
+ * RCTL.BSIZE/BSEX buffer size, the last with EOP; each descriptor gets
+ * length, checksum and status (DD) written back and RDH moves on. Without
+ * RCTL.SECRC the frame keeps its 4-byte FCS, in the buffer and in the
+ * length, as hardware delivers it (13.4.22). RXT0 (and RXDMT0 when the
+ * free descriptors fall to the RDMTS threshold) is raised.
  *
  * A frame is taken off the wire once: counted (TPR), filtered and checked
  * then. When the ring has too few free descriptors (RDH == RDT: none) it
- * waits in the receive FIFO, counted in RNBC, and delivery resumes when
- * the guest writes RDT; frames behind it wait too, in order. The FIFO is
+ * waits in the receive FIFO, counted in RNBC, and delivery resumes
+ * shortly after the guest writes RDT; frames behind it wait too, in
+ * order, as they do while bus mastering is off. The FIFO is
  * bounded by E1000_RX_FIFO_BYTES (and NET_QUEUE_LIMIT frames): beyond
  * that a frame is missed, as is one that needs more descriptors than the
  * ring can ever have free (MPC and RXO, 8254x manual 13.7.5), with a
@@ -24,6 +27,30 @@
 #include "hw/e1000_internal.h"
 #include "net/checksum.h"
 
+
+/* 13.4.22 RCTL.SECRC clear: the FCS stays on the frame. */
+static size_t fcs_len(const struct e1000 *e)
+{
+    return R(e, E1000_RCTL) & E1000_RCTL_SECRC ? 0 : 4;
+}
+
+/* The Ethernet FCS: CRC-32 (IEEE 802.3), least significant bit first,
+ * a nibble at a time. */
+static uint32_t crc32_ieee(const uint8_t *p, size_t len)
+{
+    static const uint32_t t[16] = {
+        0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4, 0x4db26158,
+        0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c, 0x9b64c2b0, 0x86d3d2d4,
+        0xa00ae278, 0xbdbdf21c,
+    };
+    uint32_t c = 0xffffffff;
+    for (size_t i = 0; i < len; i++) {
+        c ^= p[i];
+        c = (c >> 4) ^ t[c & 15];
+        c = (c >> 4) ^ t[c & 15];
+    }
+    return ~c;
+}
 
 static size_t buffer_size(uint32_t rctl)
 {
@@ -136,7 +163,7 @@ static void missed(struct e1000 *e)
 static size_t descriptors_needed(const struct e1000 *e, size_t len)
 {
     size_t bufsize = buffer_size(R(e, E1000_RCTL));
-    return (len + bufsize - 1) / bufsize;
+    return (len + fcs_len(e) + bufsize - 1) / bufsize;
 }
 
 /* A ring of n descriptors never has more than n - 1 free (RDH == RDT is
@@ -150,19 +177,34 @@ static bool never_fits(struct e1000 *e, size_t len)
     missed(e);
     log_warn_rl(&e->rl, "e1000: a %zu-byte frame needs %zu receive descriptors of %zu bytes "
                 "and the %u-descriptor ring has at most %u free; dropped (counted in MPC)",
-                len, needed, buffer_size(R(e, E1000_RCTL)), n, n - 1);
+                len + fcs_len(e), needed, buffer_size(R(e, E1000_RCTL)), n, n - 1);
     return true;
 }
 
+/* 13.4.22 RCTL.LPE clear: frames over 1522 bytes with their FCS (a
+ * VLAN-tagged maximum) are dropped. The backends hand frames over
+ * without an FCS. */
 static bool oversize(struct e1000 *e, size_t len)
 {
     uint32_t rctl = R(e, E1000_RCTL);
-    if (len <= 1522 || (rctl & (E1000_RCTL_LPE | E1000_RCTL_SBP)))
+    if (len + 4 <= 1522 || (rctl & (E1000_RCTL_LPE | E1000_RCTL_SBP)))
         return false;
     R(e, E1000_ROC)++;
     log_warn_rl(&e->rl, "e1000: received a %zu-byte frame with RCTL.LPE and SBP clear; "
-                "dropped (counted in ROC)", len);
+                "dropped (counted in ROC)", len + 4);
     return true;
+}
+
+/* Part of the frame as it goes to memory: its bytes, then its FCS. */
+static bool write_part(struct e1000 *e, uint64_t addr, const uint8_t *f, size_t len,
+                       const uint8_t fcs[4], size_t off, size_t n)
+{
+    size_t from_frame = off < len ? (len - off < n ? len - off : n) : 0;
+    if (from_frame && !pci_dma_write(&e->pci, addr, f + off, from_frame))
+        return false;
+    return n == from_frame ||
+           pci_dma_write(&e->pci, addr + from_frame, fcs + (off + from_frame - len),
+                         n - from_frame);
 }
 
 /* Writes the frame into the descriptors from RDH on; false, with nothing
@@ -177,34 +219,41 @@ static bool deliver(struct e1000 *e, const uint8_t *f, size_t len)
     uint8_t status = 0, errors = 0;
     rx_checksum(e, f, len, &status, &errors);
     uint16_t csum = csum_finish(csum_add(0, f + 14, len > 14 ? len - 14 : 0));
-    size_t off = 0;
-    while (off < len) {
+    uint8_t fcs[4] = { 0 };
+    size_t off = 0, total = len + fcs_len(e);
+    if (total > len) {
+        uint32_t crc = crc32_ieee(f, len);
+        for (int i = 0; i < 4; i++)
+            fcs[i] = (uint8_t)(crc >> (8 * i));
+    }
+    while (off < total) {
         uint32_t idx = R(e, E1000_RDH);
         uint64_t at = base + (uint64_t)idx * E1000_DESC_SIZE;
         struct e1000_rx_desc d;
         if (!pci_dma_read(&e->pci, at, &d, sizeof d)) {
-            log_warn_rl(&e->rl, "e1000: RX descriptor %u at 0x%llx is not in RAM (RDBAL/RDBAH "
-                        "wrong, or bus mastering off); frame dropped", idx,
-                        (unsigned long long)at);
+            e1000_warn(e, E1000_RULE_RX_RING_RAM, "receive descriptor %u at 0x%llx is not RAM: "
+                       "RDBAL/RDBAH hold the ring's physical address; frame dropped "
+                       "(8254x 13.4.25)", idx, (unsigned long long)at);
             return true;
         }
-        size_t chunk = len - off < bufsize ? len - off : bufsize;
+        size_t chunk = total - off < bufsize ? total - off : bufsize;
         d.length = (uint16_t)chunk;
         d.status = E1000_RXD_STAT_DD;
         d.errors = 0;
         d.csum = csum;
-        if (off + chunk == len) {
+        if (off + chunk == total) {
             d.status |= E1000_RXD_STAT_EOP | status;
             d.errors = errors;
         }
+        /* what is wrong with a buffer was said when RDT handed it over */
         if (!d.buffer_addr) {
-            log_warn_rl(&e->rl, "e1000: RX descriptor %u has a null buffer address; "
-                        "descriptor returned empty", idx);
+            e1000_warn(e, E1000_RULE_RX_NULL_BUFFER, "receive descriptor %u has buffer "
+                       "address 0: returned empty (8254x 3.2.3)", idx);
             d.length = 0;
-        } else if (!pci_dma_write(&e->pci, d.buffer_addr, f + off, chunk)) {
-            log_warn_rl(&e->rl, "e1000: RX descriptor %u: buffer 0x%llx (%zu bytes) is not "
-                        "RAM; its part of the frame is lost", idx,
-                        (unsigned long long)d.buffer_addr, chunk);
+        } else if (!write_part(e, d.buffer_addr, f, len, fcs, off, chunk)) {
+            e1000_warn(e, E1000_RULE_RX_BUFFER, "receive descriptor %u: buffer 0x%llx (%zu "
+                       "bytes) is not RAM; its part of the frame is lost (8254x 3.2.3)", idx,
+                       (unsigned long long)d.buffer_addr, chunk);
             d.errors |= E1000_RXD_ERR_RXE;
         }
         pci_dma_write(&e->pci, at, &d, sizeof d);
@@ -214,7 +263,7 @@ static bool deliver(struct e1000 *e, const uint8_t *f, size_t len)
     R(e, E1000_GPRC)++;
     e->frames_rx++;
     uint64_t gorc = (uint64_t)R(e, E1000_GORCH) << 32 | R(e, E1000_GORCL);
-    gorc += len + 4;
+    gorc += len + 4;                      /* the counters include the FCS */
     R(e, E1000_GORCL) = (uint32_t)gorc;
     R(e, E1000_GORCH) = (uint32_t)(gorc >> 32);
     static const unsigned rdmts_shift[4] = { 1, 2, 3, 3 };
@@ -234,6 +283,10 @@ static void wait_for_descriptors(struct e1000 *e, const uint8_t *f, size_t len)
         p = malloc(sizeof *p + len);
     if (!p) {
         missed(e);
+        /* a driver that never handed descriptors over, or never let the
+         * device master the bus, was told so once (e1000_doorbell.c) */
+        if (!e->rx_handed || !pci_bus_master(&e->pci))
+            return;
         log_warn_rl(&e->rl, "e1000: the receive FIFO, with %u frames (%zu bytes) waiting for "
                     "receive descriptors, cannot keep a %zu-byte frame more; dropped (counted "
                     "in MPC)", q->frames, q->bytes, len);
@@ -273,18 +326,49 @@ void e1000_rx_flush(struct e1000 *e, const char *why)
         fifo_pop(e);
 }
 
+/* A frame the driver expected, met by a receiver it has not finished
+ * setting up: said once, naming the write that came closest. */
+static void explain_disabled(struct e1000 *e)
+{
+    if (!e->rx_handed || e->rx_was_enabled)
+        return;                     /* not set up yet, or deliberately stopped */
+    bool rctl = e->rctl_site.known;
+    e1000_warn_site(e, E1000_RULE_RX_DISABLED, rctl ? "RCTL" : "RDT",
+                    rctl ? &e->rctl_site : &e->rx_ring_site, "a frame arrived while RCTL.EN "
+                    "is clear: the receiver is off and drops it; set RCTL.EN once the ring is "
+                    "ready (8254x 13.4.22, 14.4)");
+}
+
+static void explain_no_descriptors(struct e1000 *e)
+{
+    if (e->rx_handed || free_descriptors(e))
+        return;
+    e1000_warn_site(e, E1000_RULE_RX_NO_DESC, "RCTL", &e->rctl_site, "a frame arrived with "
+                    "RDH == RDT (%u) and no receive descriptor ever handed over: the device owns "
+                    "RDH up to RDT - 1, so it has none; at start RDT is the ring size - 1; the "
+                    "frame waits (RNBC) (8254x 13.4.29, 14.4)", R(e, E1000_RDT));
+}
+
 /* Every frame from the wire is taken: delivered, kept in the FIFO, or
  * dropped (filtered, counted, or with the receiver off). */
 bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
 {
     struct e1000 *e = nc->opaque;
-    if (!(R(e, E1000_RCTL) & E1000_RCTL_EN) || !e1000_link(e))
+    if (!e1000_link(e))
+        return true;
+    if (!(R(e, E1000_RCTL) & E1000_RCTL_EN)) {
+        explain_disabled(e);
         return true;                /* nothing is received: not counted either */
+    }
     R(e, E1000_TPR)++;
     if (!accept(e, f, len) || oversize(e, len) || never_fits(e, len))
         return true;
-    if (!e->rxq.head && deliver(e, f, len))
+    /* without bus mastering it waits, as for descriptors (the RDT write
+     * said why) */
+    if (!e->rxq.head && pci_bus_master(&e->pci) && deliver(e, f, len))
         return true;
+    if (pci_bus_master(&e->pci))
+        explain_no_descriptors(e);
     wait_for_descriptors(e, f, len);
     return true;
 }
@@ -293,13 +377,7 @@ bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
  * as far as the ring has room. */
 void e1000_rx_kick(struct e1000 *e)
 {
-    uint32_t n = ring_size(e);
-    if (n && (R(e, E1000_RDH) >= n || R(e, E1000_RDT) >= n))
-        log_warn_rl(&e->rl, "e1000: %s %u is past the end of the %u-descriptor receive ring; "
-                    "nothing is received until it is fixed",
-                    R(e, E1000_RDH) >= n ? "RDH" : "RDT",
-                    R(e, E1000_RDH) >= n ? R(e, E1000_RDH) : R(e, E1000_RDT), n);
-    while (e->rxq.head && (R(e, E1000_RCTL) & E1000_RCTL_EN)) {
+    while (e->rxq.head && (R(e, E1000_RCTL) & E1000_RCTL_EN) && pci_bus_master(&e->pci)) {
         const struct net_packet *p = e->rxq.head;
         if (!never_fits(e, p->len) && !deliver(e, p->data, p->len))
             break;

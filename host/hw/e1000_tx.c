@@ -1,6 +1,7 @@
 /*
- * The transmit path: when the guest moves TDT, descriptors from TDH up
- * to TDT are fetched from guest memory by bus-master DMA and their
+ * The transmit path: shortly after the guest moves TDT (E1000_DMA_DELAY_NS,
+ * as the chip fetches over PCI after the posted write), descriptors from
+ * TDH up to TDT are fetched from guest memory by bus-master DMA and their
  * buffers gathered into a packet until EOP. Legacy descriptors may ask
  * for one checksum (CSO/CSS); a context descriptor sets the TCP/IP
  * offsets that following data descriptors use for IP and TCP/UDP
@@ -265,21 +266,26 @@ static void finish_packet(struct e1000 *e)
     p->len = 0;
 }
 
+/* A descriptor's buffer joins the packet. 3.3.3.1: a null address
+ * transfers no data. What is wrong with a buffer was reported when TDT
+ * handed it over (e1000_doorbell.c); here it only costs the packet. */
 static void append(struct e1000 *e, uint64_t addr, size_t len, uint32_t idx)
 {
     struct tx_packet *p = &e->tx;
     if (p->len + len > NET_FRAME_MAX) {
-        log_warn_rl(&e->rl, "e1000: TX descriptor %u makes a packet longer than %d bytes "
-                    "(EOP missing?); packet dropped", idx, NET_FRAME_MAX);
+        e1000_warn(e, E1000_RULE_TX_NO_EOP, "transmit descriptor %u makes a packet longer "
+                   "than %d bytes: EOP (CMD bit 0) missing? the packet is dropped "
+                   "(8254x 3.3.3.1)", idx, NET_FRAME_MAX);
         p->len = 0;
         p->active = false;
         return;
     }
+    if (!addr)
+        return;
     if (len && !pci_dma_read(&e->pci, addr, p->buf + p->len, len)) {
-        log_warn_rl(&e->rl, "e1000: TX descriptor %u: buffer 0x%llx (%zu bytes) is not "
-                    "RAM%s; packet dropped", idx, (unsigned long long)addr, len,
-                    pci_get_word(e->pci.config + PCI_COMMAND) & PCI_COMMAND_MASTER
-                        ? "" : " (bus mastering is off)");
+        e1000_warn(e, E1000_RULE_TX_BUFFER, "transmit descriptor %u: buffer 0x%llx (%zu bytes) "
+                   "is not RAM; descriptors hold physical addresses (8254x 3.3.3)", idx,
+                   (unsigned long long)addr, len);
         p->len = 0;
         p->active = false;
         return;
@@ -295,11 +301,12 @@ static bool process(struct e1000 *e, uint64_t base, uint32_t idx, int *reported)
     uint8_t d[16];
     uint64_t at = base + (uint64_t)idx * E1000_DESC_SIZE;
     if (!pci_dma_read(&e->pci, at, d, sizeof d)) {
-        log_warn_rl(&e->rl, "e1000: TX descriptor %u at 0x%llx is not in RAM (TDBAL/TDBAH "
-                    "wrong, or bus mastering off); transmit stopped", idx,
-                    (unsigned long long)at);
+        e1000_warn(e, E1000_RULE_TX_RING_RAM, "transmit descriptor %u at 0x%llx is not RAM: "
+                   "TDBAL/TDBAH hold the ring's physical address; transmit stopped "
+                   "(8254x 13.4.36)", idx, (unsigned long long)at);
         return false;
     }
+    e1000_tx_check_fetched(e, idx, at, d);
     uint32_t lower;
     memcpy(&lower, d + 8, 4);
     uint8_t cmd = d[11];
@@ -369,6 +376,13 @@ static bool process(struct e1000 *e, uint64_t base, uint32_t idx, int *reported)
     return true;
 }
 
+/* The machine paused in the middle of a batch (a debugger's watchpoint
+ * on a descriptor the device just wrote): the rest waits for it. */
+static bool held(const struct e1000 *e)
+{
+    return e->loop && e->loop->frozen;
+}
+
 static bool batch_spent(const struct e1000 *e)
 {
     return e->txw.descs >= TX_BATCH_DESCS || e->txw.frames >= TX_BATCH_FRAMES ||
@@ -379,25 +393,19 @@ static bool batch_spent(const struct e1000 *e)
  * descriptors left only because the batch was spent. */
 static bool tx_batch(struct e1000 *e)
 {
-    if (!(R(e, E1000_TCTL) & E1000_TCTL_EN))
-        return false;
+    /* a missing ring, an index past its end, bus mastering off: the TDT
+     * write said so (e1000_doorbell.c); nothing happens until fixed */
     uint32_t n = R(e, E1000_TDLEN) / E1000_DESC_SIZE;
-    if (!n) {
-        log_warn_rl(&e->rl, "e1000: TDT written with TDLEN 0: no transmit ring; ignored");
-        return false;
-    }
     uint32_t head = R(e, E1000_TDH), tail = R(e, E1000_TDT);
-    if (head >= n || tail >= n) {
-        log_warn_rl(&e->rl, "e1000: %s %u is past the end of the %u-descriptor transmit "
-                    "ring; ignored", head >= n ? "TDH" : "TDT", head >= n ? head : tail, n);
+    if (!(R(e, E1000_TCTL) & E1000_TCTL_EN) || !n || head >= n || tail >= n ||
+        !pci_bus_master(&e->pci))
         return false;
-    }
     uint64_t base = (uint64_t)R(e, E1000_TDBAH) << 32 | R(e, E1000_TDBAL);
     int reported = 0;
     bool readable = true;
     e->txw = (struct tx_work){ 0 };
     /* at most one lap: head == tail again ends it whatever the guest wrote */
-    for (; head != tail && e->txw.descs < n && !batch_spent(e); e->txw.descs++) {
+    for (; head != tail && e->txw.descs < n && !batch_spent(e) && !held(e); e->txw.descs++) {
         readable = process(e, base, head, &reported);
         if (!readable)
             break;
@@ -410,7 +418,7 @@ static bool tx_batch(struct e1000 *e)
         e1000_raise(e, E1000_ICR_TXDW);
     else if (reported == 2)
         e1000_tx_done_delayed(e);         /* IDE: after TIDV/TADV */
-    return readable && head != tail && batch_spent(e);
+    return readable && head != tail && (batch_spent(e) || held(e));
 }
 
 void e1000_tx_run(struct e1000 *e)

@@ -166,17 +166,35 @@ void pci_set_irq(struct pci_device *d, int level)
     irq_set(&d->irq, level && !disabled);
 }
 
-static bool master(struct pci_device *d)
+bool pci_bus_master(const struct pci_device *d)
 {
     return pci_get_word(d->config + PCI_COMMAND) & PCI_COMMAND_MASTER;
 }
 
 bool pci_dma_read(struct pci_device *d, uint64_t addr, void *buf, size_t len)
 {
-    return master(d) && as_ram_read(d->bus->dma, addr, buf, len);
+    return pci_bus_master(d) && as_ram_read(d->bus->dma, addr, buf, len);
 }
 
 bool pci_dma_write(struct pci_device *d, uint64_t addr, const void *buf, size_t len)
 {
-    return master(d) && as_ram_write(d->bus->dma, addr, buf, len);
+    if (!pci_bus_master(d) || !as_ram_write(d->bus->dma, addr, buf, len))
+        return false;
+    if (d->bus->dma_written)
+        d->bus->dma_written(d->bus->dma_opaque, addr, len);
+    return true;
+}
+
+bool pci_dma_is_ram(const struct pci_device *d, uint64_t addr, size_t len)
+{
+    while (len) {
+        uint64_t off;
+        const struct region *r = address_space_lookup(d->bus->dma, addr, &off);
+        if (!r || r->kind != REGION_RAM || addr + len < addr)
+            return false;
+        uint64_t n = r->size - off < len ? r->size - off : len;
+        addr += n;
+        len -= (size_t)n;
+    }
+    return true;
 }

@@ -46,6 +46,10 @@ struct pci_bus {
     struct region *io;          /* the I/O space root */
     struct address_space *dma;  /* what bus masters reach */
     struct pci_device *devs[PCI_MAX_DEV * PCI_MAX_FN];
+    /* Told of every bus-master write that landed (a debugger watching
+     * guest memory the device writes); NULL: nobody asks. */
+    void (*dma_written)(void *opaque, uint64_t addr, size_t len);
+    void *dma_opaque;
 };
 
 #define PCI_DEVFN(slot, fn) ((uint8_t)(((slot) << 3) | (fn)))
@@ -85,6 +89,11 @@ void pci_set_irq(struct pci_device *d, int level);
  * any part of the range is not RAM. */
 bool pci_dma_read(struct pci_device *d, uint64_t addr, void *buf, size_t len);
 bool pci_dma_write(struct pci_device *d, uint64_t addr, const void *buf, size_t len);
+/* COMMAND.BME: whether the function may master the bus now. */
+bool pci_bus_master(const struct pci_device *d);
+/* Whether the whole range is RAM on the bus-master address space, BME
+ * aside: for a device checking what a driver hands it. */
+bool pci_dma_is_ram(const struct pci_device *d, uint64_t addr, size_t len);
 
 static inline uint16_t pci_get_word(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static inline uint32_t pci_get_long(const uint8_t *p)

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/memory.h"
+#include "debug/diag.h"
 #include "hw/e1000.h"
 #include "hw/e1000_internal.h"
 #include "hw/pci_host.h"
@@ -35,6 +36,11 @@ static struct {
     struct loop loop;
     uint64_t now;
     struct e1000 *nic;
+    struct diag *diag;
+    /* the driver's instruction making the access being performed: the
+     * host address it returns to, less one (inside the call) */
+    uint64_t pc;
+    bool pc_known;
     struct net_client wire;
     uint8_t *sent[MAX_SENT];
     size_t sent_len[MAX_SENT], nsent;
@@ -50,6 +56,17 @@ static struct {
 } rig;
 
 static uint64_t rig_clock(void *opaque) { return rig.now; }
+
+static bool rig_access_pc(void *opaque, uint64_t *pc)
+{
+    *pc = rig.pc;
+    return rig.pc_known;
+}
+
+/* The driver code is this process's own: its warnings name its lines
+ * as pcemu names the guest's (debug/symbolize.c, this executable). */
+#define ACCESS_FROM_CALLER() \
+    (rig.pc = (uint64_t)(uintptr_t)__builtin_return_address(0) - 1, rig.pc_known = true)
 
 static void append(char *buf, size_t size, const char *s)
 {
@@ -128,13 +145,15 @@ void rig_init(const uint8_t mac[6], bool firmware_bars)
     rig.loop.now = rig_clock;
     rig.nic = e1000_create(&rig.host.bus, PCI_DEVFN(3, 0), mac);
     e1000_attach_loop(rig.nic, &rig.loop);
+    rig.diag = diag_create(NULL, rig_access_pc, NULL);
+    e1000_attach_diag(rig.nic, rig.diag);
     struct pci_device *pd = e1000_pci(rig.nic);
     pd->irq = (struct irq_line){ irq_set_level, NULL, RIG_IRQ };
     pci_config_write(pd, PCI_INTERRUPT_LINE, RIG_IRQ, 1);
     if (firmware_bars) {
         pci_firmware_set_bar(pd, 0, E1000_BAR0_ADDR);
         pci_firmware_set_bar(pd, 1, E1000_BAR1_ADDR);
-        pci_firmware_set_command(pd, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+        pci_firmware_set_command(pd, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);   /* as pcemu's */
     }
     static const struct net_client_ops wire_ops = { "test", NULL, wire_receive };
     net_client_init(&rig.wire, "wire", &wire_ops, NULL);
@@ -149,6 +168,7 @@ void rig_fini(void)
 {
     net_client_cleanup(&rig.wire);
     e1000_destroy(rig.nic);
+    diag_destroy(rig.diag);
     for (size_t i = 0; i < rig.nsent; i++)
         free(rig.sent[i]);
     free(rig.arena);
@@ -203,14 +223,18 @@ const char *rig_warnings(void) { return rig.warnings; }
 
 uint32_t contract_port_read(uint16_t port, unsigned size)
 {
+    ACCESS_FROM_CALLER();
     uint32_t v = (uint32_t)as_read(&rig.io_as, port, size);
+    rig.pc_known = false;
     deliver();
     return v;
 }
 
 void contract_port_write(uint16_t port, uint32_t v, unsigned size)
 {
+    ACCESS_FROM_CALLER();
     as_write(&rig.io_as, port, v, size);
+    rig.pc_known = false;
     if (rig.armed_len &&
         !(pci_config_read(e1000_pci(rig.nic), PCI_COMMAND, 2) & PCI_COMMAND_MEMORY)) {
         net_send(&rig.wire, rig.armed_frame, rig.armed_len);
@@ -227,14 +251,18 @@ void rig_inject_when_decode_off(const void *frame, size_t len)
 
 uint32_t contract_mmio_read(uint64_t addr, unsigned size)
 {
+    ACCESS_FROM_CALLER();
     uint32_t v = (uint32_t)as_read(&rig.mem_as, addr, size);
+    rig.pc_known = false;
     deliver();
     return v;
 }
 
 void contract_mmio_write(uint64_t addr, uint32_t v, unsigned size)
 {
+    ACCESS_FROM_CALLER();
     as_write(&rig.mem_as, addr, v, size);
+    rig.pc_known = false;
     deliver();
 }
 

@@ -19,8 +19,10 @@
 
 #define RIG_IRQ 11                  /* the interrupt line "firmware" set */
 
-/* firmware_bars: BARs placed and decoding on as pcemu's firmware does;
- * otherwise left at zero for the guest to assign. */
+/* firmware_bars: BARs placed and decoding on as pcemu's firmware does
+ * (bus mastering left off for the driver); otherwise left at zero for
+ * the guest to assign. Warnings name the driver's lines, found in this
+ * executable's own debug information. */
 void rig_init(const uint8_t mac[6], bool firmware_bars);
 void rig_fini(void);
 
@@ -38,7 +40,9 @@ size_t rig_sent_count(void);
 const uint8_t *rig_sent(size_t i, size_t *len);
 unsigned rig_frames_waiting(void);  /* waiting in the NIC's receive FIFO or on the wire */
 
-/* time and interrupts */
+/* time and interrupts: the device starts what a doorbell asks for a
+ * little after it (E1000_DMA_DELAY_NS), as hardware does, so a test
+ * lets time pass before it looks for the result */
 void rig_advance_us(uint64_t us);
 uint64_t rig_now_us(void);
 unsigned rig_irqs_delivered(void);

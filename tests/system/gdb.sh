@@ -32,7 +32,9 @@ timeout 60 gdb -batch -nx -x tools/e1000.gdb \
     -ex 'delete' \
     -ex 'break e1000_flush' \
     -ex 'continue' \
-    -ex 'finish' \
+    -ex 'delete' \
+    -ex "watch -l 'e1000.c'::first_nic->txd[0].status" \
+    -ex 'continue' \
     -ex 'e1000' \
     -ex 'delete' \
     -ex 'continue' \

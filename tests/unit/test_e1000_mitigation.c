@@ -134,10 +134,12 @@ static void tidv_for_ide(void **state)
     wr(E1000_TDBAL, TXR);
     wr(E1000_TDLEN, 128);
     wr(E1000_TCTL, E1000_TCTL_EN);
+    memcpy(r.p.ram + BUFS, "\xff\xff\xff\xff\xff\xff\x52\x54\x00\x12\x34\x56", 12);
     struct e1000_tx_desc d = { .buffer_addr = BUFS, .length = 60,
                                .cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS | E1000_TXD_CMD_IDE };
     memcpy(r.p.ram + TXR, &d, 16);
     wr(E1000_TDT, 1);
+    advance(E1000_DMA_DELAY_NS);              /* the device takes the descriptor */
     assert_int_equal(r.irq, 0);
     advance(52000);
     assert_int_equal(r.irq, 1);
@@ -146,6 +148,7 @@ static void tidv_for_ide(void **state)
     d.cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS;
     memcpy(r.p.ram + TXR + 16, &d, 16);
     wr(E1000_TDT, 2);
+    advance(E1000_DMA_DELAY_NS);
     assert_int_equal(r.irq, 1);
 }
 
