@@ -30,11 +30,25 @@ run_pcemu() {   # LABEL LOG APPEND PCEMU-ARGS...: sets ok_LABEL
         fail "$name: QEMU and pcemu ($label) differ" "$(diff "$TMP/qemu.res" "$log.res")"
     fi
 }
+run_qemu() {   # APPEND: sets qst
+    timeout 600 "$b/tools/netharness" -- sh "$tools/run-on-qemu.sh" "$b/guest32.elf" $net \
+        -append "$1 @NET@" >"$TMP/qemu.log" 2>&1
+    qst=$?
+}
+# QEMU TCG times its PIT and TSC by the host's clock: on a loaded host
+# its timer_rate can fail. That is the reference's weakness, not pcemu's,
+# so a run whose only failure is that is made once more, and says so.
+only_timer_failed() {
+    [ "$(grep -E '^not ok [0-9]+ - ' "$TMP/qemu.log" | grep -cvE ' - (timer_rate|tsc_rate)$')" = 0 ] &&
+        grep -qE '^not ok [0-9]+ - (timer_rate|tsc_rate)$' "$TMP/qemu.log"
+}
 run_both() {
     name=$1 append=$2
-    timeout 600 "$b/tools/netharness" -- sh "$tools/run-on-qemu.sh" "$b/guest32.elf" $net \
-        -append "$append @NET@" >"$TMP/qemu.log" 2>&1
-    qst=$?
+    run_qemu "$append"
+    if only_timer_failed; then
+        echo "# QEMU TCG: only its timer test failed (host load $(cut -d' ' -f1 /proc/loadavg)); run again"
+        run_qemu "$append"
+    fi
     if sh "$tools/tap-check.sh" "$TMP/qemu.log" $qst >"$TMP/qemu.verdict"; then qok=1; else qok=0; fi
     [ "$KVM" = 1 ] && run_pcemu kvm "$TMP/pcemu.log" "$append" -accel kvm
     run_pcemu interp "$TMP/interp.log" "$append net.bulk=$interp_bulk" -accel interp
