@@ -1,6 +1,7 @@
 # gdb commands for the e1000: the rings and registers as the device sees
 # them (through pcemu's monitor) and as the guest's driver sees them
-# (through its struct e1000_nic). Load with `source tools/e1000.gdb`.
+# (through its struct e1000_nic, in guest/drivers/e1000.c or, built with
+# LAB=1, guest/lab/e1000.c). Load with `source tools/e1000.gdb`.
 
 define e1000-device
   monitor info e1000
@@ -44,7 +45,7 @@ define e1000-driver
       printf "\n"
       set $i = $i + 1
     end
-    printf "RX ring at %p: next to take %u\n", $nic->rxd, $nic->rx_next
+    printf "RX ring at %p: next to take %u, taken and not yet given back (RDT) %u\n", $nic->rxd, $nic->rx_next, $nic->rx_owed
     set $i = 0
     set $gap = 0
     while $i < e1000_ring_size

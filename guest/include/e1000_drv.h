@@ -1,5 +1,7 @@
-/* The guest's e1000 driver: probe (reset, EEPROM with checksum, MAC, PHY,
- * link, rings, interrupts), register access, send and receive. */
+/* The guest's e1000 driver (guest/drivers/e1000.c, or the lab's skeleton
+ * guest/lab/e1000.c with LAB=1): its state, register access, the EEPROM
+ * and PHY, and the transmit and receive calls the tests use. The network
+ * stack sees none of this: it has the NIC's struct netdev (netdev.h). */
 #ifndef GUEST_E1000_DRV_H
 #define GUEST_E1000_DRV_H
 
@@ -7,10 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "contract/e1000.h"
+#include "netdev.h"
 #include "pci.h"
 
+/* The self-tests, tools/e1000.gdb and the contract tests read these
+ * fields: a driver may add its own, but keeps these. */
 struct e1000_nic {
-    struct e1000_nic *next;     /* every bound NIC, in probe order */
+    struct netdev netdev;       /* what the network stack sees */
+    struct e1000_nic *next;     /* every bound NIC, in bus order */
     struct pci_dev *pci;
     volatile uint8_t *regs;     /* BAR0, as pci_map_bar gives it */
     uint16_t io_base;           /* the I/O BAR: IOADDR at +0, IODATA at +4 */
@@ -24,7 +30,7 @@ struct e1000_nic {
     uint8_t *txbuf, *rxbuf;
     unsigned tx_next;           /* the next descriptor to fill */
     unsigned tx_clean;          /* the oldest not yet seen done */
-    unsigned rx_next;
+    unsigned rx_next;           /* the next descriptor the device fills */
     unsigned rx_owed;           /* taken descriptors not yet given back */
     uint8_t rx_status, rx_errors;   /* of the frame e1000_receive returned last */
     int ctx_tcp;                /* the TX context in force: 1 TCP, 0 UDP, -1 none */
@@ -32,7 +38,7 @@ struct e1000_nic {
 };
 
 /* 256: a burst from the user-mode network (a TCP window) fits without
- * the device having to hold frames back, which QEMU's e1000 drops */
+ * the device having to hold frames back */
 #define E1000_NDESC 256
 #define E1000_BUFSZ 2048
 /* how long probe waits for STATUS.LU before calling the link missing */
@@ -41,6 +47,7 @@ struct e1000_nic {
 extern const struct pci_driver e1000_driver;
 /* How often probe and remove ran, for the self-tests. */
 extern unsigned e1000_probe_calls, e1000_remove_calls;
+/* E1000_NDESC, for debuggers and tests (macros do not reach gdb) */
 extern const unsigned e1000_ring_size;
 
 /* The causes the driver takes interrupts for: a frame arrived (RXT0),
@@ -55,9 +62,11 @@ extern const unsigned e1000_ring_size;
  * out. An interrupt costs far more than polling a ring under an
  * emulating hypervisor (about 150 us on this host). */
 #define E1000_DRV_ITR 4000
+/* The driver's interrupt mask again (IMC for the rest, IMS for its own),
+ * after a test changed it. */
 void e1000_irqs_on(struct e1000_nic *nic);
 
-/* The NIC the driver bound, or NULL. */
+/* The NIC the driver bound with the lowest bus address, or NULL. */
 struct e1000_nic *e1000_first(void);
 
 uint32_t e1000_read(const struct e1000_nic *nic, uint32_t reg);

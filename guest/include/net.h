@@ -4,7 +4,8 @@
  * answers to our requests), IPv4 (header checksum; fragments refused),
  * ICMP echo, UDP with port handlers (checksums checked), and a DHCP
  * client. Polled: net_poll() takes what the NIC received and dispatches
- * it.
+ * it. The NIC is a struct netdev (netdev.h): the stack knows nothing
+ * else of it.
  */
 #ifndef GUEST_NET_H
 #define GUEST_NET_H
@@ -12,29 +13,31 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-struct e1000_nic;
+#include "netdev.h"
 
 struct net_if {
-    struct e1000_nic *nic;
+    struct netdev *dev;
     uint8_t mac[6];
     uint32_t ip, mask, router, dns;     /* host byte order; 0 until known */
     uint32_t lease_s;
     unsigned long rx_frames, tx_frames, rx_dropped;
     unsigned long rx_udp_csum_bad;      /* UDP datagrams dropped for their checksum */
-    /* Checksum offload (net.offload=0 on the command line turns it off):
-     * TCP segments leave with the NIC computing their checksums, and
-     * received IPv4 and TCP checksums the NIC verified are not summed
-     * again. The counters show which path ran. */
+    /* Checksum offload, where the NIC offers it (its features) and
+     * net.offload=0 on the command line does not turn it off: TCP
+     * segments leave with the NIC computing their checksums, and received
+     * IPv4 and TCP checksums the NIC verified are not summed again. The
+     * counters show which path ran. */
     bool tx_offload, rx_offload;
     unsigned long tx_csum_offloaded, rx_csum_verified, rx_csum_bad;
-    unsigned long rx_csum_ignored;      /* frames the NIC marked IXSM: not checked */
-    uint8_t rx_status, rx_errors;       /* the frame being handled */
+    unsigned long rx_csum_ignored;      /* frames the NIC said it did not check */
+    unsigned rx_verdict;                /* NETDEV_RX_* of the frame being handled */
+    size_t rx_len;                      /* and its length, as the NIC gave it */
 };
 extern struct net_if netif;
 
-int net_init(struct e1000_nic *nic);
-/* Handle what has arrived; returns how many frames. */
+/* The stack on dev (forgetting any address it had). */
+int net_init(struct netdev *dev);
+/* Handle what has arrived, up to 64 frames; returns how many. */
 int net_poll(void);
 /* Sleep until something may have arrived (an interrupt). */
 void net_idle(void);
@@ -44,6 +47,17 @@ int arp_resolve(uint32_t ip, uint8_t mac[6], unsigned timeout_ms);
 
 /* ICMP echo to ip; returns the round-trip time in µs, or -1. */
 long icmp_ping(uint32_t ip, uint16_t seq, unsigned timeout_ms);
+/* One echo request with id and seq and len bytes of data (at most
+ * 1472), queued like any frame (net_tx_begin/end batch them); 0 or -1.
+ * Each echo reply that arrives goes to the handler set here (NULL: none). */
+int icmp_echo_send(uint32_t ip, uint16_t id, uint16_t seq, size_t len);
+typedef void (*icmp_reply_handler)(uint32_t src, uint16_t id, uint16_t seq, size_t len);
+void icmp_on_reply(icmp_reply_handler h);
+
+/* Frames sent between these two are handed to the NIC together (one
+ * flush); they nest. */
+void net_tx_begin(void);
+void net_tx_end(void);
 
 /* UDP */
 typedef void (*udp_handler)(uint32_t src_ip, uint16_t src_port, uint16_t dst_port,

@@ -1,10 +1,10 @@
 /* Ethernet, ARP, IPv4, ICMP and UDP for the guest: enough to talk to a
- * gateway, polled. */
+ * gateway, polled, through the NIC's netdev (netdev.h). */
 #include "clock.h"
-#include "e1000_drv.h"
 #include "kernel.h"
 #include "net.h"
 #include "net_internal.h"
+#include "netdev.h"
 #include "x86.h"
 
 struct net_if netif;
@@ -28,6 +28,7 @@ static struct {
 } arp_cache[ARP_ENTRIES];
 static struct { uint16_t port; udp_handler h; } udp_ports[UDP_PORTS];
 static struct { uint16_t id, seq; bool got; } echo;
+static icmp_reply_handler echo_handler;
 
 uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum)
 {
@@ -40,8 +41,9 @@ uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum)
     return (uint16_t)~sum;
 }
 
-/* Inside net_tx_begin/end frames are only queued, and TDT (an exit) is
- * written once at the end, or when the ring fills up. */
+/* Inside net_tx_begin/end frames are only queued, and the NIC is told
+ * (a flush: one doorbell, one VM exit) once at the end, or when it has
+ * no room for more. */
 static int tx_batch, tx_queued;
 
 void net_tx_begin(void)
@@ -52,20 +54,46 @@ void net_tx_begin(void)
 void net_tx_end(void)
 {
     if (--tx_batch == 0 && tx_queued) {
-        e1000_flush(netif.nic);
+        netdev_flush(netif.dev);
         tx_queued = 0;
     }
 }
 
+/* How long a frame waits for the NIC to free room in its ring before it
+ * is given up: the NIC sends a ring's worth in far less. */
+#define TX_ROOM_WAIT_NS 20000000ull
+
+/* A TCP segment whose checksums were left to the NIC, for a NIC that
+ * cannot: the TCP field holds the folded pseudo-header sum, so summing
+ * the segment with it in place gives the checksum. */
+static void tx_csum_in_software(uint8_t *frame, size_t len)
+{
+    uint8_t *ip = frame + 14, *l4 = ip + 20;
+    put16(l4 + 16, checksum(l4, len - 34, 0));
+    put16(ip + 10, checksum(ip, 20, 0));
+}
+
 static int queue(uint8_t *frame, size_t len, unsigned flags)
 {
+    unsigned nic_flags = 0;
     if (flags & NET_TX_CSUM) {
-        if (e1000_queue_csum(netif.nic, frame, len, true) < 0)
-            return -1;
-        netif.tx_csum_offloaded++;
-        return 0;
+        if (netif.dev->features & NETDEV_F_TX_CSUM)
+            nic_flags = NETDEV_TX_CSUM_TCP;
+        else
+            tx_csum_in_software(frame, len);
     }
-    return e1000_queue(netif.nic, frame, len);
+    if (netdev_transmit(netif.dev, frame, len, nic_flags) < 0) {
+        /* the ring is full: what is queued goes out, and frees room */
+        netdev_flush(netif.dev);
+        tx_queued = 0;
+        uint64_t end = time_ns() + TX_ROOM_WAIT_NS;
+        while (netdev_transmit(netif.dev, frame, len, nic_flags) < 0)
+            if (time_ns() >= end)
+                return -1;
+    }
+    if (nic_flags)
+        netif.tx_csum_offloaded++;
+    return 0;
 }
 
 static int eth_send_opts(const uint8_t dst[6], uint16_t type, uint8_t *frame, size_t payload,
@@ -74,15 +102,12 @@ static int eth_send_opts(const uint8_t dst[6], uint16_t type, uint8_t *frame, si
     memcpy(frame, dst, 6);
     memcpy(frame + 6, netif.mac, 6);
     put16(frame + 12, type);
-    if (queue(frame, 14 + payload, flags) < 0) {
-        e1000_flush(netif.nic);             /* let the device catch up */
-        if (queue(frame, 14 + payload, flags) < 0)
-            return -1;
-    }
+    if (queue(frame, 14 + payload, flags) < 0)
+        return -1;
     if (tx_batch)
         tx_queued++;
     else
-        e1000_flush(netif.nic);
+        netdev_flush(netif.dev);
     netif.tx_frames++;
     return 0;
 }
@@ -303,8 +328,8 @@ static void ipv4_input(const uint8_t *ip, size_t len)
     if (len < 20 || (ip[0] >> 4) != 4)
         return;
     size_t ihl = (size_t)(ip[0] & 15) * 4, total = get16(ip + 2);
-    bool hw_checked = netif.rx_offload && (netif.rx_status & E1000_RXD_STAT_IPCS);
-    if (hw_checked && (netif.rx_errors & E1000_RXD_ERR_IPE)) {
+    bool hw_checked = netif.rx_offload && (netif.rx_verdict & NETDEV_RX_IP_CHECKED);
+    if (hw_checked && (netif.rx_verdict & NETDEV_RX_IP_BAD)) {
         netif.rx_csum_bad++;
         netif.rx_dropped++;
         return;
@@ -325,6 +350,8 @@ static void ipv4_input(const uint8_t *ip, size_t len)
     if (ip[9] == 1 && plen >= 8) {              /* ICMP */
         if (p[0] == 0 && get16(p + 4) == echo.id && get16(p + 6) == echo.seq)
             echo.got = true;
+        if (p[0] == 0 && echo_handler)
+            echo_handler(src, get16(p + 4), get16(p + 6), plen - 8);
     } else if (ip[9] == 6) {                    /* TCP */
         tcp_input(src, dst, p, plen);
     } else if (ip[9] == 17 && plen >= 8) {      /* UDP */
@@ -332,14 +359,20 @@ static void ipv4_input(const uint8_t *ip, size_t len)
     }
 }
 
-/* Nothing arrived: sleep until an interrupt (a frame, or the tick). */
+/* Nothing arrived: sleep until an interrupt (a frame, or the tick). The
+ * question is asked with interrupts off, so a frame's interrupt between
+ * it and the hlt still wakes us. */
 void net_idle(void)
 {
     cli();
-    if (!(netif.nic->rxd[netif.nic->rx_next].status & E1000_RXD_STAT_DD))
+    if (!netdev_rx_pending(netif.dev))
         sti_hlt();
     sti();
 }
+
+/* At most this many frames a call: a NIC that never runs dry (a driver
+ * that leaves DD set, say) must not keep its caller from its deadline. */
+#define POLL_BUDGET 64
 
 int net_poll(void)
 {
@@ -347,11 +380,11 @@ int net_poll(void)
     int n = 0;
     size_t len;
     net_tx_begin();             /* replies to a batch go out together */
-    while ((len = e1000_receive(netif.nic, f, sizeof f)) > 0) {
+    while (n < POLL_BUDGET &&
+           (len = netdev_receive(netif.dev, f, sizeof f, &netif.rx_verdict)) > 0) {
         n++;
-        netif.rx_status = netif.nic->rx_status;
-        netif.rx_errors = netif.nic->rx_errors;
-        if (netif.rx_status & E1000_RXD_STAT_IXSM)
+        netif.rx_len = len;
+        if (netif.rx_verdict & NETDEV_RX_UNCHECKED)
             netif.rx_csum_ignored++;
         netif.rx_frames++;
         if (len < 14)
@@ -367,21 +400,39 @@ int net_poll(void)
     return n;
 }
 
-long icmp_ping(uint32_t dst, uint16_t seq, unsigned timeout_ms)
+/* An echo request (RFC 792) with len bytes of a counting pattern */
+static int echo_request(uint32_t dst, uint16_t id, uint16_t seq, size_t len, unsigned arp_wait_ms)
 {
-    static uint8_t f[14 + 20 + 8 + 32];
+    static uint8_t f[1514];
+    if (len > sizeof f - 42)
+        return -1;
     uint8_t *m = f + 34;
-    echo = (typeof(echo)){ .id = 0x7063, .seq = seq };
     m[0] = 8;
     m[1] = 0;
     put16(m + 2, 0);
-    put16(m + 4, echo.id);
+    put16(m + 4, id);
     put16(m + 6, seq);
-    for (int i = 0; i < 32; i++)
+    for (size_t i = 0; i < len; i++)
         m[8 + i] = (uint8_t)i;
-    put16(m + 2, checksum(m, 40, 0));
+    put16(m + 2, checksum(m, 8 + len, 0));
+    return ip_send_wait(dst, 1, f, 8 + len, arp_wait_ms);
+}
+
+int icmp_echo_send(uint32_t dst, uint16_t id, uint16_t seq, size_t len)
+{
+    return echo_request(dst, id, seq, len, 1000);
+}
+
+void icmp_on_reply(icmp_reply_handler h)
+{
+    echo_handler = h;
+}
+
+long icmp_ping(uint32_t dst, uint16_t seq, unsigned timeout_ms)
+{
+    echo = (typeof(echo)){ .id = 0x7063, .seq = seq };
     uint64_t t0 = time_ns(), end = t0 + (uint64_t)timeout_ms * 1000000;
-    if (ip_send(dst, 1, f, 40) < 0)
+    if (echo_request(dst, echo.id, seq, 32, 1000) < 0)
         return -1;
     while (!echo.got && time_ns() < end)
         if (!net_poll())
@@ -391,10 +442,10 @@ long icmp_ping(uint32_t dst, uint16_t seq, unsigned timeout_ms)
 
 bool net_rx_l4_verified(void)
 {
-    const uint8_t want = E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS;
-    if (!netif.rx_offload || (netif.rx_status & want) != want)
+    const unsigned want = NETDEV_RX_IP_CHECKED | NETDEV_RX_L4_CHECKED;
+    if (!netif.rx_offload || (netif.rx_verdict & want) != want)
         return false;
-    if (netif.rx_errors & (E1000_RXD_ERR_IPE | E1000_RXD_ERR_TCPE)) {
+    if (netif.rx_verdict & (NETDEV_RX_IP_BAD | NETDEV_RX_L4_BAD)) {
         netif.rx_csum_bad++;
         return false;                   /* software looks again, and drops it */
     }
@@ -402,12 +453,14 @@ bool net_rx_l4_verified(void)
     return true;
 }
 
-int net_init(struct e1000_nic *nic)
+int net_init(struct netdev *dev)
 {
     memset(&netif, 0, sizeof netif);
-    netif.nic = nic;
+    netif.dev = dev;
     const char *off = cmdline_get("net.offload");
-    netif.tx_offload = netif.rx_offload = !(off && strcmp(off, "0") == 0);
-    memcpy(netif.mac, nic->mac, 6);
+    bool on = !(off && strcmp(off, "0") == 0);
+    netif.tx_offload = on && (dev->features & NETDEV_F_TX_CSUM);
+    netif.rx_offload = on && (dev->features & NETDEV_F_RX_CSUM);
+    memcpy(netif.mac, dev->mac, 6);
     return 0;
 }

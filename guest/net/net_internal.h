@@ -31,17 +31,14 @@ uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum);
 int ip_send_wait(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
                  unsigned arp_wait_ms);
 /* The same with NET_TX_CSUM: the TCP checksum field holds the pseudo-
- * header sum, and the NIC fills in that checksum and the IPv4 header's. */
+ * header sum, and the NIC fills in that checksum and the IPv4 header's
+ * (the caller asks only when netif.tx_offload says the NIC can). */
 #define NET_TX_CSUM 1
 int ip_send_opts(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
                  unsigned arp_wait_ms, unsigned flags);
 /* Whether the NIC verified this frame's IPv4 and TCP/UDP checksums
  * (and they were right); 0 when software must check them. */
 bool net_rx_l4_verified(void);
-
-/* Frames sent between these two are handed to the NIC together. */
-void net_tx_begin(void);
-void net_tx_end(void);
 
 void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
 void tcp_after_input(void);

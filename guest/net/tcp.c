@@ -4,7 +4,6 @@
  * compare with wrap-around through signed differences.
  */
 #include "clock.h"
-#include "e1000_drv.h"
 #include "heap.h"
 #include "kernel.h"
 #include "net.h"
@@ -870,7 +869,7 @@ void tcp_wait_step(void)
      * when the next frame is microseconds away */
     uint64_t until = time_ns() + 50000;
     while (time_ns() < until)
-        if (netif.nic->rxd[netif.nic->rx_next].status & E1000_RXD_STAT_DD)
+        if (netdev_rx_pending(netif.dev))
             return;
     net_idle();
 }

@@ -77,15 +77,18 @@ SELFTEST(54, pci_unbind_rebind)
     EXPECT_TRUE(t, nic->driver == &e1000_driver, "bound to e1000 again");
 }
 
-/* The driver's ID table takes the 8254x family and nothing else: a
- * function is matched by vendor and device alone. */
+/* The driver's ID table holds only the parts it can drive (the copper
+ * 82540, 82545 and 82546, whose EERD and PHY it uses): a function is
+ * matched by vendor and device alone. */
 SELFTEST(55, pci_e1000_id_table)
 {
     static const struct { uint16_t vendor, device; bool match; } cases[] = {
         { PCI_VENDOR_INTEL, 0x100e, true },     /* 82540EM, the one pcemu and QEMU have */
-        { PCI_VENDOR_INTEL, 0x1000, true },     /* 82542, the first of the table */
-        { PCI_VENDOR_INTEL, 0x100f, true },     /* 82545EM */
-        { PCI_VENDOR_INTEL, 0x1075, true },     /* 82547GI, the last */
+        { PCI_VENDOR_INTEL, 0x100f, true },     /* 82545EM copper (VMware's) */
+        { PCI_VENDOR_INTEL, 0x1079, true },     /* 82546GB copper */
+        { PCI_VENDOR_INTEL, 0x1000, false },    /* 82542: no EERD, no MDIC PHY */
+        { PCI_VENDOR_INTEL, 0x1011, false },    /* 82545EM fiber: no copper PHY */
+        { PCI_VENDOR_INTEL, 0x1075, false },    /* 82547GI: another EERD layout */
         { PCI_VENDOR_INTEL, 0x10d3, false },    /* 82574L: e1000e's */
         { PCI_VENDOR_INTEL, 0x7000, false },    /* the PIIX3 */
         { 0x8087, 0x100e, false },              /* the right device, another vendor */

@@ -10,6 +10,7 @@
 #include "irq.h"
 #include "kernel.h"
 #include "net.h"
+#include "netdev.h"
 #include "sha256.h"
 #include "tap.h"
 #include "tcp.h"
@@ -77,13 +78,14 @@ static void report_rate(const char *what, uint64_t bytes, uint64_t ns, unsigned 
            "%llu ticks\n",
            tcp_stats.segs_out, tcp_stats.segs_in, tcp_stats.retransmits,
            tcp_stats.fast_retransmits, tcp_stats.dupacks_sent, tcp_stats.rsts_sent,
-           netif.rx_dropped, netif.nic->irq_count, (unsigned long long)pit_ticks);
+           netif.rx_dropped, e1000_first() ? e1000_first()->irq_count : 0,
+           (unsigned long long)pit_ticks);
 }
 
 SELFTEST_HARNESS(80, udp_echo)
 {
     uint16_t port = port_arg(t, "net.udpecho");
-    if (!port || !net_test_leased(t))
+    if (!port || !net_test_configured(t))
         return;
     struct udp_sock *s = udp_open(0);
     EXPECT_TRUE(t, s != NULL, "a UDP socket");
@@ -112,7 +114,7 @@ SELFTEST_HARNESS(81, dns_lookup)
     uint16_t port = port_arg(t, "net.dns");
     const char *name = cmdline_get("net.dnsname");
     uint32_t want = parse_ip(cmdline_get("net.dnsaddr"));
-    if (!port || !net_test_leased(t))
+    if (!port || !net_test_configured(t))
         return;
     EXPECT_TRUE(t, name && want, "net.dnsname= and net.dnsaddr= on the command line");
     if (t->failed)
@@ -183,7 +185,7 @@ static bool echo_bytes(struct tap *t, uint16_t port, size_t total)
 SELFTEST_HARNESS(82, tcp_echo_1mib)
 {
     uint16_t port = port_arg(t, "net.echo");
-    if (!port || !net_test_leased(t))
+    if (!port || !net_test_configured(t))
         return;
     echo_bytes(t, port, 1 << 20);
 }
@@ -193,15 +195,20 @@ SELFTEST_HARNESS(82, tcp_echo_1mib)
 SELFTEST_HARNESS(88, tcp_checksum_paths)
 {
     uint16_t port = port_arg(t, "net.echo");
-    if (!port || !net_test_leased(t))
+    if (!port || !net_test_configured(t))
+        return;
+    struct e1000_nic *nic = e1000_first();
+    const unsigned both = NETDEV_F_TX_CSUM | NETDEV_F_RX_CSUM;
+    EXPECT_EQ(t, both, netif.dev->features & both, "the NIC offers checksum offload both ways");
+    if (!nic || t->failed)
         return;
     bool tx = netif.tx_offload, rx = netif.rx_offload;
     netif.tx_offload = netif.rx_offload = true;
     unsigned long tx0 = netif.tx_csum_offloaded, rx0 = netif.rx_csum_verified;
-    unsigned long nic0 = netif.nic->tx_offloaded, ign0 = netif.rx_csum_ignored;
+    unsigned long nic0 = nic->tx_offloaded, ign0 = netif.rx_csum_ignored;
     if (echo_bytes(t, port, 256 * 1024)) {
         EXPECT_TRUE(t, netif.tx_csum_offloaded > tx0, "segments sent with checksum offload");
-        EXPECT_EQ(t, netif.tx_csum_offloaded - tx0, netif.nic->tx_offloaded - nic0,
+        EXPECT_EQ(t, netif.tx_csum_offloaded - tx0, nic->tx_offloaded - nic0,
                   "the driver used context and data descriptors for each");
         if (booted_by_qemu() && netif.rx_csum_verified == rx0 && netif.rx_csum_ignored > ign0)
             printf("# tcp_checksum_paths: QEMU's e1000 verifies no received checksum (it "
@@ -325,21 +332,21 @@ static void bulk_from(struct tap *t, uint16_t port, uint64_t total, bool report)
 SELFTEST_HARNESS(83, tcp_bulk_to_host)
 {
     uint16_t port = port_arg(t, "net.sink");
-    if (port && net_test_leased(t))
+    if (port && net_test_configured(t))
         bulk_to(t, port, bulk_size(), true);
 }
 
 SELFTEST_HARNESS(84, tcp_bulk_from_host)
 {
     uint16_t port = port_arg(t, "net.source");
-    if (port && net_test_leased(t))
+    if (port && net_test_configured(t))
         bulk_from(t, port, bulk_size(), true);
 }
 
 SELFTEST_HARNESS(85, tcp_inbound)
 {
     uint16_t port = port_arg(t, "net.listen");
-    if (!port || !net_test_leased(t))
+    if (!port || !net_test_configured(t))
         return;
     struct tcp_conn *l = tcp_listen(port);
     EXPECT_TRUE(t, l != NULL, "listening");
@@ -383,7 +390,7 @@ SELFTEST_HARNESS(85, tcp_inbound)
 SELFTEST_HARNESS(86, tcp_refused)
 {
     uint16_t port = port_arg(t, "net.closed");
-    if (!port || !net_test_leased(t))
+    if (!port || !net_test_configured(t))
         return;
     int err = 0;
     uint64_t t0 = time_ns();
@@ -395,7 +402,7 @@ SELFTEST_HARNESS(86, tcp_refused)
 
 SELFTEST_HARNESS(87, tcp_timeout)
 {
-    if (!net_test_leased(t))
+    if (!net_test_configured(t))
         return;
     /* on slirp's network, but nobody answers ARP for it */
     int err = 0;
@@ -416,7 +423,7 @@ SELFTEST_HARNESS(87, tcp_timeout)
 SELFTEST_HARNESS(89, tcp_loss_recovery)
 {
     uint16_t sink = port_arg(t, "net.sink"), source = port_arg(t, "net.source");
-    if (!sink || !source || !net_test_leased(t))
+    if (!sink || !source || !net_test_configured(t))
         return;
     struct tcp_stats before = tcp_stats;
     tcp_loss = (struct tcp_loss){ .drop_tx_every = 89 };

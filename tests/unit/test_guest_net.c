@@ -52,13 +52,16 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len) { }
 void tcp_after_input(void) { }
 void tcp_wait_step(void) { if (!net_poll()) now_ns += 1000000; }
 
-/* ---- the fake NIC and the network behind it ---- */
+/* ---- the fake NIC (a netdev) and the network behind it ---- */
 
-struct frame { uint8_t b[1514]; size_t len; };
+struct frame { uint8_t b[1514]; size_t len; unsigned flags, verdict; };
 static struct frame rxq[64];
 static unsigned rx_head, rx_count;
 static struct frame txlog[256];
-static unsigned ntx;
+static unsigned ntx, flushes;
+static unsigned tx_room = ~0u;          /* frames the fake ring takes before it is full */
+static unsigned rx_verdict_next;        /* the verdict the next queued frame gets */
+static unsigned pending_asked;
 
 static void (*network)(const uint8_t *f, size_t len);
 
@@ -68,39 +71,61 @@ static void rx(const uint8_t *f, size_t len)
     struct frame *r = &rxq[(rx_head + rx_count++) % 64];
     memcpy(r->b, f, len);
     r->len = len;
+    r->verdict = rx_verdict_next;
 }
 
-size_t e1000_receive(struct e1000_nic *nic, void *buf, size_t size)
+static bool rx_endless;                 /* the oldest frame comes back for ever */
+
+static size_t fake_receive(struct netdev *dev, void *buf, size_t size, unsigned *verdict)
 {
+    if (rx_endless) {
+        memcpy(buf, rxq[rx_head].b, rxq[rx_head].len);
+        *verdict = 0;
+        return rxq[rx_head].len;
+    }
     if (!rx_count)
         return 0;
     struct frame *r = &rxq[rx_head];
     rx_head = (rx_head + 1) % 64;
     rx_count--;
     memcpy(buf, r->b, r->len < size ? r->len : size);
-    nic->rx_status = nic->rx_errors = 0;
+    *verdict = r->verdict;
     return r->len;
 }
 
-int e1000_queue(struct e1000_nic *nic, const void *frame, size_t len)
+static int fake_transmit(struct netdev *dev, const void *frame, size_t len, unsigned flags)
 {
+    if (!tx_room)
+        return -1;
+    tx_room--;
     assert_true(ntx < 256);
     memcpy(txlog[ntx].b, frame, len);
+    txlog[ntx].flags = flags;
     txlog[ntx++].len = len;
     if (network)
         network(frame, len);
     return 0;
 }
 
-int e1000_queue_csum(struct e1000_nic *nic, const void *frame, size_t len, bool tcp)
+static unsigned room_after_flush = ~0u;  /* what a flush frees */
+static void fake_flush(struct netdev *dev)
 {
-    return e1000_queue(nic, frame, len);
+    flushes++;
+    tx_room = room_after_flush;
 }
 
-void e1000_flush(struct e1000_nic *nic) { }
+static bool fake_rx_pending(struct netdev *dev)
+{
+    pending_asked++;
+    return rx_count > 0;
+}
 
-static struct e1000_nic nic;
-static struct e1000_rx_desc rxd[1];
+static const struct netdev_ops fake_ops = {
+    .transmit = fake_transmit, .flush = fake_flush, .receive = fake_receive,
+    .rx_pending = fake_rx_pending,
+};
+static struct netdev fake_nic = { .name = "fake", .mac = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
+                                  .ops = &fake_ops };
 
 /* ---- frames for the guest ---- */
 
@@ -192,9 +217,13 @@ static int setup(void **state)
     netif.ip = GUEST_IP;
     netif.mask = 0xffffff00u;
     netif.router = ROUTER;
-    nic.rxd = rxd;
-    netif.nic = &nic;
-    rx_head = rx_count = ntx = 0;
+    fake_nic.features = 0;
+    netif.dev = &fake_nic;
+    rx_head = rx_count = ntx = flushes = pending_asked = 0;
+    tx_room = room_after_flush = ~0u;
+    rx_verdict_next = 0;
+    rx_endless = false;
+    icmp_on_reply(NULL);
     network = subnet;
     udp_peer = NULL;
     return 0;
@@ -232,6 +261,193 @@ static void udp_checksum_is_checked(void **state)
     assert_int_equal(netif.rx_dropped, 1);
     assert_int_equal(netif.rx_udp_csum_bad, 1);
     udp_unbind(5000);
+}
+
+/* ---- the netdev interface ---- */
+
+/* Offload is used where the NIC offers it, and only there. */
+static void offload_follows_the_nic_features(void **state)
+{
+    fake_nic.features = 0;
+    net_init(&fake_nic);
+    assert_false(netif.tx_offload);
+    assert_false(netif.rx_offload);
+    assert_memory_equal(netif.mac, fake_nic.mac, 6);
+    fake_nic.features = NETDEV_F_TX_CSUM | NETDEV_F_RX_CSUM;
+    net_init(&fake_nic);
+    assert_true(netif.tx_offload);
+    assert_true(netif.rx_offload);
+    assert_ptr_equal(netif.dev, &fake_nic);
+}
+
+/* A TCP segment whose checksums were left to the NIC: a NIC that
+ * offers offload gets the flag and the fields as they are; for one that
+ * does not, the stack computes both before handing it over. */
+static void tx_checksums_left_to_the_nic_or_done_here(void **state)
+{
+    static uint8_t f[14 + 20 + 20 + 10];
+    uint8_t *t = f + 34;
+    memset(f, 0, sizeof f);
+    put16(t, 40000);
+    put16(t + 2, 7);
+    t[12] = 5 << 4;
+    t[13] = 0x18;
+    memcpy(t + 20, "0123456789", 10);
+    uint32_t pseudo = (GUEST_IP >> 16) + (GUEST_IP & 0xffff) + (ROUTER >> 16) +
+                      (ROUTER & 0xffff) + 6 + 30;
+    while (pseudo >> 16)
+        pseudo = (pseudo & 0xffff) + (pseudo >> 16);
+    fake_nic.features = NETDEV_F_TX_CSUM;
+    put16(t + 16, (uint16_t)pseudo);
+    assert_int_equal(ip_send_opts(ROUTER, 6, f, 30, 1000, NET_TX_CSUM), 0);
+    struct frame *w = &txlog[ntx - 1];
+    assert_int_equal(w->flags, NETDEV_TX_CSUM_TCP);
+    assert_int_equal(get16(w->b + 24), 0);                  /* the IPv4 checksum: the NIC's */
+    assert_int_equal(get16(w->b + 34 + 16), pseudo);        /* the TCP one: the NIC's */
+    assert_int_equal(netif.tx_csum_offloaded, 1);
+    fake_nic.features = 0;
+    put16(t + 16, (uint16_t)pseudo);
+    assert_int_equal(ip_send_opts(ROUTER, 6, f, 30, 1000, NET_TX_CSUM), 0);
+    w = &txlog[ntx - 1];
+    assert_int_equal(w->flags, 0);
+    assert_int_equal(checksum(w->b + 14, 20, 0), 0);        /* a valid IPv4 header */
+    uint32_t full = (GUEST_IP >> 16) + (GUEST_IP & 0xffff) + (ROUTER >> 16) +
+                    (ROUTER & 0xffff) + 6 + 30;
+    assert_int_equal(checksum(w->b + 34, 30, full), 0);     /* a valid TCP segment */
+    assert_int_equal(netif.tx_csum_offloaded, 1);
+}
+
+/* A full ring: what was queued is flushed and the frame waits for room;
+ * a NIC that never makes room costs a bounded wait and an error, and
+ * the next frame is not held up by the first. */
+static void a_full_ring_flushes_and_waits_for_room(void **state)
+{
+    uint8_t mac[6];
+    assert_int_equal(arp_resolve(ROUTER, mac, 100), 0);
+    tx_room = 0;
+    room_after_flush = 4;
+    unsigned before = ntx, flushed = flushes;
+    assert_int_equal(udp_send(ROUTER, 1000, 2000, "x", 1), 0);
+    assert_int_equal(ntx, before + 1);
+    assert_true(flushes > flushed);
+    tx_room = room_after_flush = 0;
+    uint64_t t0 = now_ns;
+    assert_int_equal(udp_send(ROUTER, 1000, 2000, "y", 1), -1);
+    assert_true(now_ns - t0 >= TX_ROOM_WAIT_NS);
+    assert_true(now_ns - t0 < 2 * TX_ROOM_WAIT_NS);
+    assert_int_equal(ntx, before + 1);
+}
+
+/* The NIC's checksum verdict: a header it checked is not summed again
+ * (so a wrong one it called right gets through: the NIC is trusted), a
+ * header it found bad is dropped; without offload software decides. */
+static void rx_checksum_verdict_is_used(void **state)
+{
+    assert_int_equal(udp_bind(5001, count_datagram), 0);
+    delivered = 0;
+    netif.rx_offload = true;
+    rx_verdict_next = NETDEV_RX_IP_CHECKED;
+    rx_udp(ROUTER, GUEST_IP, 1234, 5001, "a", 1, CSUM_RIGHT);
+    rxq[(rx_head + rx_count - 1) % 64].b[24] ^= 0x5a;       /* the IPv4 header checksum */
+    net_poll();
+    assert_int_equal(delivered, 1);
+    rx_verdict_next = NETDEV_RX_IP_CHECKED | NETDEV_RX_IP_BAD;
+    rx_udp(ROUTER, GUEST_IP, 1234, 5001, "b", 1, CSUM_RIGHT);
+    net_poll();
+    assert_int_equal(delivered, 1);
+    assert_int_equal(netif.rx_csum_bad, 1);
+    rx_verdict_next = NETDEV_RX_UNCHECKED;
+    rx_udp(ROUTER, GUEST_IP, 1234, 5001, "c", 1, CSUM_RIGHT);
+    net_poll();
+    assert_int_equal(delivered, 2);
+    assert_int_equal(netif.rx_csum_ignored, 1);
+    netif.rx_offload = false;
+    rx_verdict_next = NETDEV_RX_IP_CHECKED;
+    rx_udp(ROUTER, GUEST_IP, 1234, 5001, "d", 1, CSUM_RIGHT);
+    rxq[(rx_head + rx_count - 1) % 64].b[24] ^= 0x5a;
+    net_poll();
+    assert_int_equal(delivered, 2);
+    udp_unbind(5001);
+}
+
+static unsigned replies_seen;
+static uint16_t reply_id, reply_seq;
+static void on_echo_reply(uint32_t src, uint16_t id, uint16_t seq, size_t len)
+{
+    replies_seen++;
+    reply_id = id;
+    reply_seq = seq;
+    assert_int_equal(src, ROUTER);
+    assert_int_equal(len, 32);
+}
+
+/* Echo requests go out as asked; every reply reaches the handler. */
+static void echo_replies_reach_the_handler(void **state)
+{
+    network = NULL;
+    uint8_t mac[6];
+    rx_arp(2, mac_of(ROUTER), ROUTER, GUEST_IP);
+    arp_expect(ROUTER);
+    net_poll();
+    assert_int_equal(arp_resolve(ROUTER, mac, 0), 0);
+    icmp_on_reply(on_echo_reply);
+    replies_seen = 0;
+    assert_int_equal(icmp_echo_send(ROUTER, 0x1234, 7, 32), 0);
+    struct frame *w = &txlog[ntx - 1];
+    assert_int_equal(w->b[23], 1);                          /* ICMP */
+    assert_int_equal(w->b[34], 8);                          /* echo request */
+    assert_int_equal(get16(w->b + 38), 0x1234);
+    assert_int_equal(get16(w->b + 40), 7);
+    assert_int_equal(checksum(w->b + 34, 40, 0), 0);
+    uint8_t r[74];
+    memcpy(r, w->b, sizeof r);
+    memcpy(r, guest_mac, 6);
+    memcpy(r + 6, mac_of(ROUTER), 6);
+    put32(r + 26, ROUTER);
+    put32(r + 30, GUEST_IP);
+    put16(r + 24, 0);
+    put16(r + 24, checksum(r + 14, 20, 0));
+    r[34] = 0;                                              /* echo reply */
+    put16(r + 36, 0);
+    put16(r + 36, checksum(r + 34, 40, 0));
+    rx(r, sizeof r);
+    net_poll();
+    assert_int_equal(replies_seen, 1);
+    assert_int_equal(reply_id, 0x1234);
+    assert_int_equal(reply_seq, 7);
+    icmp_on_reply(NULL);
+    rx(r, sizeof r);
+    net_poll();
+    assert_int_equal(replies_seen, 1);
+}
+
+/* A NIC that never runs dry (a driver leaving DD set hands out old
+ * frames for ever) costs a poll a bounded number of frames, so callers
+ * still reach their deadlines. */
+static void poll_takes_a_bounded_batch(void **state)
+{
+    rx_arp(2, other_mac, IP4(10, 0, 2, 50), IP4(10, 0, 2, 99));
+    rx_endless = true;
+    assert_int_equal(net_poll(), 64);
+    assert_int_equal(net_poll(), 64);
+    rx_endless = false;
+    assert_int_equal(net_poll(), 1);
+    assert_int_equal(net_poll(), 0);
+}
+
+/* net_idle sleeps only when the NIC says nothing waits. */
+static void idle_asks_the_nic_first(void **state)
+{
+    uint64_t t0 = now_ns;
+    net_idle();
+    assert_int_equal(pending_asked, 1);
+    assert_int_equal(now_ns - t0, 1000000);                 /* slept (sti; hlt) */
+    rx_arp(2, other_mac, IP4(10, 0, 2, 50), IP4(10, 0, 2, 99));
+    t0 = now_ns;
+    net_idle();
+    assert_int_equal(pending_asked, 2);
+    assert_int_equal(now_ns, t0);                           /* did not */
+    net_poll();
 }
 
 /* ---- ARP ---- */
@@ -506,6 +722,10 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
+        T(offload_follows_the_nic_features), T(tx_checksums_left_to_the_nic_or_done_here),
+        T(a_full_ring_flushes_and_waits_for_room), T(rx_checksum_verdict_is_used),
+        T(echo_replies_reach_the_handler), T(poll_takes_a_bounded_batch),
+        T(idle_asks_the_nic_first),
         T(udp_checksum_is_checked), T(arp_learns_only_what_concerns_us), T(dhcp_lease_taken),
         T(dhcp_refuses_unusable_addresses), T(dhcp_ignores_spoofed_replies),
         T(dns_answer_must_be_for_the_name), T(dns_follows_cnames),
