@@ -162,7 +162,7 @@ system: $(BUILD)/pcemu $(BUILD)/san/pcemu guest $(BUILD)/tools/unixcat $(BUILD)/
 cross: guest $(BUILD)/pcemu $(BUILD)/tools/netharness efi-cross
 	@sh tests/cross/run.sh $(BUILD)
 
-check: unit cpu-test system cross
+check: unit cpu-test system cross grade-check
 
 bench: $(BUILD)/pcemu guest $(BUILD)/tools/timeit $(BUILD)/tools/netharness
 	@sh tools/bench.sh $(BUILD)

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "cpu/cpu.h"
 #include "cpu/interp/x86.h"
+#include "hw/pic.h"
 #include "machine.h"
 
 #define INTERP_NS_PER_INSN  1
@@ -27,16 +28,14 @@
 /* At most this many instructions between two looks at the loop: about a
  * millisecond of host time, so sockets and the monitor stay responsive. */
 #define INTERP_SLICE 200000ull
-/* While an interrupt waits for the guest to enable them, look again
- * after this many. */
-#define INTERP_WINDOW_SLICE 64ull
 
 #define UNKNOWN_LOG 64
 
 struct cpu {
     struct machine *m;
     struct x86_cpu x;
-    bool window;            /* an interrupt waits for IF */
+    uint64_t slice_end;     /* guest ns where the slice run() entered ends */
+    bool window;            /* an interrupt waits for IF (x.irq_window) */
     bool stepping;
     int watch_slot[CPU_MAX_BPS];    /* gdb's slot of each x.watch[] */
     unsigned io, mmio;      /* accesses during this run() */
@@ -44,38 +43,57 @@ struct cpu {
     unsigned nunknown;
 };
 
-/* A device access ends the slice after its instruction, as a VM exit
- * would, so that an interrupt it raised is taken at the next boundary. */
+/* After a device access: the slice ends after its instruction if the
+ * loop now has something to do there, an interrupt to deliver (or to
+ * wait for IF for) or a timer the access armed for before the slice's
+ * end, so that an interrupt it raised is taken at the next boundary, as
+ * after a VM exit. Otherwise the loop would only enter the guest again
+ * where it is, so the guest runs on: the same interrupts come at the
+ * same instructions, without a trip through the loop for each access (a
+ * guest polling a port makes hundreds of thousands). While an interrupt
+ * already waits for IF the loop has nothing new to do: x86_run comes
+ * back when IF lets it in (irq_window). A stop, a pause or a signal
+ * kicks the CPU by itself. */
+static void accessed(struct cpu *c)
+{
+    struct machine *m = c->m;
+    if ((pic_pending(m->pic) && !c->window) ||
+        (!m->loop.frozen && loop_next_deadline(&m->loop) < c->slice_end))
+        x86_request_stop(&c->x);
+}
+
 static uint64_t mem_read(void *opaque, uint64_t pa, unsigned size)
 {
     struct cpu *c = opaque;
     c->mmio++;
-    x86_request_stop(&c->x);
-    return as_read(&c->m->mem_as, pa, size);
+    uint64_t v = as_read(&c->m->mem_as, pa, size);
+    accessed(c);
+    return v;
 }
 
 static void mem_write(void *opaque, uint64_t pa, uint64_t v, unsigned size)
 {
     struct cpu *c = opaque;
     c->mmio++;
-    x86_request_stop(&c->x);
     as_write(&c->m->mem_as, pa, v, size);
+    accessed(c);
 }
 
 static uint64_t io_in(void *opaque, uint16_t port, unsigned size)
 {
     struct cpu *c = opaque;
     c->io++;
-    x86_request_stop(&c->x);
-    return as_read(&c->m->io_as, port, size);
+    uint64_t v = as_read(&c->m->io_as, port, size);
+    accessed(c);
+    return v;
 }
 
 static void io_out(void *opaque, uint16_t port, uint64_t v, unsigned size)
 {
     struct cpu *c = opaque;
     c->io++;
-    x86_request_stop(&c->x);
     as_write(&c->m->io_as, port, v, size);
+    accessed(c);
 }
 
 /* One warning per instruction address: a guest looping over the same
@@ -237,10 +255,9 @@ static void run(struct cpu *c, uint64_t deadline, uint64_t poll_at, struct cpu_e
                                      : 1;
     if (budget > INTERP_SLICE)
         budget = INTERP_SLICE;
-    if ((c->window || c->stepping) && budget > INTERP_WINDOW_SLICE)
-        budget = INTERP_WINDOW_SLICE;
     (void)poll_at;      /* a slice is well under the loop's polling period */
     c->io = c->mmio = 0;
+    c->slice_end = now + budget * INTERP_NS_PER_INSN;
     enum x86_stop why = x86_run(x, budget);
     e->kind = c->mmio ? CPU_EXIT_MMIO : c->io ? CPU_EXIT_IO : CPU_EXIT_NONE;
     switch (why) {
@@ -284,6 +301,7 @@ static void inject(struct cpu *c, int vector)
 static void want_window(struct cpu *c, bool on)
 {
     c->window = on;
+    c->x.irq_window = on && !c->stepping;   /* stepping: never injected */
 }
 
 static void sync_cpu(struct cpu *c)
@@ -300,6 +318,7 @@ static int set_debug(struct cpu *c, const struct cpu_debug *d)
     static const uint8_t kinds[] = { [CPU_BP_WRITE] = 1, [CPU_BP_READ] = 2, [CPU_BP_ACCESS] = 3 };
     c->stepping = d->attached && d->single_step;
     x->single_step = c->stepping;
+    x->irq_window = c->window && !c->stepping;
     x->sw_bp_exit = d->attached;
     x->nbreak = x->nwatch = 0;
     for (int i = 0; d->attached && i < CPU_MAX_BPS; i++) {

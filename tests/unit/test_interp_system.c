@@ -49,8 +49,18 @@ static void bus_write(void *o, uint64_t pa, uint64_t v, unsigned size)
         bus_log[bus_n++] = (struct busrec){ pa, size, v, true };
 }
 
+/* A device that writes RAM (DMA) while it handles an OUT: dma_byte to
+ * dma_pa, unless that is 0. */
+static uint64_t dma_pa;
+static uint8_t dma_byte;
+
 static uint64_t io_in(void *o, uint16_t port, unsigned size) { return 0; }
-static void io_out(void *o, uint16_t port, uint64_t v, unsigned size) {}
+
+static void io_out(void *o, uint16_t port, uint64_t v, unsigned size)
+{
+    if (dma_pa)
+        ram[dma_pa] = dma_byte;
+}
 
 static struct x86_cpu cpu;
 
@@ -1285,6 +1295,37 @@ static void test_legacy_delivery_case(void **state)
     assert_int_equal(failures, before);
 }
 
+/* ---- code a device rewrites: what runs is what is in RAM then ---- */
+static void test_device_writes_code(void)
+{
+    /* mov eax, 1; out 0x80, al; mov ebx, 2; hlt: the OUT's device makes
+     * the next instruction mov ebx, 3, in the middle of code the CPU has
+     * already run (and decoded) once */
+    static const uint8_t code[] = { 0xb8, 1, 0, 0, 0, 0xe6, 0x80, 0xbb, 2, 0, 0, 0, 0xf4 };
+    struct x86_cpu *c = &cpu;
+    reset_cpu();
+    long_mode();
+    memcpy(ram + 0x10000, code, sizeof code);
+    for (int pass = 0; pass < 2; pass++) {
+        dma_pa = pass ? 0x10000 + 8 : 0;
+        dma_byte = 3;
+        c->rip = 0x10000;
+        c->halted = false;
+        enum x86_stop why = x86_run(c, 100);
+        CHECK(why == X86_STOP_HLT, "pass %d: x86_run stopped for %d, not at the HLT", pass, why);
+        CHECK(c->r[X86_RBX] == (pass ? 3u : 2u), "pass %d: rbx %#llx, not what RAM said then",
+              pass, (unsigned long long)c->r[X86_RBX]);
+    }
+    dma_pa = 0;
+}
+
+static void test_device_writes_code_case(void **state)
+{
+    int before = failures;
+    test_device_writes_code();
+    assert_int_equal(failures, before);
+}
+
 static void test_gates_case(void **state)
 {
     int before = failures;
@@ -1320,6 +1361,7 @@ int main(void)
         cmocka_unit_test(test_segments_case),
         cmocka_unit_test(test_legacy_delivery_case),
         cmocka_unit_test(test_gates_case),
+        cmocka_unit_test(test_device_writes_code_case),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

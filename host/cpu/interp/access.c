@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "cpu/interp/sys_internal.h"
+#include "cpu/interp/fastmem.h"
 
 /* ---- segmentation ---- */
 
@@ -123,6 +123,7 @@ static void phys_read(struct x86_cpu *c, uint64_t pa, uint8_t *buf, unsigned len
             memcpy(buf, h, n);
         } else {
             uint64_t v = c->bus.mem_read ? c->bus.mem_read(c->bus.opaque, pa, n) : ~0ull;
+            x86_device_accessed(c);
             memcpy(buf, &v, n);
         }
         pa += n;
@@ -137,11 +138,13 @@ static void phys_write(struct x86_cpu *c, uint64_t pa, const uint8_t *buf, unsig
         unsigned n = piece(pa, len);
         uint8_t *h = x86_ram_ptr(c, pa, n);
         if (h) {
+            x86_code_written(c, h, n);
             memcpy(h, buf, n);
         } else if (c->bus.mem_write) {
             uint64_t v = 0;
             memcpy(&v, buf, n);
             c->bus.mem_write(c->bus.opaque, pa, v, n);
+            x86_device_accessed(c);
         }
         pa += n;
         buf += n;
@@ -199,58 +202,13 @@ static void write_lin(struct x86_cpu *c, uint64_t lin, const void *buf, unsigned
     const uint8_t *b = buf;
     unsigned np = resolve(c, lin, n, acc, wrap, p);
     for (unsigned i = 0; i < np; i++) {
-        if (p[i].host)
+        if (p[i].host) {
+            x86_code_written(c, p[i].host, p[i].len);
             memcpy(p[i].host, b, p[i].len);
-        else
+        } else {
             phys_write(c, p[i].pa, b, p[i].len);
+        }
         b += p[i].len;
-    }
-}
-
-/* Host memory as little-endian values, with the size a constant in
- * each case so that the copies compile to single moves. */
-static inline uint64_t load_le(const uint8_t *p, unsigned size)
-{
-    uint16_t w;
-    uint32_t d;
-    uint64_t q = 0;
-    switch (size) {
-    case 1:
-        return *p;
-    case 2:
-        memcpy(&w, p, 2);
-        return w;
-    case 4:
-        memcpy(&d, p, 4);
-        return d;
-    case 8:
-        memcpy(&q, p, 8);
-        return q;
-    default:
-        memcpy(&q, p, size);
-        return q;
-    }
-}
-
-static inline void store_le(uint8_t *p, uint64_t v, unsigned size)
-{
-    uint16_t w = (uint16_t)v;
-    uint32_t d = (uint32_t)v;
-    switch (size) {
-    case 1:
-        *p = (uint8_t)v;
-        break;
-    case 2:
-        memcpy(p, &w, 2);
-        break;
-    case 4:
-        memcpy(p, &d, 4);
-        break;
-    case 8:
-        memcpy(p, &v, 8);
-        break;
-    default:
-        memcpy(p, &v, size);
     }
 }
 
@@ -262,7 +220,7 @@ static inline uint64_t read_fast(struct x86_cpu *c, uint64_t lin, unsigned size,
     if (X86_LIKELY((lin & 0xfff) <= 4096 - size && !c->nwatch)) {
         struct x86_tlb_entry *e = x86_tlb_slot(c, lin, acc);
         if (X86_LIKELY(e->tag == x86_tlb_tag(c, lin, acc) && e->host))
-            return load_le(e->host + (lin & 0xfff), size);
+            return x86_load_le(e->host + (lin & 0xfff), size);
     }
     read_lin(c, lin, &v, size, acc, wrap);
     return v;
@@ -274,7 +232,8 @@ static inline void write_fast(struct x86_cpu *c, uint64_t lin, uint64_t v, unsig
     if (X86_LIKELY((lin & 0xfff) <= 4096 - size && !c->nwatch)) {
         struct x86_tlb_entry *e = x86_tlb_slot(c, lin, acc);
         if (X86_LIKELY(e->tag == x86_tlb_tag(c, lin, acc) && e->host)) {
-            store_le(e->host + (lin & 0xfff), v, size);
+            x86_code_written(c, e->host + (lin & 0xfff), size);
+            x86_store_le(e->host + (lin & 0xfff), v, size);
             return;
         }
     }

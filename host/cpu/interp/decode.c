@@ -6,15 +6,15 @@
 #include <stddef.h>
 #include "cpu/interp/decode.h"
 
-static inline uint64_t x86_size_mask_(unsigned size)
-{
-    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
-}
-
 /* Bytes beyond what x86_fetch_ptr gave in place: the next page, MMIO,
- * or past the 15-byte limit (#GP(0), SDM Vol. 2, 2.3.11). */
+ * or past the 15-byte limit (#GP(0), SDM Vol. 2, 2.3.11). A probe gives
+ * up instead (decode then returns NULL). */
 static uint8_t fetch_slow(struct x86_cpu *c, struct x86_insn *d)
 {
+    if (d->probe) {
+        d->probe = 2;
+        return 0;
+    }
     if (d->len >= X86_MAX_INSN)
         x86_fault(c, X86_GP, 0);
     uint64_t off = c->insn_rip + d->len;
@@ -130,8 +130,21 @@ static unsigned grp5_opsize64(const struct x86_insn *d)
     }
 }
 
+/* An opcode invalid here, or LOCK where it is not allowed. */
+static const struct x86_opdesc *undefined(struct x86_cpu *c, struct x86_insn *d)
+{
+    if (d->probe)
+        return NULL;
+    x86_fault_noerr(c, X86_UD);
+}
+
+static void op_unknown(struct x86_cpu *c, struct x86_insn *d)
+{
+    x86_unknown(c, d);
+}
+
 /* Everything but the effective address, which depends on registers. */
-static const struct x86_opdesc *decode(struct x86_cpu *c, struct x86_insn *d)
+const struct x86_opdesc *x86_decode(struct x86_cpu *c, struct x86_insn *d, uint64_t rip)
 {
     bool p67 = false;
     uint8_t b;
@@ -191,7 +204,7 @@ opcode:
 
     if (c->code64) {
         if (fl & X86_OP_I64)
-            x86_fault_noerr(c, X86_UD);
+            return undefined(c, d);
         d->addrsize = p67 ? 4 : 8;
         if (d->rex & 8)
             d->opsize = 8;
@@ -201,7 +214,7 @@ opcode:
             d->opsize = d->p66 ? 2 : 4;
     } else {
         if (fl & X86_OP_O64)
-            x86_fault_noerr(c, X86_UD);
+            return undefined(c, d);
         d->addrsize = c->code32 != p67 ? 4 : 2;
         d->opsize = c->code32 != d->p66 ? 4 : 2;
     }
@@ -231,13 +244,11 @@ opcode:
         d->rm = 0;
     }
     d->size = (fl & X86_OP_B) ? 1 : d->opsize;
-    /* of group 5 only far CALL and JMP */
-    d->sys = (fl & X86_OP_SYS) && (d->op != 0xff || (d->reg & 7) == 3 || (d->reg & 7) == 5);
 
     /* LOCK only on the read-modify-write forms with a memory destination
      * (SDM Vol. 2, LOCK) */
     if (d->lock && (d->mod == 3 || !(od->lockmask & (1u << (d->reg & 7)))))
-        x86_fault_noerr(c, X86_UD);
+        return undefined(c, d);
 
     switch (od->imm) {
     case X86_IMM_NONE:
@@ -277,86 +288,15 @@ opcode:
         break;
     }
 
+    if (d->probe == 2)
+        return NULL;
+    d->next_rip = c->code64 ? rip + d->len : (uint32_t)(rip + d->len);
     if (riprel)
-        d->disp += c->insn_rip + d->len;
+        d->disp += d->next_rip;
+    d->fn = od->fn ? od->fn : op_unknown;
+    d->end = !od->fn || (fl & (X86_OP_SYS | X86_OP_END));
+    /* of group 5 only CALL and JMP (and /7, #UD) */
+    if (d->op == 0xff && ((d->reg & 7) < 2 || (d->reg & 7) == 6))
+        d->end = false;
     return od;
-}
-
-/* The memory operand's offset: base + index * scale + displacement in
- * the address size. */
-static inline void compute_ea(const struct x86_cpu *c, struct x86_insn *d)
-{
-    uint64_t ea = d->disp;
-    if (d->base != 0xff)
-        ea += c->r[d->base];
-    if (d->index != 0xff)
-        ea += c->r[d->index] << d->scale;
-    d->ea = ea & x86_size_mask_(d->addrsize);
-}
-
-/* The decode cache: direct-mapped by the host address of the bytes. An
- * entry holds the 16 bytes it was decoded from and the mode, and is used
- * only if both still match (so code written since, a page mapped
- * elsewhere or another mode simply miss). RIP-relative addresses are
- * absolute in the decode, so the linear RIP is part of the key too. The
- * instruction executes from the entry itself (it changes only ea,
- * notrap and partial, set again each time). */
-#define DCACHE_SIZE 4096
-
-struct dcache_entry {
-    const uint8_t *at;
-    uint64_t w0, w1;
-    uint64_t rip;
-    uint8_t mode;
-    const struct x86_opdesc *od;
-    struct x86_insn d;
-};
-
-static _Thread_local struct dcache_entry dcache[DCACHE_SIZE];
-
-struct x86_insn *x86_decode_at(struct x86_cpu *c, struct x86_insn *scratch,
-                               const struct x86_opdesc **odp, const uint8_t *p, unsigned n)
-{
-    uint8_t mode = (uint8_t)(c->code64 * 2 + c->code32);
-    struct x86_insn *d;
-
-    if (__builtin_expect(n < 16, 0)) {
-        /* near the end of the page or of CS, or not RAM */
-        d = scratch;
-        d->code = p;
-        d->avail = n < X86_MAX_INSN ? n : X86_MAX_INSN;
-        *odp = decode(c, d);
-    } else {
-        uint64_t w0, w1;
-        __builtin_memcpy(&w0, p, 8);
-        __builtin_memcpy(&w1, p + 8, 8);
-        struct dcache_entry *e = &dcache[((uintptr_t)p ^ ((uintptr_t)p >> 12)) & (DCACHE_SIZE - 1)];
-        d = &e->d;
-        if (__builtin_expect(e->at != p || e->w0 != w0 || e->w1 != w1 || e->rip != c->insn_rip ||
-                             e->mode != mode, 0)) {
-            e->at = NULL;
-            d->code = p;
-            d->avail = X86_MAX_INSN;
-            e->od = decode(c, d);
-            e->w0 = w0;
-            e->w1 = w1;
-            e->rip = c->insn_rip;
-            e->mode = mode;
-            e->at = p;
-        }
-        d->notrap = false;
-    d->partial = false;
-        *odp = e->od;
-    }
-    if (d->mod != 3)
-        compute_ea(c, d);
-    return d;
-}
-
-struct x86_insn *x86_decode(struct x86_cpu *c, struct x86_insn *scratch,
-                           const struct x86_opdesc **od)
-{
-    unsigned n;
-    const uint8_t *p = x86_fetch_ptr(c, c->insn_rip, &n);
-    return x86_decode_at(c, scratch, od, p, n);
 }

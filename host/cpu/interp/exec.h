@@ -10,6 +10,7 @@
 #include "cpu/interp/flags.h"
 
 #define X86_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define X86_LIKELY(x)   __builtin_expect(!!(x), 1)
 
 static inline uint64_t x86_sext(uint64_t v, unsigned size)
 {
@@ -131,6 +132,10 @@ static inline bool x86_canonical(uint64_t a)
  * absolute one) truncated to the operand size; #GP(0) if it is outside
  * CS: beyond the limit, or non-canonical in 64-bit mode. */
 uint64_t x86_branch_target(struct x86_cpu *c, const struct x86_insn *d, uint64_t target);
+
+/* exec_fast.c: a handler specialized for the decoded form (which it may
+ * annotate: dst, src, imm2), or NULL to keep the generic one. */
+x86_exec_fn *x86_fast_fn(const struct x86_cpu *c, struct x86_insn *d);
 
 /* The handlers the opcode table points at, by file. */
 /* exec_alu.c */

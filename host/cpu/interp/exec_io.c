@@ -1,7 +1,8 @@
-/* Port I/O: IN and OUT with an imm8 or DX port (SDM Vol. 2). After each,
- * x86_run comes back so that the machine can deliver an interrupt the
- * device raised. */
+/* Port I/O: IN and OUT with an imm8 or DX port (SDM Vol. 2). Whether
+ * x86_run comes back after one, so that the machine can deliver an
+ * interrupt the device raised, is the bus's call (x86_request_stop). */
 #include "cpu/interp/exec.h"
+#include "cpu/interp/sys_internal.h"
 
 static inline unsigned io_size(const struct x86_insn *d)
 {
@@ -20,8 +21,8 @@ void x86_op_in(struct x86_cpu *c, struct x86_insn *d)
     unsigned size = io_size(d);
     x86_check_io(c, port, size);
     uint64_t v = c->bus.io_in ? c->bus.io_in(c->bus.opaque, port, size) : ~0ull;
+    x86_device_accessed(c);
     x86_reg_set(c, d, X86_RAX, size, v);
-    x86_request_stop(c);
 }
 
 /* E6, E7 imm8; EE, EF DX */
@@ -32,5 +33,5 @@ void x86_op_out(struct x86_cpu *c, struct x86_insn *d)
     x86_check_io(c, port, size);
     if (c->bus.io_out)
         c->bus.io_out(c->bus.opaque, port, c->r[X86_RAX] & x86_size_mask(size), size);
-    x86_request_stop(c);
+    x86_device_accessed(c);
 }

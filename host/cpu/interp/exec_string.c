@@ -2,6 +2,7 @@
  * REPE, REPNE (SDM Vol. 2, "REP/REPE/REPZ/REPNE/REPNZ"). The source may
  * take a segment override; the destination is always ES. */
 #include "cpu/interp/exec.h"
+#include "cpu/interp/sys_internal.h"
 
 /* Iterations of a REP prefix run before the instruction gives the run
  * loop a turn: RIP stays at the instruction with RCX, RSI, RDI updated,
@@ -67,17 +68,17 @@ static bool step(struct x86_cpu *c, struct x86_insn *d, enum str_kind k)
     case INS:
         x86_check_io(c, port, io_size(d));
         a = c->bus.io_in ? c->bus.io_in(c->bus.opaque, port, io_size(d)) : ~0ull;
+        x86_device_accessed(c);
         x86_write(c, X86_ES, di, a, size);
         advance(c, d, X86_RDI);
-        x86_request_stop(c);
         return false;
     default:            /* OUTS */
         x86_check_io(c, port, io_size(d));
         a = x86_read(c, src_seg(d), si, size);
         if (c->bus.io_out)
             c->bus.io_out(c->bus.opaque, port, a, io_size(d));
+        x86_device_accessed(c);
         advance(c, d, X86_RSI);
-        x86_request_stop(c);
         return false;
     }
 }

@@ -2,7 +2,10 @@
  * decoder must read and the function that executes it (SDM Vol. 2,
  * Appendix A). SYS marks those that can change the mode, the CPL, CS or
  * the translation of the code (far transfers, events, CR/MSR writes,
- * INVLPG...). A missing entry is an instruction the interpreter does not
+ * INVLPG...); END those that end a block of the run loop's cache besides:
+ * branches, and what can set TF, RF or the interrupt shadow or stop
+ * x86_run by itself (HLT, string instructions, whose REP may stop
+ * early). A missing entry is an instruction the interpreter does not
  * have; x86_run reports it and raises #UD. */
 #include <stddef.h>
 #include "cpu/interp/exec.h"
@@ -15,6 +18,7 @@
 #define O64 X86_OP_O64
 #define CR  X86_OP_CR
 #define SYS X86_OP_SYS
+#define END X86_OP_END
 
 #define IB  .imm = X86_IMM_B
 #define IW  .imm = X86_IMM_W
@@ -37,10 +41,10 @@
 const struct x86_opdesc x86_optab[0x200] = {
     ALU(0x00, 0xff), ALU(0x08, 0xff), ALU(0x10, 0xff), ALU(0x18, 0xff),
     ALU(0x20, 0xff), ALU(0x28, 0xff), ALU(0x30, 0xff), ALU(0x38, 0),
-    [0x06] = { x86_op_push_sreg, I64 }, [0x07] = { x86_op_pop_sreg, I64 },
+    [0x06] = { x86_op_push_sreg, I64 }, [0x07] = { x86_op_pop_sreg, I64 | END },
     [0x0e] = { x86_op_push_sreg, I64 },
-    [0x16] = { x86_op_push_sreg, I64 }, [0x17] = { x86_op_pop_sreg, I64 },
-    [0x1e] = { x86_op_push_sreg, I64 }, [0x1f] = { x86_op_pop_sreg, I64 },
+    [0x16] = { x86_op_push_sreg, I64 }, [0x17] = { x86_op_pop_sreg, I64 | END },
+    [0x1e] = { x86_op_push_sreg, I64 }, [0x1f] = { x86_op_pop_sreg, I64 | END },
     [0x27] = { NULL, I64 }, [0x2f] = { NULL, I64 }, [0x37] = { NULL, I64 }, [0x3f] = { NULL, I64 },
     [0x40 ... 0x4f] = { x86_op_incdec_r, I64 },
     [0x50 ... 0x57] = { x86_op_push_r, D64 },
@@ -52,9 +56,9 @@ const struct x86_opdesc x86_optab[0x200] = {
     [0x69] = { x86_op_imul3, M, IZ },
     [0x6a] = { x86_op_push_imm, D64, IB },
     [0x6b] = { x86_op_imul3, M, IB },
-    [0x6c] = { x86_op_ins, B }, [0x6d] = { x86_op_ins },
-    [0x6e] = { x86_op_outs, B }, [0x6f] = { x86_op_outs },
-    [0x70 ... 0x7f] = { x86_op_jcc, F64, IB },
+    [0x6c] = { x86_op_ins, B | END }, [0x6d] = { x86_op_ins, END },
+    [0x6e] = { x86_op_outs, B | END }, [0x6f] = { x86_op_outs, END },
+    [0x70 ... 0x7f] = { x86_op_jcc, F64 | END, IB },
     [0x80] = { x86_op_grp1, M | B, IB, .lockmask = 0x7f },
     [0x81] = { x86_op_grp1, M, IZ, .lockmask = 0x7f },
     [0x82] = { x86_op_grp1, M | B | I64, IB, .lockmask = 0x7f },
@@ -71,22 +75,22 @@ const struct x86_opdesc x86_optab[0x200] = {
     [0x98] = { x86_op_cbw }, [0x99] = { x86_op_cwd },
     [0x9a] = { x86_op_call_far, I64 | SYS, .imm = X86_IMM_FAR },
     [0x9b] = { x86_op_nop },
-    [0x9c] = { x86_op_pushf, D64 }, [0x9d] = { x86_op_popf, D64 },
+    [0x9c] = { x86_op_pushf, D64 }, [0x9d] = { x86_op_popf, D64 | END },
     [0x9e] = { x86_op_sahf }, [0x9f] = { x86_op_lahf },
     [0xa0] = { x86_op_mov_moffs, B, .imm = X86_IMM_MOFFS },
     [0xa1] = { x86_op_mov_moffs, 0, .imm = X86_IMM_MOFFS },
     [0xa2] = { x86_op_mov_moffs, B, .imm = X86_IMM_MOFFS },
     [0xa3] = { x86_op_mov_moffs, 0, .imm = X86_IMM_MOFFS },
-    [0xa4] = { x86_op_movs, B }, [0xa5] = { x86_op_movs },
-    [0xa6] = { x86_op_cmps, B }, [0xa7] = { x86_op_cmps },
+    [0xa4] = { x86_op_movs, B | END }, [0xa5] = { x86_op_movs, END },
+    [0xa6] = { x86_op_cmps, B | END }, [0xa7] = { x86_op_cmps, END },
     [0xa8] = { x86_op_test_imm, B, IB }, [0xa9] = { x86_op_test_imm, 0, IZ },
-    [0xaa] = { x86_op_stos, B }, [0xab] = { x86_op_stos },
-    [0xac] = { x86_op_lods, B }, [0xad] = { x86_op_lods },
-    [0xae] = { x86_op_scas, B }, [0xaf] = { x86_op_scas },
+    [0xaa] = { x86_op_stos, B | END }, [0xab] = { x86_op_stos, END },
+    [0xac] = { x86_op_lods, B | END }, [0xad] = { x86_op_lods, END },
+    [0xae] = { x86_op_scas, B | END }, [0xaf] = { x86_op_scas, END },
     [0xb0 ... 0xb7] = { x86_op_mov_imm_r, B, IB },
     [0xb8 ... 0xbf] = { x86_op_mov_imm_r, 0, IV },
     [0xc0] = { x86_op_grp2, M | B, IB }, [0xc1] = { x86_op_grp2, M, IB },
-    [0xc2] = { x86_op_ret, F64, IW }, [0xc3] = { x86_op_ret, F64 },
+    [0xc2] = { x86_op_ret, F64 | END, IW }, [0xc3] = { x86_op_ret, F64 | END },
     [0xc4] = { x86_op_load_far, M | I64 }, [0xc5] = { x86_op_load_far, M | I64 },
     [0xc6] = { x86_op_mov_imm_rm, M | B, IB }, [0xc7] = { x86_op_mov_imm_rm, M, IZ },
     [0xc8] = { x86_op_enter, D64, .imm = X86_IMM_ENTER },
@@ -99,23 +103,23 @@ const struct x86_opdesc x86_optab[0x200] = {
     [0xd4] = { NULL, I64 }, [0xd5] = { NULL, I64 }, [0xd6] = { NULL, I64 },
     [0xd7] = { x86_op_xlat },
     [0xd8 ... 0xdf] = { NULL, M },
-    [0xe0 ... 0xe3] = { x86_op_loop, F64, IB },
+    [0xe0 ... 0xe3] = { x86_op_loop, F64 | END, IB },
     [0xe4] = { x86_op_in, B, IB }, [0xe5] = { x86_op_in, 0, IB },
     [0xe6] = { x86_op_out, B, IB }, [0xe7] = { x86_op_out, 0, IB },
-    [0xe8] = { x86_op_call, F64, IZ }, [0xe9] = { x86_op_jmp, F64, IZ },
+    [0xe8] = { x86_op_call, F64 | END, IZ }, [0xe9] = { x86_op_jmp, F64 | END, IZ },
     [0xea] = { x86_op_jmp_far, I64 | SYS, .imm = X86_IMM_FAR },
-    [0xeb] = { x86_op_jmp, F64, IB },
+    [0xeb] = { x86_op_jmp, F64 | END, IB },
     [0xec] = { x86_op_in, B }, [0xed] = { x86_op_in },
     [0xee] = { x86_op_out, B }, [0xef] = { x86_op_out },
     [0xf1] = { x86_op_int1, SYS },
-    [0xf4] = { x86_op_hlt }, [0xf5] = { x86_op_flagop },
+    [0xf4] = { x86_op_hlt, END }, [0xf5] = { x86_op_flagop },
     [0xf6] = { x86_op_grp3, M | B, .imm = X86_IMM_GRP3, .lockmask = 0x0c },
     [0xf7] = { x86_op_grp3, M, .imm = X86_IMM_GRP3, .lockmask = 0x0c },
     [0xf8] = { x86_op_flagop }, [0xf9] = { x86_op_flagop },
-    [0xfa] = { x86_op_cli }, [0xfb] = { x86_op_sti },
+    [0xfa] = { x86_op_cli }, [0xfb] = { x86_op_sti, END },
     [0xfc] = { x86_op_flagop }, [0xfd] = { x86_op_flagop },
     [0xfe] = { x86_op_grp4, M | B, .lockmask = 0x03 },
-    [0xff] = { x86_op_grp5, M | SYS, .lockmask = 0x03 },
+    [0xff] = { x86_op_grp5, M | SYS | END, .lockmask = 0x03 },
 
     /* 0F xx */
     T(0x00) = { x86_op_grp6, M | SYS }, T(0x01) = { x86_op_grp7, M | SYS },
@@ -123,20 +127,20 @@ const struct x86_opdesc x86_optab[0x200] = {
     T(0x05) = { x86_op_syscall, SYS }, T(0x06) = { x86_op_clts, SYS },
     T(0x07) = { x86_op_sysret, SYS },
     T(0x08) = { x86_op_invd }, T(0x09) = { x86_op_invd },
-    T(0x0b) = { x86_op_ud },
+    T(0x0b) = { x86_op_ud, END },
     T(0x0d) = { x86_op_nop, M },
     TR(0x18, 0x1f) = { x86_op_nop, M },
     T(0x20) = { x86_op_mov_cr, M | CR }, T(0x21) = { x86_op_mov_dr, M | CR },
     T(0x22) = { x86_op_mov_cr, M | CR | SYS }, T(0x23) = { x86_op_mov_dr, M | CR },
     T(0x30) = { x86_op_wrmsr, SYS }, T(0x31) = { x86_op_rdtsc }, T(0x32) = { x86_op_rdmsr }, T(0x33) = { x86_op_rdpmc },
     TR(0x40, 0x4f) = { x86_op_cmovcc, M },
-    TR(0x80, 0x8f) = { x86_op_jcc, F64, IZ },
+    TR(0x80, 0x8f) = { x86_op_jcc, F64 | END, IZ },
     TR(0x90, 0x9f) = { x86_op_setcc, M },
-    T(0xa0) = { x86_op_push_sreg, D64 }, T(0xa1) = { x86_op_pop_sreg, D64 },
+    T(0xa0) = { x86_op_push_sreg, D64 }, T(0xa1) = { x86_op_pop_sreg, D64 | END },
     T(0xa2) = { x86_op_cpuid },
     T(0xa3) = { x86_op_bt, M },
     T(0xa4) = { x86_op_shld, M, IB }, T(0xa5) = { x86_op_shld, M },
-    T(0xa8) = { x86_op_push_sreg, D64 }, T(0xa9) = { x86_op_pop_sreg, D64 },
+    T(0xa8) = { x86_op_push_sreg, D64 }, T(0xa9) = { x86_op_pop_sreg, D64 | END },
     T(0xab) = { x86_op_bt, M, LK },
     T(0xac) = { x86_op_shrd, M, IB }, T(0xad) = { x86_op_shrd, M },
     T(0xae) = { x86_op_grp15, M },
@@ -147,7 +151,7 @@ const struct x86_opdesc x86_optab[0x200] = {
     T(0xb4) = { x86_op_load_far, M }, T(0xb5) = { x86_op_load_far, M },
     T(0xb6) = { x86_op_movzx, M }, T(0xb7) = { x86_op_movzx, M },
     T(0xb8) = { x86_op_popcnt, M },
-    T(0xb9) = { x86_op_ud, M },
+    T(0xb9) = { x86_op_ud, M | END },
     T(0xba) = { x86_op_grp8, M, IB, .lockmask = 0xe0 },
     T(0xbb) = { x86_op_bt, M, LK },
     T(0xbc) = { x86_op_bsf, M }, T(0xbd) = { x86_op_bsr, M },
@@ -155,5 +159,5 @@ const struct x86_opdesc x86_optab[0x200] = {
     T(0xc0) = { x86_op_xadd, M | B, LK }, T(0xc1) = { x86_op_xadd, M, LK },
     T(0xc7) = { x86_op_grp9, M, .lockmask = 0x02 },
     TR(0xc8, 0xcf) = { x86_op_bswap },
-    T(0xff) = { x86_op_ud, M },
+    T(0xff) = { x86_op_ud, M | END },
 };

@@ -132,6 +132,14 @@ bool x86_cond(const struct x86_cpu *c, unsigned cc)
         case 4: case 6: r = res & sign; goto out;
         case 7: r = !res || (res & sign); goto out;
         }
+    } else if (l->op != X86_FL_NONE) {
+        /* ZF and SF are the result's whatever set them (but MUL, which
+         * clears ZF): DEC and Jcc, ADD and Jcc... */
+        uint64_t m = x86_size_mask(l->size), res = l->res & m;
+        switch (cc >> 1) {
+        case 2: r = l->op != X86_FL_MUL && !res; goto out;
+        case 4: r = res & ((m >> 1) + 1); goto out;
+        }
     }
 
     uint64_t f = x86_arith_flags(c);

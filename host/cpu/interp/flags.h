@@ -64,4 +64,69 @@ bool x86_get_cf(const struct x86_cpu *c);
  * Appendix B) on the current flags. */
 bool x86_cond(const struct x86_cpu *c, unsigned cc);
 
+/* The same inline for the common cases, with cc a constant: after a
+ * SUB/CMP the comparisons come from its operands, and ZF and SF from any
+ * result (but MUL's, which clears ZF). The operands are shifted so that
+ * the operation's size fills the top bits. */
+static inline bool x86_cond_inline(const struct x86_cpu *c, unsigned cc)
+{
+    const struct x86_lazy *l = &c->lazy;
+    unsigned sh = 64 - 8 * (unsigned)l->size;
+    bool r;
+    switch (cc >> 1) {
+    case 1:     /* B */
+        if (l->op != X86_FL_SUB)
+            return x86_cond(c, cc);
+        r = l->src1 << sh < l->src2 << sh;
+        break;
+    case 2:     /* E */
+        if (l->op == X86_FL_NONE || l->op == X86_FL_MUL)
+            return x86_cond(c, cc);
+        r = !(l->res << sh);
+        break;
+    case 3:     /* BE */
+        if (l->op != X86_FL_SUB)
+            return x86_cond(c, cc);
+        r = l->src1 << sh <= l->src2 << sh;
+        break;
+    case 4:     /* S */
+        if (l->op == X86_FL_NONE)
+            return x86_cond(c, cc);
+        r = (int64_t)(l->res << sh) < 0;
+        break;
+    case 6:     /* L */
+        if (l->op != X86_FL_SUB)
+            return x86_cond(c, cc);
+        r = (int64_t)(l->src1 << sh) < (int64_t)(l->src2 << sh);
+        break;
+    case 7:     /* LE */
+        if (l->op != X86_FL_SUB)
+            return x86_cond(c, cc);
+        r = (int64_t)(l->src1 << sh) <= (int64_t)(l->src2 << sh);
+        break;
+    default:
+        return x86_cond(c, cc);
+    }
+    return r ^ (cc & 1);
+}
+
+/* x86_get_cf inline for the operations that set most flags. */
+static inline bool x86_get_cf_inline(const struct x86_cpu *c)
+{
+    const struct x86_lazy *l = &c->lazy;
+    unsigned sh = 64 - 8 * (unsigned)l->size;
+    switch (l->op) {
+    case X86_FL_SUB:
+        return l->src1 << sh < l->src2 << sh;
+    case X86_FL_ADD:
+        return l->res << sh < l->src1 << sh;
+    case X86_FL_LOGIC:
+        return false;
+    case X86_FL_INC: case X86_FL_DEC:
+        return l->src2 & 1;
+    default:
+        return x86_get_cf(c);
+    }
+}
+
 #endif

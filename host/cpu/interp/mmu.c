@@ -43,8 +43,11 @@ static uint64_t phys_read(struct x86_cpu *c, uint64_t pa, unsigned size)
         memcpy(&v, h, size);
         return v;
     }
-    if (c->bus.mem_read)
-        return c->bus.mem_read(c->bus.opaque, pa, size);
+    if (c->bus.mem_read) {
+        uint64_t v = c->bus.mem_read(c->bus.opaque, pa, size);
+        x86_device_accessed(c);
+        return v;
+    }
     return ~0ull >> (64 - 8 * size);
 }
 
@@ -56,10 +59,13 @@ static void set_bits(struct x86_cpu *c, uint64_t pa, uint64_t *e, uint64_t bits)
         return;
     *e |= bits;
     uint8_t *h = x86_ram_ptr(c, pa, 1);
-    if (h)
+    if (h) {
+        x86_code_written(c, h, 1);
         *h = (uint8_t)*e;
-    else if (c->bus.mem_write)
+    } else if (c->bus.mem_write) {
         c->bus.mem_write(c->bus.opaque, pa, *e & 0xff, 1);
+        x86_device_accessed(c);
+    }
 }
 
 /* What a walk found. */
@@ -225,11 +231,18 @@ struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint64_t lin, int acc)
     uint64_t tag = x86_tlb_tag(c, lin, acc);
     unsigned idx = (lin >> 12) & (X86_TLB_SIZE - 1);
 
+    /* Only the sets the access uses get the entry (a write's also goes
+     * to reads): filling all three would let data accesses push the code
+     * page out of the exec set, and every fetch after them walk again. */
+    int kind = acc & 3;
     if (!(c->cr0 & X86_CR0_PG)) {
         uint64_t page = lin & ~0xfffull;
-        fill(c, &c->tlb_read[idx], tag, page);
-        fill(c, &c->tlb_write[idx], tag, page);
-        fill(c, &c->tlb_exec[idx], tag, page);
+        if (kind != X86_EXEC)
+            fill(c, &c->tlb_read[idx], tag, page);
+        if (kind == X86_WRITE)
+            fill(c, &c->tlb_write[idx], tag, page);
+        if (kind == X86_EXEC)
+            fill(c, &c->tlb_exec[idx], tag, page);
         return x86_tlb_slot(c, lin, acc);
     }
 
@@ -247,14 +260,14 @@ struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint64_t lin, int acc)
         set_bits(c, w.ent_pa[i], &w.ent[i], PTE_A);
     set_bits(c, w.ent_pa[leaf], &w.ent[leaf], (acc & 3) == X86_WRITE ? PTE_A | PTE_D : PTE_A);
 
-    /* Every kind of access this walk allows gets its entry: A is set
-     * now, and D for a write entry (SDM Vol. 3, 4.8). */
+    /* The entries for the kinds of access that may use them now: A is
+     * set, and D for a write entry (SDM Vol. 3, 4.8). */
     int sys = acc & X86_SYS;
-    if (!denied(c, &w, X86_READ | sys))
+    if (kind != X86_EXEC && !denied(c, &w, X86_READ | sys))
         fill(c, &c->tlb_read[idx], tag, w.page);
-    if ((w.ent[leaf] & PTE_D) && !denied(c, &w, X86_WRITE | sys))
+    if (kind == X86_WRITE)
         fill(c, &c->tlb_write[idx], tag, w.page);
-    if (!denied(c, &w, X86_EXEC | sys))
+    if (kind == X86_EXEC)
         fill(c, &c->tlb_exec[idx], tag, w.page);
     if (w.size > 4096)
         c->tlb_large = true;

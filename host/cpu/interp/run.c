@@ -1,7 +1,10 @@
 /* The run loop: reset state, x86_run's instruction loop with its fault
  * frame, debug checks and time, and the interrupt interface. */
+#include <stddef.h>
 #include <string.h>
+#include "cpu/interp/block.h"
 #include "cpu/interp/exec.h"
+#include "cpu/interp/sys_internal.h"
 
 void x86_init(struct x86_cpu *c, const struct x86_ram *ram, const struct x86_bus *bus)
 {
@@ -77,6 +80,20 @@ static bool breakpoint(struct x86_cpu *c, uint64_t resume)
     return false;
 }
 
+/* How many of a block's first k instructions run before one at a
+ * breakpoint (the first is checked by breakpoint() already). */
+static unsigned before_breakpoint(const struct x86_cpu *c, const struct x86_block *b, unsigned k)
+{
+    for (unsigned i = 1; i < k; i++) {
+        uint64_t rip = b->insn[i - 1].next_rip;
+        uint64_t lin = c->code64 ? rip : (uint32_t)(c->seg[X86_CS].base + rip);
+        for (int j = 0; j < c->nbreak; j++)
+            if (c->breakpoints[j] == lin)
+                return i;
+    }
+    return k;
+}
+
 /* After an instruction that asked to stop: why. */
 static enum x86_stop stop_reason(struct x86_cpu *c)
 {
@@ -97,21 +114,83 @@ static enum x86_stop stop_reason(struct x86_cpu *c)
     return X86_STOP_REQUEST;
 }
 
-/* The instruction loop. Faults leave it by longjmp to x86_run, which
- * delivers them and comes back. */
-static enum x86_stop run_loop(struct x86_cpu *c, uint64_t end)
+/* The instruction's bytes at c->rip: *n of them readable at the pointer
+ * returned (NULL: not RAM). The exec TLB's hit of 64-bit code inline
+ * (a hit is canonical: see fastmem.h); the rest through x86_fetch_ptr,
+ * which faults as the fetch would. */
+static inline const uint8_t *code_at(struct x86_cpu *c, unsigned *n)
 {
-    struct x86_insn scratch, *d;
-    const struct x86_opdesc *od;
+    uint64_t rip = c->rip;
+    if (X86_LIKELY(c->code64)) {
+        const struct x86_tlb_entry *e = x86_tlb_slot(c, rip, X86_EXEC);
+        if (X86_LIKELY(e->tag == x86_tlb_tag(c, rip, X86_EXEC) && e->host)) {
+            *n = 4096 - (unsigned)(rip & 0xfff);
+            return e->host + (rip & 0xfff);
+        }
+    }
+    return x86_fetch_ptr(c, rip, n);
+}
+
+/* Whether the block must end here: x86_run was asked to stop, or the
+ * block's code was written, or a device accessed (code_hit). */
+static inline bool block_break(const struct x86_cpu *c)
+{
+    _Static_assert(offsetof(struct x86_cpu, code_hit) == offsetof(struct x86_cpu, stop_request) + 1,
+                   "code_hit follows stop_request");
+    uint16_t both;
+    memcpy(&both, &c->stop_request, sizeof both);
+    return both != 0;
+}
+
+/* A block's instructions back to back, at most k of them, while nothing
+ * asks for the checks of one instruction at a time. */
+static inline void run_block(struct x86_cpu *c, struct x86_block *b, unsigned k)
+{
+    struct x86_insn *d = b->insn, *last = d + k - 1;
+
+    c->code_lo = (uintptr_t)b->at;
+    c->code_hi = (uintptr_t)b->at + b->nbytes;
+    c->code_hit = false;
+    for (;; d++) {
+        c->rip = d->next_rip;
+        if (d->mod != 3)
+            x86_compute_ea(c, d);
+        d->fn(c, d);
+        c->icount++;
+        c->clock++;
+        if (X86_UNLIKELY(block_break(c)) || d == last)
+            break;
+        c->insn_rip = c->rip;
+    }
+    c->code_lo = c->code_hi = 0;
+}
+
+/* After an instruction that asked to stop: why, for x86_run to return. */
+static enum x86_stop stopped(struct x86_cpu *c)
+{
+    enum x86_stop why = stop_reason(c);
+    if (why == X86_STOP_REQUEST && c->single_step) {
+        c->debug_vector = X86_DB;
+        return X86_STOP_DEBUG;
+    }
+    return why;
+}
+
+/* The instruction loop. Faults leave it by longjmp to x86_run, which
+ * delivers them and comes back. Not inlined there: the compiler keeps
+ * every variable of a function that calls setjmp in memory. */
+static __attribute__((noinline)) enum x86_stop run_loop(struct x86_cpu *c, uint64_t start,
+                                                        uint64_t end)
+{
     uint64_t resume = c->break_resume;
-    /* The code page of 64-bit code, kept from one instruction to the next
-     * as a TLB keeps a translation: until an instruction that can change
-     * the mode, privilege or paging (X86_OP_SYS), or an event. */
-    uint64_t code_page = 1;             /* none: not page-aligned */
-    const uint8_t *code_host = NULL;
 
     c->break_resume = ~0ull;
     while (c->icount < end) {
+        /* IF changes only at instructions that end a block (STI, POPF,
+         * IRET...): looking once a block is looking at every boundary
+         * (but x86_run's first: the backend saw that one) */
+        if (X86_UNLIKELY(c->irq_window) && x86_interrupts_enabled(c) && c->icount != start)
+            return X86_STOP_REQUEST;
         if (X86_UNLIKELY(c->nbreak) && breakpoint(c, resume))
             return X86_STOP_DEBUG;
         resume = ~0ull;
@@ -120,28 +199,30 @@ static enum x86_stop run_loop(struct x86_cpu *c, uint64_t end)
          * 17.3.1.4); an interrupt shadow covers this one instruction */
         uint64_t trf = c->rflags & (X86_TF | X86_RF);
         bool shadow = c->intr_shadow;
-        c->insn_rip = c->rip;
-        uint64_t off = c->rip & 0xfff;
         unsigned n;
-        const uint8_t *p;
-        if ((c->rip & ~0xfffull) == code_page) {
-            p = code_host + off;
-            n = 4096 - (unsigned)off;
-        } else {
-            p = x86_fetch_ptr(c, c->rip, &n);
-            code_page = 1;
-            if (c->code64 && p && n == 4096 - off) {
-                code_page = c->rip & ~0xfffull;
-                code_host = p - off;
-            }
+        c->insn_rip = c->rip;
+        const uint8_t *p = code_at(c, &n);
+        struct x86_block *b = x86_block_find(c, p, n);
+
+        if (X86_LIKELY(!(trf | shadow | c->single_step))) {
+            uint64_t left = end - c->icount;
+            unsigned k = left < b->n ? (unsigned)left : b->n;
+            if (X86_UNLIKELY(c->nbreak))
+                k = before_breakpoint(c, b, k);
+            run_block(c, b, k);
+            if (X86_UNLIKELY(c->stop_request))
+                return stopped(c);
+            continue;
         }
-        d = x86_decode_at(c, &scratch, &od, p, n);
-        c->rip = c->code64 ? c->insn_rip + d->len : (uint32_t)(c->insn_rip + d->len);
-        if (X86_UNLIKELY(!od->fn))
-            x86_unknown(c, d);
-        od->fn(c, d);
-        if (X86_UNLIKELY(d->sys))
-            code_page = 1;
+
+        /* one instruction with every check */
+        struct x86_insn *d = b->insn;
+        d->notrap = false;
+        d->partial = false;
+        c->rip = d->next_rip;
+        if (d->mod != 3)
+            x86_compute_ea(c, d);
+        d->fn(c, d);
         c->icount++;
         c->clock++;
         if (shadow)
@@ -153,7 +234,6 @@ static enum x86_stop run_loop(struct x86_cpu *c, uint64_t end)
             if ((trf & X86_RF) && !d->partial)
                 c->rflags &= ~X86_RF;
             if ((trf & X86_TF) && !d->notrap && !c->halted) {
-                code_page = 1;
                 c->dr[6] |= 0x4000;     /* BS */
                 c->insn_rip = c->rip;
                 x86_deliver(c, X86_DB, X86_EV_EXCEPTION, false, 0);
@@ -162,14 +242,8 @@ static enum x86_stop run_loop(struct x86_cpu *c, uint64_t end)
                 c->debug_vector = X86_DB;
                 return X86_STOP_DEBUG;
             }
-            if (c->stop_request) {
-                enum x86_stop why = stop_reason(c);
-                if (why == X86_STOP_REQUEST && c->single_step) {
-                    c->debug_vector = X86_DB;
-                    return X86_STOP_DEBUG;
-                }
-                return why;
-            }
+            if (c->stop_request)
+                return stopped(c);
         }
     }
     return X86_STOP_BUDGET;
@@ -188,6 +262,9 @@ enum x86_stop x86_run(struct x86_cpu *c, uint64_t budget)
     c->debug_vector = 0;
     c->watch_hit = -1;
     c->in_run = true;
+    x86_code_epoch++;       /* RAM may have been written since (block.h) */
+    if (X86_UNLIKELY(!x86_blocks))
+        x86_blocks_alloc();
     if (setjmp(c->fault_jmp)) {
         /* a fault: the instruction (or event delivery) is undone and the
          * exception delivered; except.c turns a fault while delivering
@@ -198,6 +275,7 @@ enum x86_stop x86_run(struct x86_cpu *c, uint64_t budget)
         }
         c->rip = c->insn_rip;
         c->intr_shadow = false;
+        c->code_lo = c->code_hi = 0;
         int v = c->fault_vector;
         c->fault_vector = -1;
         x86_deliver(c, v, X86_EV_EXCEPTION, c->fault_has_error, c->fault_error);
@@ -218,5 +296,5 @@ enum x86_stop x86_run(struct x86_cpu *c, uint64_t budget)
     }
     if (c->halted)
         return leave_run(c, X86_STOP_HLT);
-    return leave_run(c, run_loop(c, end));
+    return leave_run(c, run_loop(c, end - budget, end));
 }

@@ -27,6 +27,32 @@ static inline bool x86_is_canonical(uint64_t a)
     return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
+/* The block cache's epoch (block.h): per thread, like the cache, and
+ * never the same twice (0 is no block's). */
+extern _Thread_local uint64_t x86_code_epoch;
+
+/* Every write to guest RAM through the CPU (access.c, mmu.c, fastmem.h):
+ * n bytes at host address h, in a page of checked code or not (block.h). */
+static inline void x86_code_written(struct x86_cpu *c, const uint8_t *h, uint64_t n)
+{
+    uintptr_t a = (uintptr_t)h, pg = a >> 12, last = (a + n - 1) >> 12;
+    if (X86_RARE(c->code_pages[pg % X86_CODE_PAGES] == pg ||
+                 c->code_pages[last % X86_CODE_PAGES] == last)) {
+        x86_code_epoch++;
+        if (a < c->code_hi && a + n > c->code_lo)
+            c->code_hit = true;
+    }
+}
+
+/* After every call to the bus: the device may have written RAM (DMA),
+ * code included, so nothing checked before holds and the block running
+ * ends after this instruction. */
+static inline void x86_device_accessed(struct x86_cpu *c)
+{
+    x86_code_epoch++;
+    c->code_hit = true;
+}
+
 /* ---- the software TLB (mmu.c fills, access.c looks up) ----
  * A tag is the linear page's address | X86_TLB_VALID, | X86_TLB_USER for
  * a translation checked as a user-mode access (CPL 3 and not X86_SYS).

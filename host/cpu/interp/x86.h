@@ -6,8 +6,11 @@
  *
  * Parts, each in its own file:
  *   decode.c, exec_*.c, flags.c  instruction decoding and execution
+ *             (exec_fast.c: handlers specialized for the common forms)
+ *   block.c   the cache of decoded blocks of instructions
  *   mmu.c     linear -> physical: paging, the software TLB, A/D bits
- *   access.c  segmented and linear reads/writes, code fetch
+ *   access.c  segmented and linear reads/writes, code fetch (fastmem.h:
+ *             the TLB hit of 64-bit code inline)
  *   seg.c     descriptor tables, segment loads, far transfers, iret
  *   except.c  exceptions and interrupts delivered through the IDT
  *   run.c     x86_run: the instruction loop, debug checks, time
@@ -151,7 +154,9 @@ enum x86_access {
                          * the CPL (SDM Vol. 3, 4.6) */
 };
 
-/* Physical accesses outside RAM, and port I/O: the machine's side. */
+/* Physical accesses outside RAM, and port I/O: the machine's side. A
+ * callback that needs x86_run to come back after the instruction (an
+ * interrupt the device raised) calls x86_request_stop. */
 struct x86_bus {
     void *opaque;
     uint64_t (*mem_read)(void *opaque, uint64_t pa, unsigned size);
@@ -198,6 +203,7 @@ enum x86_stop {
 };
 
 #define X86_MAX_BREAKPOINTS 64
+#define X86_CODE_PAGES 64
 #define X86_MAX_WATCHPOINTS 64
 
 struct x86_watch {
@@ -234,10 +240,21 @@ struct x86_cpu {
     bool shutdown;          /* triple fault: the CPU stopped (except.c) */
     bool intr_shadow;       /* after sti or a load of SS: no interrupt yet */
     bool stop_request;      /* set by x86_request_stop, cleared by x86_run */
+    bool code_hit;          /* the block running ends after this instruction:
+                             * its code was written, or a device accessed
+                             * (next to stop_request: run.c reads both) */
     int pending_irq;        /* from x86_interrupt, delivered by x86_run; -1 */
+    bool irq_window;        /* set by the backend while an interrupt waits:
+                             * x86_run comes back (X86_STOP_REQUEST) at the
+                             * first boundary where x86_interrupts_enabled */
 
     /* the instruction being executed */
     uint64_t insn_rip;      /* its first byte: a fault restarts here */
+    /* the block cache's (block.h): the host bytes of the block running,
+     * and the host pages of blocks this CPU checked against memory since
+     * x86_code_epoch last moved (a write to one of them moves it) */
+    uintptr_t code_lo, code_hi;
+    uintptr_t code_pages[X86_CODE_PAGES];
     /* fault delivery (except.c, run.c) */
     jmp_buf fault_jmp;
     bool in_run;

@@ -60,6 +60,29 @@ CASE "self-modifying code: patch the next instruction", 0
     mov byte [rel .p + 1], 0x42     ; mov al, 0x11 -> mov al, 0x42
 .p: mov al, 0x11
 ENDCASE
+CASE "self-modifying code: a patch some instructions ahead", 0
+    mov byte [rel .p + 1], 0x42     ; mov al, 0x11 -> mov al, 0x42
+    mov ebx, 1
+    add ecx, ebx
+.p: mov al, 0x11
+ENDCASE
+CASE "self-modifying code: a loop patches code it has run", 0
+    mov ecx, 3
+    xor eax, eax
+    jmp .l
+.p: mov byte [rel .l + 2], 5
+.l: add eax, 1                      ; then add eax, 5
+    sub ecx, 1
+    jnz .p
+ENDCASE
+CASE "self-modifying code: REP STOSB over the next instructions", 0
+    lea rdi, [rel .p]
+    mov eax, 0x90
+    mov ecx, 2
+    rep stosb
+.p: inc eax                         ; -> nop nop
+    inc ebx
+ENDCASE
 CASE "instruction fetch running into an unmapped page (#PF, CR2 the next page)", 0, 2
     mov word [CODE_VA + CODE_SIZE - 2], 0xb848      ; mov rax, imm64: 8 bytes missing
     mov eax, CODE_VA + CODE_SIZE - 2
