@@ -14,7 +14,7 @@ QEMU       ?= qemu-system-x86_64
 # Packages are installed only by the targets that promise to do
 # everything (make deps, run-guest-tests, check and its parts, bench);
 # a plain `make` builds and nothing else.
-DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross bench cpu-test grade grade-check,$(MAKECMDGOALS)),deps)
+DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross bench cpu-test grade grade-check linux-test linux-test-qemu,$(MAKECMDGOALS)),deps)
 
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE
@@ -66,6 +66,7 @@ help:
 	@echo "make efi-cross        BOOTX64.EFI on QEMU with OVMF, compared with pcemu"
 	@echo "make grade            the NIC-driver lab's graded tests (LAB=1: the lab's driver;"
 	@echo "                      QEMU=1: on QEMU's e1000); docs/lab/README.md"
+	@echo "make linux-test       Debian's Linux and its e1000 driver on QEMU TCG and pcemu (slow)"
 	@echo "make bench            boot-time benchmark against QEMU"
 	@echo "make deps             install the Debian packages needed (root)"
 
@@ -179,6 +180,7 @@ $(BUILD)/tools/%: tools/%.c | $(DEPS)
 include guest/efi/efi.mk
 include tests/cpu/cpu.mk
 include tests/grade/grade.mk
+include tests/linux/linux.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -23,6 +23,7 @@
 #include "hw/pic.h"
 #include "hw/piix3.h"
 #include "hw/pit.h"
+#include "hw/rtc.h"
 #include "hw/serial.h"
 #include "machine.h"
 
@@ -278,7 +279,9 @@ static int init_devices(struct machine *m)
     m->pit = pit_create(&m->loop, pic_irq(m->pic, PIT_IRQ));
     m->serial = serial_create(pic_irq(m->pic, COM1_IRQ), serial_out, m);
     m->debug_exit = debug_exit_create(debug_exit_cb, m);
-    if (!m->pic || !m->pit || !m->serial || !m->debug_exit) {
+    m->rtc = rtc_create(&m->loop, pic_irq(m->pic, RTC_IRQ),
+                        m->cfg.rtc_base_set ? m->cfg.rtc_base : RTC_DEFAULT_BASE);
+    if (!m->pic || !m->pit || !m->serial || !m->debug_exit || !m->rtc) {
         log_error("cannot create the devices: out of memory");
         return -1;
     }
@@ -290,6 +293,7 @@ static int init_devices(struct machine *m)
     region_add(&m->io, pit_region(m->pit), PIT_CH0, 0);
     region_add(&m->io, serial_region(m->serial), COM1_BASE, 0);
     region_add(&m->io, debug_exit_region(m->debug_exit), DEBUG_EXIT_PORT, 0);
+    region_add(&m->io, rtc_region(m->rtc), RTC_PORT_INDEX, 0);
     return init_pci(m);
 }
 
@@ -385,6 +389,7 @@ int machine_run(struct machine *m)
         log_error("cannot set the vcpu's start state");
         return PCEMU_EXIT_INTERNAL;
     }
+    rtc_start(m->rtc);      /* the loop's clock is the vcpu's from here */
     if (m->cfg.start_paused)
         machine_pause(m);
     vcpu_run(m);
@@ -431,6 +436,7 @@ void machine_destroy(struct machine *m)
     monitor_close(m->monitor);
     gdbstub_close(m->gdb);
     if (m->debug_exit) debug_exit_destroy(m->debug_exit);
+    rtc_destroy(m->rtc);
     if (m->serial) serial_destroy(m->serial);
     if (m->pit) pit_destroy(m->pit);
     if (m->pic) pic_destroy(m->pic);

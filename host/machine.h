@@ -36,6 +36,7 @@ struct pic;
 struct pit;
 struct serial;
 struct debug_exit;
+struct rtc;
 struct e1000;
 struct monitor;
 struct gdbstub;
@@ -45,6 +46,9 @@ struct machine_config {
     uint64_t ram_size;
     const char *kernel;
     const char *append;
+    const char *initrd;        /* -initrd: a Linux bzImage's initial ramdisk */
+    bool rtc_base_set;         /* -rtc base=: the RTC's date at start, */
+    int64_t rtc_base;          /* in seconds since 1970 (else RTC_DEFAULT_BASE) */
     const char *serial;        /* "stdio", "file:PATH", "none" */
     const char *accel;         /* "kvm", "interp", NULL: KVM where it works */
     bool no_reboot;
@@ -78,6 +82,7 @@ struct machine {
     struct pit *pit;
     struct serial *serial;
     struct debug_exit *debug_exit;
+    struct rtc *rtc;
     struct chardev *serial_chr;
     struct pci_host pci;
     struct pci_device isa_bridge;

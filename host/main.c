@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "contract/boot.h"
 #include "core/log.h"
 #include "hw/e1000.h"
+#include "hw/rtc.h"
 #include "machine.h"
 
 #define PCEMU_VERSION "0.1.0"
@@ -25,14 +27,18 @@ static const char usage[] =
 "Boots GUEST.elf on a small x86 PC, under KVM or on pcemu's own x86\n"
 "interpreter. A 64-bit ELF carrying the\n"
 "pcemu entry note starts in long mode; any multiboot v1 kernel starts as\n"
-"GRUB would start it.\n"
+"GRUB would start it; a Linux bzImage boots through Linux's boot protocol.\n"
 "\n"
 "options:\n"
-"  -kernel PATH        the guest kernel (ELF32 or ELF64)\n"
+"  -kernel PATH        the guest kernel (ELF32, ELF64 or a Linux bzImage)\n"
 "  -append CMDLINE     command line handed to the guest\n"
+"  -initrd FILE        initial ramdisk for a Linux bzImage kernel\n"
 "  -m SIZE             guest RAM, e.g. 64M, 1G (default 64M; plain numbers are MiB)\n"
 "  -accel kvm|interp   the CPU: KVM, or pcemu's interpreter (tcg is taken for\n"
 "                      interp); default: KVM where /dev/kvm works, else interp\n"
+"  -rtc base=utc|YYYY-MM-DD[THH:MM:SS]\n"
+"                      the CMOS clock's date at start: the host's time, or a date\n"
+"                      (UTC; default 2025-01-01, so interpreter runs repeat)\n"
 "  -serial stdio|file:PATH|none\n"
 "                      where COM1 goes (default stdio)\n"
 "  -machine [pc][,unassigned-bars=on]\n"
@@ -169,6 +175,35 @@ static int opt_append(struct machine_config *cfg, const char *arg)
         return -1;
     }
     cfg->append = arg;
+    return 0;
+}
+
+static int opt_initrd(struct machine_config *cfg, const char *arg)
+{
+    if (!*arg) {
+        log_error("-initrd: the path is empty");
+        return -1;
+    }
+    cfg->initrd = arg;
+    return 0;
+}
+
+/* -rtc base=utc|DATE: QEMU's spelling; the clock always runs on the
+ * machine's own clock (QEMU's clock=vm). */
+static int opt_rtc(struct machine_config *cfg, const char *arg)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", arg);
+    for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        if (strcmp(p, "base=utc") == 0) {
+            cfg->rtc_base = (int64_t)time(NULL);
+        } else if (strncmp(p, "base=", 5) != 0 || !rtc_parse_date(p + 5, &cfg->rtc_base)) {
+            log_error("-rtc %s: expected base=utc or base=YYYY-MM-DD[THH:MM:SS] "
+                      "(UTC, 1970-2069)", arg);
+            return -1;
+        }
+        cfg->rtc_base_set = true;
+    }
     return 0;
 }
 
@@ -453,7 +488,9 @@ static const struct opt opts[] = {
     { "-enable-kvm", false, opt_enable_kvm },
     { "-kernel", true, opt_kernel },
     { "-append", true, opt_append },
+    { "-initrd", true, opt_initrd },
     { "-serial", true, opt_serial },
+    { "-rtc", true, opt_rtc },
     { "-display", true, opt_display },
     { "-machine", true, opt_machine },
     { "-netdev", true, opt_netdev },

@@ -2,7 +2,7 @@
 # Install the Debian packages the build and the tests need, when missing.
 # Run as root on Debian 12; prints nothing when everything is there.
 set -eu
-PKGS="gcc make binutils nasm pkg-config libcmocka-dev libslirp-dev qemu-system-x86 gdb tshark gnu-efi ovmf libdw-dev"
+PKGS="gcc make binutils nasm pkg-config libcmocka-dev libslirp-dev qemu-system-x86 gdb tshark gnu-efi ovmf libdw-dev python3"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

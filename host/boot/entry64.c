@@ -13,7 +13,7 @@
 #define PTE_RW  0x2ull
 #define PTE_PS  0x80ull
 
-static void write_page_tables(struct machine *m)
+void boot_identity_map(struct machine *m)
 {
     uint64_t pml4[512] = { PCEMU_BOOT_PDPT | PTE_P | PTE_RW };
     uint64_t pdpt[512] = { 0 };
@@ -62,7 +62,7 @@ int boot_entry64(struct machine *m, const struct elf_image *img, uint64_t entry,
         bi.mmap[i] = (struct pcemu_mem_range){ r[i].base, r[i].length, r[i].type, 0 };
     boot_put(m, PCEMU_BOOT_INFO, &bi, sizeof bi);
 
-    write_page_tables(m);
+    boot_identity_map(m);
     boot_write_gdt(m, st);
     st->cs = (struct cpu_seg){ .limit = 0xffffffff, .selector = BOOT_SEL_CODE64,
                                .type = 11, .s = 1, .present = 1, .l = 1, .g = 1 };

@@ -1,8 +1,10 @@
 /*
- * Reads the kernel file and picks the boot path: an ELF64 image with the
- * pcemu entry note starts in long mode; anything with a multiboot header
- * starts as GRUB would start it. An ELF32 image is always booted through
- * multiboot, which lets the same guest be tried on both paths.
+ * Reads the kernel file and picks the boot path: a Linux bzImage ("HdrS"
+ * at 0x202) boots through Linux's own protocol (boot/linux.c), with
+ * -initrd; an ELF64 image with the pcemu entry note starts in long mode;
+ * anything with a multiboot header starts as GRUB would start it. An
+ * ELF32 image is always booted through multiboot, which lets the same
+ * guest be tried on both paths.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "boot/boot_internal.h"
+#include "boot/linux.h"
 #include "boot/loader.h"
 #include "contract/boot.h"
 #include "core/log.h"
@@ -91,8 +94,8 @@ int boot_load_segments(struct machine *m, const struct elf_image *img,
     return 0;
 }
 
-static uint8_t *read_file(const char *path, size_t *size, size_t limit, char *why,
-                          size_t whylen)
+uint8_t *boot_read_file(const char *path, size_t *size, size_t limit, char *why,
+                        size_t whylen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -144,9 +147,33 @@ int boot_load(struct machine *m, struct cpu_state *st)
     size_t size = 0;
     int ret = -1;
 
-    uint8_t *data = read_file(path, &size, m->ram_size, why, sizeof why);
+    uint8_t *data = boot_read_file(path, &size, m->ram_size, why, sizeof why);
     if (!data)
         goto fail;
+
+    if (linux_is_bzimage(data, size)) {
+        uint8_t *initrd = NULL;
+        size_t initrd_size = 0;
+        if (m->cfg.initrd) {
+            initrd = boot_read_file(m->cfg.initrd, &initrd_size, m->ram_size, why, sizeof why);
+            if (!initrd) {
+                log_error("-initrd %s: %s", m->cfg.initrd, why);
+                free(data);
+                return -1;
+            }
+        }
+        ret = boot_linux(m, data, size, initrd, initrd_size, st, why, sizeof why);
+        free(initrd);
+        if (ret == 0) {
+            free(data);
+            return 0;
+        }
+        goto fail;
+    }
+    if (m->cfg.initrd) {
+        snprintf(why, sizeof why, "-initrd is for a Linux bzImage, and this is not one");
+        goto fail;
+    }
 
     struct elf_image img;
     if (elf_parse(&img, data, size, why, sizeof why) < 0)

@@ -98,6 +98,31 @@ else
     fail "multiboot test kernels built with nasm and ld"
 fi
 
+# Linux bzImages pcemu cannot boot (boot/linux.c), and -initrd and -rtc
+# misused. bz FILE VERSION SIZE: a bzImage header (setup_sects 4, boot
+# flag, "HdrS", the version, LOADED_HIGH, syssize 4096 bytes) in SIZE bytes.
+bz() {
+    head -c "$3" /dev/zero > "$1"
+    at() { printf "$2" | dd of="$1" bs=1 seek=$(($3)) conv=notrunc 2>/dev/null; }
+    at "$1" '\004' 0x1f1
+    at "$1" '\000\001' 0x1f4                 # syssize 256 paragraphs
+    at "$1" '\125\252' 0x1fe                 # 0xaa55
+    at "$1" '\353\152HdrS' 0x200              # jmp, header to 0x26c
+    at "$1" "$2" 0x206
+    at "$1" '\001' 0x211                      # LOADED_HIGH
+}
+bz "$TMP/old.bz" '\001\002' 8192
+bz "$TMP/short.bz" '\017\002' 4000
+case_bad "bzImage of an old boot protocol" "$TMP/old.bz: Linux boot protocol 2.01 is too old" \
+    "$TMP/old.bz"
+case_bad "truncated bzImage" "$TMP/short.bz: truncated: the header says 4096 bytes" "$TMP/short.bz"
+case_bad "-initrd that is not there" "-initrd $TMP/nonexistent: No such file or directory" \
+    -initrd "$TMP/nonexistent" "$TMP/old.bz"
+case_bad "-initrd with a guest that is not Linux" "$guest: -initrd is for a Linux bzImage" \
+    -initrd "$guest" "$guest"
+case_bad "-rtc with a bad date" "-rtc base=2025-02-30: expected base=utc or base=YYYY-MM-DD" \
+    -rtc base=2025-02-30 "$guest"
+
 "$pcemu" --help >"$TMP/out" 2>&1; st=$?
 expect_status "--help exits 0" 0 $st
 expect_grep "--help shows usage" "^usage: pcemu" "$TMP/out"
