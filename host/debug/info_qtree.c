@@ -8,6 +8,7 @@
 #include "debug/info.h"
 #include "hw/e1000.h"
 #include "hw/pci.h"
+#include "hw/rtc.h"
 #include "machine.h"
 
 static void prop_u(FILE *out, int ind, const char *name, uint64_t v)
@@ -50,6 +51,10 @@ static void isa_devices(FILE *out, int ind)
     fprintf(out, "%*sisa irq %d\n", ind + 2, "", COM1_IRQ);
     fprintf(out, "%*sdev: isa-pit, id \"\"\n", ind, "");
     prop_u(out, ind + 2, "iobase", PIT_CH0);
+    fprintf(out, "%*sdev: mc146818rtc, id \"\"\n", ind, "");
+    prop_u(out, ind + 2, "iobase", RTC_PORT_INDEX);
+    prop_u(out, ind + 2, "irq", RTC_IRQ);
+    fprintf(out, "%*sisa irq %d\n", ind + 2, "", RTC_IRQ);
     fprintf(out, "%*sdev: isa-i8259, id \"\"\n", ind, "");
     prop_u(out, ind + 2, "iobase", PIC2_CMD);
     prop_u(out, ind + 2, "elcr_addr", PIC_ELCR2);

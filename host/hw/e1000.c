@@ -158,7 +158,8 @@ void e1000_raise(struct e1000 *e, uint32_t causes)
 static uint32_t status_value(const struct e1000 *e)
 {
     uint32_t v = E1000_STATUS_FD | E1000_STATUS_SPEED_1000 | E1000_STATUS_ASDV_1000;
-    if (e->link_up && (e->regs[E1000_CTRL / 4] & E1000_CTRL_SLU))
+    /* in PHY loopback the PHY is linked to itself, cable or not */
+    if ((e->link_up || e1000_phy_loopback(e)) && (e->regs[E1000_CTRL / 4] & E1000_CTRL_SLU))
         v |= E1000_STATUS_LU;
     return v;
 }
@@ -194,15 +195,27 @@ static uint32_t rd_plain(struct e1000 *e, uint32_t off) { return e->regs[off / 4
 static void wr_plain(struct e1000 *e, uint32_t off, uint32_t v) { e->regs[off / 4] = v; }
 static void wr_ignore(struct e1000 *e, uint32_t off, uint32_t v) { }
 
+/* 16-bit registers (FCAH 13.4.9, FCT 13.4.10, VET 13.4.11, AIT 13.4.35):
+ * bits 31:16 are reserved and read 0. */
+static void wr_16(struct e1000 *e, uint32_t off, uint32_t v) { e->regs[off / 4] = v & 0xffff; }
+
+/* Receive addresses (RAL/RAH, 8254x manual 13.4): RAL is 32 bits; RAH
+ * keeps the address's top 16 bits, ASEL (17:16) and AV (31); its bits
+ * 30:18 are reserved and read 0. */
+static void wr_ra(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[off / 4] = (off - E1000_RAL(0)) & 4 ? v & 0x8003ffffu : v;
+}
+
 static void wr_ctrl(struct e1000 *e, uint32_t off, uint32_t v)
 {
     if (v & E1000_CTRL_RST) {
         reset(e);                      /* self-clearing: reads back clear */
         return;
     }
+    bool was_up = status_value(e) & E1000_STATUS_LU;
     if (v & E1000_CTRL_PHY_RST)
         e1000_phy_reset(e);
-    bool was_up = status_value(e) & E1000_STATUS_LU;
     e->regs[E1000_CTRL / 4] = v & ~(E1000_CTRL_RST | E1000_CTRL_PHY_RST);
     if (was_up != !!(status_value(e) & E1000_STATUS_LU))
         e1000_raise(e, E1000_ICR_LSC);
@@ -217,9 +230,13 @@ static void wr_eerd(struct e1000 *e, uint32_t off, uint32_t v)
     e->regs[E1000_EERD / 4] = e1000_eerd_write(e, v);
 }
 
+/* A PHY write can change the link the MAC sees (loopback on or off). */
 static void wr_mdic(struct e1000 *e, uint32_t off, uint32_t v)
 {
+    bool was_up = status_value(e) & E1000_STATUS_LU;
     e->regs[E1000_MDIC / 4] = e1000_mdic_write(e, v);
+    if (was_up != !!(status_value(e) & E1000_STATUS_LU))
+        e1000_raise(e, E1000_ICR_LSC);
 }
 
 /* ICR clears on read: the causes are handed over once. */
@@ -238,7 +255,13 @@ static void wr_icr(struct e1000 *e, uint32_t off, uint32_t v)
     update_irq(e);
 }
 
-static void wr_ics(struct e1000 *e, uint32_t off, uint32_t v) { e1000_raise(e, v); }
+/* 13.4.19: a 1 sets that bit of ICR, reserved positions included
+ * (E1000_ICS_LATCH_MASK). */
+static void wr_ics(struct e1000 *e, uint32_t off, uint32_t v)
+{
+    e->regs[E1000_ICR / 4] |= v & E1000_ICS_LATCH_MASK;
+    update_irq(e);
+}
 
 static uint32_t rd_ims(struct e1000 *e, uint32_t off) { return e->regs[E1000_IMS / 4]; }
 
@@ -248,7 +271,7 @@ static void wr_ims(struct e1000 *e, uint32_t off, uint32_t v)
         e1000_warn(e, E1000_RULE_IMS_ZERO, "IMS written with 0, which changes nothing: a 0 bit "
                    "leaves its cause's mask as it was; to mask causes, write them to IMC "
                    "(8254x 13.4.20)");
-    e->regs[E1000_IMS / 4] |= v & E1000_ICR_VALID_MASK;
+    e->regs[E1000_IMS / 4] |= v & E1000_ICS_LATCH_MASK;
     update_irq(e);
 }
 
@@ -385,9 +408,9 @@ static const struct reg_desc regs[] = {
     { E1000_FLA, "FLA", rd_plain, wr_plain },
     { E1000_MDIC, "MDIC", rd_plain, wr_mdic },
     { E1000_FCAL, "FCAL", rd_plain, wr_plain },
-    { E1000_FCAH, "FCAH", rd_plain, wr_plain },
-    { E1000_FCT, "FCT", rd_plain, wr_plain },
-    { E1000_VET, "VET", rd_plain, wr_plain },
+    { E1000_FCAH, "FCAH", rd_plain, wr_16 },
+    { E1000_FCT, "FCT", rd_plain, wr_16 },
+    { E1000_VET, "VET", rd_plain, wr_16 },
     { E1000_ICR, "ICR", rd_icr, wr_icr },
     { E1000_ITR, "ITR", rd_plain, wr_plain },
     { E1000_ICS, "ICS", rd_plain, wr_ics },
@@ -399,6 +422,7 @@ static const struct reg_desc regs[] = {
     { E1000_RXCW, "RXCW", rd_plain, wr_plain },
     { E1000_TCTL, "TCTL", rd_plain, wr_tctl },
     { E1000_TIPG, "TIPG", rd_plain, wr_plain },
+    { E1000_AIT, "AIT", rd_plain, wr_16 },
     { E1000_LEDCTL, "LEDCTL", rd_plain, wr_plain },
     { E1000_PBA, "PBA", rd_plain, wr_plain },
     { E1000_FCRTL, "FCRTL", rd_plain, wr_plain },
@@ -432,7 +456,7 @@ static const struct reg_desc regs[] = {
  * matched by range, the rest through a small index built at start. */
 static const struct reg_desc ranged[] = {
     { E1000_MTA, "MTA", rd_plain, wr_plain },
-    { E1000_RAL(0), "RAL/RAH", rd_plain, wr_plain },
+    { E1000_RAL(0), "RAL/RAH", rd_plain, wr_ra },
     { E1000_VFTA, "VFTA", rd_plain, wr_plain },
     { E1000_STATS_FIRST, "statistics", rd_stat, wr_ignore },
 };

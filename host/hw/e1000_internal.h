@@ -79,6 +79,19 @@ struct tx_handed {
     uint32_t without_rs;    /* handed over without RS since then */
 };
 
+/* Adaptive IFS Throttle (8254x manual 13.4.35): bits 15:0, the rest
+ * reserved. Stored only: the model has no inter-frame gap to stretch. */
+#ifndef E1000_AIT
+#define E1000_AIT 0x00458
+#endif
+
+/* ICS and IMS latch bits 16:0, the reserved cause positions 5, 8 and 11
+ * of 13.4.17 included: a driver that forces them (Linux's ethtool
+ * interrupt test forces bits 0-9 on the 82540) reads them back in ICR and
+ * gets the interrupt, as on the chip. The model itself raises only the
+ * causes of E1000_ICR_VALID_MASK. */
+#define E1000_ICS_LATCH_MASK 0x0001ffffu
+
 #define E1000_NREGS (E1000_BAR0_SIZE / 4)
 /* A register's storage, without a read's or write's side effects. */
 #define R(e, reg) ((e)->regs[(reg) / 4])
@@ -143,6 +156,9 @@ uint32_t e1000_eerd_write(struct e1000 *e, uint32_t v);
 /* e1000_phy.c */
 void e1000_phy_reset(struct e1000 *e);
 void e1000_phy_link(struct e1000 *e, bool up);
+/* PHY control bit 14: the PHY's transmit side feeds its receive side and
+ * it is cut off from the cable (e1000_phy.c). */
+bool e1000_phy_loopback(const struct e1000 *e);
 /* Performs the MDIC operation v asks for; returns MDIC's new value. */
 uint32_t e1000_mdic_write(struct e1000 *e, uint32_t v);
 
@@ -154,6 +170,9 @@ void e1000_tx_reset(struct e1000 *e);
 /* e1000_rx.c: frames from the wire, always taken (delivered, queued in
  * the receive FIFO, or dropped and counted) */
 bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len);
+/* A frame the PHY loops back from the transmitter: received whatever the
+ * cable's state. */
+void e1000_rx_loopback(struct e1000 *e, const uint8_t *f, size_t len);
 /* RDT, RCTL or the link changed: deliver what the FIFO holds. */
 void e1000_rx_kick(struct e1000 *e);
 /* Discard the FIFO; why (NULL: silently) names the cause in a warning. */

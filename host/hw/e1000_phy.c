@@ -2,8 +2,11 @@
  * The PHY behind MDIC, an M88E1011 as on QEMU's e1000, at PHY address 1:
  * control, status (link, autonegotiation complete), the identifier,
  * autonegotiation advertisement and link partner ability, the 1000BASE-T
- * registers. MDIC operations complete at once; an access to another PHY
- * address or to a register the PHY lacks sets MDIC.ERROR.
+ * registers, and loopback (control bit 14, IEEE 802.3 22.2.4.1.2): what
+ * the MAC transmits comes back to its receiver, the cable is neither
+ * driven nor listened to, and the link is up. MDIC operations complete at
+ * once; an access to another PHY address or to a register the PHY lacks
+ * sets MDIC.ERROR.
  */
 #include "hw/e1000_internal.h"
 
@@ -27,10 +30,22 @@ static const uint32_t phy_present = 1u << PHY_CTRL | 1u << PHY_STATUS | 1u << PH
     1u << PHY_1000T_CTRL | 1u << PHY_1000T_STATUS | 1u << PHY_EXT_STATUS |
     0xffff0000u;    /* 16-31: vendor specific, kept as written */
 
+bool e1000_phy_loopback(const struct e1000 *e)
+{
+    return e->phy[PHY_CTRL] & MII_CR_LOOPBACK;
+}
+
+/* up: the cable's link. In loopback the PHY is linked to itself (at the
+ * speed control forces; autonegotiation is not run) whatever the cable. */
 void e1000_phy_link(struct e1000 *e, bool up)
 {
     uint16_t *p = e->phy;
-    if (up) {
+    if (e1000_phy_loopback(e)) {
+        p[PHY_STATUS] |= MII_SR_LINK_STATUS;
+        p[PHY_STATUS] &= (uint16_t)~MII_SR_AUTONEG_COMPLETE;
+        p[PHY_LP_ABILITY] = 0;
+        p[PHY_1000T_STATUS] = 0;
+    } else if (up) {
         p[PHY_STATUS] |= MII_SR_LINK_STATUS | MII_SR_AUTONEG_COMPLETE;
         p[PHY_LP_ABILITY] = 0x45e0;      /* partner: 10/100 full/half, pause */
         p[PHY_1000T_STATUS] = 0x3c00;    /* partner 1000BASE-T full/half */

@@ -351,26 +351,37 @@ static void explain_no_descriptors(struct e1000 *e)
 
 /* Every frame from the wire is taken: delivered, kept in the FIFO, or
  * dropped (filtered, counted, or with the receiver off). */
-bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
+static void receive(struct e1000 *e, const uint8_t *f, size_t len)
 {
-    struct e1000 *e = nc->opaque;
-    if (!e1000_link(e))
-        return true;
     if (!(R(e, E1000_RCTL) & E1000_RCTL_EN)) {
         explain_disabled(e);
-        return true;                /* nothing is received: not counted either */
+        return;                     /* nothing is received: not counted either */
     }
     R(e, E1000_TPR)++;
     if (!accept(e, f, len) || oversize(e, len) || never_fits(e, len))
-        return true;
+        return;
     /* without bus mastering it waits, as for descriptors (the RDT write
      * said why) */
     if (!e->rxq.head && pci_bus_master(&e->pci) && deliver(e, f, len))
-        return true;
+        return;
     if (pci_bus_master(&e->pci))
         explain_no_descriptors(e);
     wait_for_descriptors(e, f, len);
+}
+
+/* From the cable: nothing without link, nor while the PHY loops back
+ * (it is isolated from the cable then). */
+bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
+{
+    struct e1000 *e = nc->opaque;
+    if (e1000_link(e) && !e1000_phy_loopback(e))
+        receive(e, f, len);
     return true;
+}
+
+void e1000_rx_loopback(struct e1000 *e, const uint8_t *f, size_t len)
+{
+    receive(e, f, len);
 }
 
 /* RDT moved, RCTL changed or the link came up: the FIFO drains in order

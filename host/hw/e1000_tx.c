@@ -119,6 +119,12 @@ static void send_frame(struct e1000 *e, uint8_t *frame, size_t len)
     count_tx(e, frame, len);
     e->txw.frames++;
     e->txw.bytes += len;
+    if (e1000_phy_loopback(e)) {
+        /* PHY loopback (PHY control bit 14): the PHY hands the frame
+         * back to the MAC's receiver; nothing reaches the cable */
+        e1000_rx_loopback(e, frame, len);
+        return;
+    }
     if (R(e, E1000_RCTL) & E1000_RCTL_LBM_MASK) {
         /* MAC loopback: the frame comes back to our own receiver, as if
          * sent by a peer whose other end is us */
