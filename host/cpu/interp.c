@@ -17,6 +17,7 @@
 #include "contract/platform.h"
 #include "core/log.h"
 #include "cpu/cpu.h"
+#include "cpu/interp/fpu.h"
 #include "cpu/interp/x86.h"
 #include "hw/pic.h"
 #include "machine.h"
@@ -142,6 +143,10 @@ static struct cpu *create(struct machine *m, const char **why)
     struct x86_ram ram = { m->ram, m->lowmem, PCEMU_HIGHMEM_BASE, m->highmem };
     struct x86_bus bus = { c, mem_read, mem_write, io_in, io_out, unknown };
     x86_init(&c->x, &ram, &bus);
+    /* the x87 and SSE state a kernel finds is what KVM gives a new vcpu,
+     * FNINIT's (exceptions masked), not the power-on state, so both
+     * backends start a kernel alike */
+    x86_fpu_init(&c->x.fpu);
     c->x.tsc_per_insn = INTERP_TSC_PER_INSN;
     return c;
 }
@@ -336,6 +341,51 @@ static int set_debug(struct cpu *c, const struct cpu_debug *d)
     return 0;
 }
 
+/* The x87 and SSE state in FXSAVE's terms, as the KVM backend gives it:
+ * st[i] is ST(i), ftag the abridged tag word (SDM Vol. 1, 10.5.1). */
+static int get_fpu(struct cpu *c, struct cpu_fpu *f)
+{
+    const struct x86_fpu *x = &c->x.fpu;
+    unsigned top = (x->fsw >> 11) & 7;
+
+    memset(f, 0, sizeof *f);
+    for (unsigned i = 0; i < 8; i++)
+        memcpy(f->st[i], x->st[(top + i) & 7], 10);
+    f->fctrl = x->fcw;
+    f->fstat = x->fsw;
+    f->ftag = x->ftw;
+    f->fop = x->fop;
+    f->fioff = (uint32_t)x->fip;
+    f->fiseg = x->fcs;
+    f->fooff = (uint32_t)x->fdp;
+    f->foseg = x->fds;
+    memcpy(f->xmm, x->xmm, sizeof f->xmm);
+    f->mxcsr = x->mxcsr;
+    return 0;
+}
+
+static int set_fpu(struct cpu *c, const struct cpu_fpu *f)
+{
+    struct x86_fpu *x = &c->x.fpu;
+
+    if (f->mxcsr & ~X86_MXCSR_MASK)
+        return -1;
+    x->fcw = (uint16_t)((f->fctrl & 0x1f7f) | 0x40);
+    x->fsw = (uint16_t)f->fstat;
+    x->ftw = (uint8_t)f->ftag;
+    x->fop = (uint16_t)(f->fop & 0x7ff);
+    x->fip = f->fioff;
+    x->fcs = (uint16_t)f->fiseg;
+    x->fdp = f->fooff;
+    x->fds = (uint16_t)f->foseg;
+    unsigned top = (x->fsw >> 11) & 7;
+    for (unsigned i = 0; i < 8; i++)
+        memcpy(x->st[(top + i) & 7], f->st[i], 10);
+    memcpy(x->xmm, f->xmm, sizeof x->xmm);
+    x->mxcsr = f->mxcsr;
+    return 0;
+}
+
 /* The guest's own int3, which stopped run() because a debugger is
  * attached: the trap it would have taken, RIP past the int3. */
 static int reinject_bp(struct cpu *c)
@@ -375,6 +425,8 @@ const struct cpu_ops interp_cpu_ops = {
     .access_pc = access_pc,
     .sync = sync_cpu,
     .set_debug = set_debug,
+    .get_fpu = get_fpu,
+    .set_fpu = set_fpu,
     .reinject_bp = reinject_bp,
     .get_tsc = get_tsc,
     .set_tsc = set_tsc,

@@ -229,7 +229,7 @@ void rig_reset(struct rig *r)
 
     /* long mode as an OS leaves it */
     c->cr0 = RIG_CR0;
-    c->cr4 = X86_CR4_PAE;
+    c->cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;   /* as Linux sets it */
     c->efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE | X86_EFER_SCE;
     c->gdtr = (struct x86_dtr){ GDT_PA, 0x4f };
     c->idtr = (struct x86_dtr){ IDT_PA, 0xfff };

@@ -130,6 +130,7 @@ void sys_run_all(struct rig *r)
     sys_paging_tests(r);
     sys_io_tests(r);
     sys_misc_tests(r);
+    sys_fpu_tests(r);
     sys_sysreg_tests(r);
     sys_pm32_tests(r);
 }

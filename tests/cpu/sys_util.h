@@ -50,6 +50,7 @@ void sys_except_tests(struct rig *r);
 void sys_paging_tests(struct rig *r);
 void sys_io_tests(struct rig *r);
 void sys_misc_tests(struct rig *r);
+void sys_fpu_tests(struct rig *r);
 void sys_sysreg_tests(struct rig *r);
 void sys_pm32_tests(struct rig *r);
 

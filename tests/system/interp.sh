@@ -70,14 +70,14 @@ tap_ok "interp: every self-test passes at CPL 3 (usermode=1)" "$TMP/cpl3.log" $s
 
 # An instruction the interpreter does not know: #UD in the guest and one
 # warning naming its address and bytes.
-run "$TMP/x87.log" -accel interp -append "tests=heap_alloc_free selftest.inject=x87" "$b/guest.elf"
-expect_status "interp: an unknown instruction ends with the failing verdict" 3 $st
-rip=$(nm "$b/guest.elf" | awk '$3 == "inject_x87" { print $1 }' | sed 's/^0*//')
+run "$TMP/sse3.log" -accel interp -append "tests=heap_alloc_free selftest.inject=sse3" "$b/guest.elf"
+expect_status "interp: an unknown instruction (SSE3) ends with the failing verdict" 3 $st
+rip=$(nm "$b/guest.elf" | awk '$3 == "inject_sse3" { print $1 }' | sed 's/^0*//')
 expect_grep "interp: the guest got #UD at the instruction" \
-    "exception #UD \\(vector 6\\) at rip 0x$rip" "$TMP/x87.log"
+    "exception #UD \\(vector 6\\) at rip 0x$rip" "$TMP/sse3.log"
 expect_grep "interp: one warning names its address and bytes" \
-    "^pcemu: warning: interpreter: an instruction it does not execute at RIP 0x$rip \\(bytes there: d9 eb dd d8" \
-    "$TMP/x87.log"
+    "^pcemu: warning: interpreter: an instruction it does not execute at RIP 0x$rip \\(bytes there: f2 0f 7c c0" \
+    "$TMP/sse3.log"
 
 # A compute-bound test of known length runs, and counts as many
 # instructions as it says (17 a loop iteration, give or take the set-up).

@@ -874,8 +874,11 @@ static void test_cr_msr(void)
     CHECK(try(do_cr, &w) == X86_GP, "CR0 bit 32");
     w = (struct crw){ 0, X86_CR0_PE | (1ull << 7) };
     CHECK(try(do_cr, &w) == -1 && c->cr0 == (X86_CR0_PE | X86_CR0_ET), "reserved low ignored, ET 1");
-    w = (struct crw){ 4, 1ull << 9 };
-    CHECK(try(do_cr, &w) == X86_GP, "CR4.OSFXSR without FXSR");
+    w = (struct crw){ 4, 1ull << 18 };
+    CHECK(try(do_cr, &w) == X86_GP, "CR4.OSXSAVE without XSAVE");
+    w = (struct crw){ 4, X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT };
+    CHECK(try(do_cr, &w) == -1, "CR4.OSFXSR and OSXMMEXCPT with FXSR and SSE");
+    c->cr4 = 0;
     w = (struct crw){ 8, 16 };
     CHECK(try(do_cr, &w) == X86_GP, "CR8 bit 4");
     /* enter long mode: LME, then PG without PAE #GP, with PAE LMA */

@@ -172,5 +172,7 @@ x86_exec_fn x86_op_hlt, x86_op_cli, x86_op_sti, x86_op_cpuid, x86_op_rdtsc, x86_
     x86_op_wrmsr, x86_op_rdpmc, x86_op_mov_cr, x86_op_mov_dr, x86_op_grp6, x86_op_grp7,
     x86_op_clts, x86_op_invd, x86_op_syscall, x86_op_sysret, x86_op_grp15, x86_op_ud,
     x86_op_lar, x86_op_lsl;
+/* exec_sse.c (SSE/SSE2), exec_x87.c (D8-DF, FWAIT) */
+x86_exec_fn x86_op_sse, x86_op_x87, x86_op_fwait;
 
 #endif

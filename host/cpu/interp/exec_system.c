@@ -3,6 +3,7 @@
  * (0F 00, 0F 01), LAR/LSL/VERR/VERW, CLTS, INVD/WBINVD, SWAPGS,
  * SYSCALL/SYSRET, RD/WR FS/GS BASE, fences and UD2 (SDM Vol. 2 and 3). */
 #include "cpu/interp/exec.h"
+#include "cpu/interp/fpu.h"
 
 #define X86_CR4_TSD (1ull << 2)
 #define X86_CR4_DE  (1ull << 3)
@@ -417,6 +418,10 @@ void x86_op_grp15(struct x86_cpu *c, struct x86_insn *d)
             return;
         if (reg == 6 && d->p66 && d->rep == 0)     /* CLWB */
             return;
+        if (reg < 4 && !d->p66 && d->rep == 0) {
+            x86_fxsave_grp(c, d);       /* fpu.c */
+            return;
+        }
         x86_unknown(c, d);
     }
     if (d->rep == 0xf3 && reg < 4) {    /* RDFSBASE RDGSBASE WRFSBASE WRGSBASE */

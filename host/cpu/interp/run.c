@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cpu/interp/block.h"
 #include "cpu/interp/exec.h"
+#include "cpu/interp/fpu.h"
 #include "cpu/interp/sys_internal.h"
 
 void x86_init(struct x86_cpu *c, const struct x86_ram *ram, const struct x86_bus *bus)
@@ -30,6 +31,7 @@ void x86_init(struct x86_cpu *c, const struct x86_ram *ram, const struct x86_bus
     c->ldtr = (struct x86_seg){ .limit = 0xffff, .attr = X86_ATTR_P | 2 };     /* LDT */
     c->tr = (struct x86_seg){ .limit = 0xffff, .attr = X86_ATTR_P | 3 };       /* busy 16-bit TSS */
     c->tsc_per_insn = 1;
+    x86_fpu_reset(&c->fpu);
     c->pending_irq = -1;
     c->fault_vector = -1;
     c->delivering = -1;

@@ -12,9 +12,12 @@ uint32_t x86_cpuid_tsc_khz = 1000000;
 
 #define BIT(n) (1u << (n))
 
-/* CPUID.01H:EDX: PSE, TSC, MSR, PAE, CX8, PGE, CMOV, PAT. No x87, MMX,
- * FXSR or SSE yet (the interpreter has none); no APIC, SEP, MTRR, PSE-36. */
-#define F1_EDX (BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | BIT(13) | BIT(15) | BIT(16))
+/* CPUID.01H:EDX: FPU, PSE, TSC, MSR, PAE, CX8, PGE, CMOV, PAT, CLFSH,
+ * MMX, FXSR, SSE, SSE2 (fpu.c, exec_x87.c, exec_mmx.c, exec_sse.c; glibc
+ * wants all of FPU CX8 CMOV FXSR MMX SSE SSE2 for x86-64's baseline).
+ * No APIC, SEP, MTRR, PSE-36; nothing of SSE3 or later, no XSAVE. */
+#define F1_EDX (BIT(0) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | BIT(13) | BIT(15) | \
+                BIT(16) | BIT(19) | BIT(23) | BIT(24) | BIT(25) | BIT(26))
 /* CPUID.01H:ECX: CMPXCHG16B, POPCNT, and "running under a hypervisor" */
 #define F1_ECX (BIT(13) | BIT(23) | BIT(31))
 /* CPUID.(EAX=07H,ECX=0):EBX: SMEP */
@@ -41,7 +44,7 @@ uint32_t x86_cpuid_tsc_khz = 1000000;
 /* TSD (there is a TSC), PSE, PAE, PGE, PCE, SMEP (CPUID.07H). OSFXSR and
  * OSXMMEXCPT join with FXSR and SSE. */
 #define CR4_VALID (X86_CR4_TSD | X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_PCE | \
-                   X86_CR4_SMEP)
+                   X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_SMEP)
 /* the CR0 and CR4 bits that change how linear addresses translate */
 #define CR0_PAGING (X86_CR0_PG | X86_CR0_WP | X86_CR0_PE)
 #define CR4_PAGING (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_SMEP)

@@ -7,6 +7,10 @@
  * Parts, each in its own file:
  *   decode.c, exec_*.c, flags.c  instruction decoding and execution
  *             (exec_fast.c: handlers specialized for the common forms)
+ *   fpu.c     x87/SSE state: FXSAVE/FXRSTOR, LDMXCSR, the #NM/#UD checks;
+ *             exec_x87.c, x87*.c the x87 FPU, exec_mmx.c MMX, exec_sse.c,
+ *             sse_int.c, sse_fp.c SSE/SSE2 (floating point on the host's
+ *             own SSE and x87 under the guest's MXCSR and control word)
  *   block.c   the cache of decoded blocks of instructions
  *   mmu.c     linear -> physical: paging, the software TLB, A/D bits
  *   access.c  segmented and linear reads/writes, code fetch (fastmem.h:
@@ -202,6 +206,37 @@ enum x86_stop {
     X86_STOP_DEBUG,     /* breakpoint, watchpoint or single step */
 };
 
+/* An XMM register, by element (little-endian host). */
+union x86_xmm {
+    uint8_t b[16];
+    uint16_t w[8];
+    uint32_t d[4];
+    uint64_t q[2];
+    int8_t sb[16];
+    int16_t sw[8];
+    int32_t sd[4];
+    int64_t sq[2];
+    float f[4];
+    double f64[2];
+};
+
+/* The x87 FPU and SSE state (SDM Vol. 1, 8.1 and 10.2): what FXSAVE
+ * saves (fpu.c). */
+struct x86_fpu {
+    uint8_t st[8][10];      /* physical registers R0-R7, 80-bit format */
+    uint16_t fcw, fsw;      /* control, status (TOP in bits 13:11) */
+    uint8_t ftw;            /* abridged tag: bit i set, Ri not empty */
+    uint16_t fop;           /* last opcode's 11 bits */
+    uint16_t fcs, fds;
+    uint64_t fip, fdp;      /* last instruction and operand pointers */
+    uint32_t mxcsr;
+    union x86_xmm xmm[16];
+};
+
+/* MXCSR's writable bits (FXSAVE's MXCSR_MASK, SDM Vol. 1, 11.6.6): the
+ * flags, masks, RC, FZ and DAZ (sse_fp.c runs the host's MXCSR) */
+#define X86_MXCSR_MASK 0xffffu
+
 #define X86_MAX_BREAKPOINTS 64
 #define X86_CODE_PAGES 64
 #define X86_MAX_WATCHPOINTS 64
@@ -225,6 +260,7 @@ struct x86_cpu {
     uint64_t star, lstar, cstar, fmask, kernel_gs_base, tsc_aux;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat, apic_base, misc_enable;
+    struct x86_fpu fpu;
     uint64_t tsc_offset;    /* TSC = clock * tsc_per_insn + tsc_offset */
     uint32_t tsc_per_insn;
 

@@ -65,6 +65,21 @@ MARK sys_probe_int21
 MARK sys_probe_rdtsc
     rdtsc
     jmp sys_probe_done
+MARK sys_probe_pxor
+    pxor xmm0, xmm0
+    jmp sys_probe_done
+MARK sys_probe_fninit
+    fninit
+    jmp sys_probe_done
+MARK sys_probe_fwait
+    fwait
+    jmp sys_probe_done
+MARK sys_probe_fxsave
+    fxsave64 [rbx]
+    jmp sys_probe_done
+MARK sys_probe_divsd
+    divsd xmm0, xmm1
+    jmp sys_probe_done
 MARK sys_probe_invlpg
     invlpg [rbx]
     jmp sys_probe_done
