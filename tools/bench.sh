@@ -111,3 +111,9 @@ if sh "$dir/kvm-usable.sh"; then
 fi
 bulk_run "QEMU TCG" sh "$dir/run-on-qemu.sh" "$b/guest32.elf" $net -append "$tests"
 rm -f "$tmp"
+
+# ---- Linux's own e1000 driver (tests/linux): boot to lease, 32 MiB over
+# HTTP, QEMU TCG and pcemu's interpreter in the same run ----
+echo "Debian's Linux with its e1000.ko (tests/linux; wall time, guest-clock milestones):"
+LINUX_ON="qemu interp" sh "$dir/../tests/linux/run.sh" "$b" 2>&1 |
+    sed -n 's/^linux-test: \([a-z-]*\): \([0-9.]* s wall; .*\)$/  \1: \2/p'

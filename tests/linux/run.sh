@@ -148,7 +148,8 @@ check() {
     user=$(sed -n 's/^linux-test: start (userspace at \([0-9.]*\) s).*/\1/p' "$log" | head -n 1)
     fetch=$(sed -n 's/^linux-test: PASS http fetch [0-9]* bytes in \([0-9.]*\) s (\([0-9.]*\) MiB\/s).*/\1 s, \2 MiB\/s/p' "$out/$name.steps")
     note "$name: $elapsed s wall; guest clock: userspace at ${user:-?} s, lease at ${lease:-?} s; 32 MiB in ${fetch:-?}"
-    [ $ok = 1 ] && note "PASS $name"
+    if [ $ok = 1 ]; then note "PASS $name"; passed=$((passed + 1))
+    else failed=$((failed + 1)); fi
 }
 
 can_kvm() {
@@ -203,4 +204,7 @@ if [ $status = 0 ]; then
 else
     note "failed:$failures"
 fi
+# machines that ran and passed or failed; a failure before any ran counts too
+[ $status != 0 ] && [ "${failed:-0}" = 0 ] && failed=1
+echo "linux: ${passed:-0} passed, ${failed:-0} failed"
 exit $status
