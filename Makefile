@@ -14,7 +14,7 @@ QEMU       ?= qemu-system-x86_64
 # Packages are installed only by the targets that promise to do
 # everything (make deps, run-guest-tests, check and its parts, bench);
 # a plain `make` builds and nothing else.
-DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross bench cpu-test grade grade-check linux-test linux-test-qemu,$(MAKECMDGOALS)),deps)
+DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross bench cpu-test grade grade-check linux-test linux-test-qemu fuzz fuzz-replay,$(MAKECMDGOALS)),deps)
 
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE
@@ -67,6 +67,7 @@ help:
 	@echo "make grade            the NIC-driver lab's graded tests (LAB=1: the lab's driver;"
 	@echo "                      QEMU=1: on QEMU's e1000); docs/lab/README.md"
 	@echo "make linux-test       Debian's Linux and its e1000 driver on QEMU TCG and pcemu (slow)"
+	@echo "make fuzz             the libFuzzer targets (clang; FUZZ_SECONDS=N each, default 60)"
 	@echo "make bench            boot-time benchmark against QEMU"
 	@echo "make deps             install the Debian packages needed (root)"
 
@@ -163,7 +164,7 @@ system: $(BUILD)/pcemu $(BUILD)/san/pcemu guest $(BUILD)/tools/unixcat $(BUILD)/
 cross: guest $(BUILD)/pcemu $(BUILD)/tools/netharness efi-cross
 	@sh tests/cross/run.sh $(BUILD)
 
-check: unit cpu-test system cross grade-check linux-test
+check: unit cpu-test fuzz-replay system cross grade-check linux-test
 
 bench: $(BUILD)/pcemu guest $(BUILD)/tools/timeit $(BUILD)/tools/netharness
 	@sh tools/bench.sh $(BUILD)
@@ -181,6 +182,7 @@ include guest/efi/efi.mk
 include tests/cpu/cpu.mk
 include tests/grade/grade.mk
 include tests/linux/linux.mk
+include tests/fuzz/fuzz.mk
 
 clean:
 	rm -rf $(BUILD)
