@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hw/e1000_internal.h"
+
+#define ETH_HLEN 14
 #include "net/checksum.h"
 
 /* A batch: once it has taken this many descriptors, sent this many
@@ -115,6 +117,12 @@ static void send_frame(struct e1000 *e, uint8_t *frame, size_t len)
     if (R(e, E1000_TCTL) & E1000_TCTL_PSP && len < 60) {
         memset(frame + len, 0, 60 - len);  /* pad short packets */
         len = 60;
+    }
+    if (len < ETH_HLEN) {
+        /* no 8254x puts a frame without even its header on the wire */
+        log_warn_rl(&e->rl, "e1000: a %zu-byte packet is shorter than an Ethernet header and "
+                    "TCTL.PSP is clear, so it is not sent (8254x 3.3.3.1, 13.4.33)", len);
+        return;
     }
     count_tx(e, frame, len);
     e->txw.frames++;

@@ -207,11 +207,11 @@ void gen_e1000(const char *dir, const char *crashes)
     w8(&s, E_INFO);
     emit(&s, dir, "info");
 
-    /* finding: a packet of no bytes leaves as a 0-byte frame */
+    /* once a finding (fixed): a packet of no bytes left as a 0-byte frame */
     tx_setup(&s, 1, 1);                     /* TCTL.PSP clear */
     w8(&s, E_TX_DESC); w8(&s, 0); w8(&s, TXD_LEGACY); w8(&s, 0); w16(&s, 0); w16(&s, 0);
     w8(&s, 0); w8(&s, E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS); w8(&s, 0);
     reg_write(&s, 26 /* TDT */, 1);
     time_ns(&s, 10000);
-    emit(&s, crashes, "empty_frame");
+    emit(&s, dir, "empty_frame");
 }
