@@ -72,14 +72,34 @@ static const char *dns_name = "pcemu.test";
 static bool inbound_ok, inbound_armed;
 static double inbound_next;
 
+/* What the harness has to say is held until the command it runs ends:
+ * the guest's console shares the output and writes a line a byte at a
+ * time, so a message printed meanwhile would split a TAP line. */
+static char said[65536];
+static size_t said_len;
+
 static void say(const char *fmt, ...)
 {
+    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "netharness: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    if (said_len + len + 13 > sizeof said) {
+        fprintf(stderr, "netharness: %s\n", line);   /* full: as it comes */
+        return;
+    }
+    said_len += (size_t)snprintf(said + said_len, sizeof said - said_len, "netharness: %s\n",
+                                 line);
+}
+
+static void say_held(void)
+{
+    fwrite(said, 1, said_len, stderr);
+    said_len = 0;
 }
 
 static double now_s(void)
@@ -347,6 +367,9 @@ static void on_stop(int sig)
 {
     if (child_pid > 0)
         kill(child_pid, SIGTERM);
+    /* what was held, with write(2): the one output call safe here */
+    if (said_len && write(2, said, said_len) < 0)
+        said_len = 0;
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -464,5 +487,6 @@ int main(int argc, char **argv)
     }
     if (inbound_armed)
         say("inbound connection %s", inbound_ok ? "answered" : "never answered");
+    say_held();
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
