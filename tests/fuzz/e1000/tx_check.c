@@ -222,11 +222,13 @@ void op_tx_packet(struct input *in)
     build(in, X.ip_id, X.seq);
     memcpy(H.rig.ram + PKT, X.pkt, X.len);
 
-    /* the ring as the harness laid it out, idle, the device on */
+    /* the ring as the harness laid it out, idle, the device on, frames
+     * going to the cable (no MAC or PHY loopback) */
     uint32_t n = reg(E1000_TDLEN) / E1000_DESC_SIZE, tdt = reg(E1000_TDT);
     unsigned count = ndesc + !X.legacy;
     bool check = !(flags & TXP_PERTURB) && (reg(E1000_TCTL) & E1000_TCTL_EN) && master_on() &&
-                 !(reg(E1000_RCTL) & E1000_RCTL_LBM_MASK) && reg(E1000_TDBAL) == TXR &&
+                 !(reg(E1000_RCTL) & E1000_RCTL_LBM_MASK) &&
+                 !(nic()->phy[PHY_CTRL] & MII_CR_LOOPBACK) && reg(E1000_TDBAL) == TXR &&
                  reg(E1000_TDBAH) == 0 && n > count && n <= 256 && tdt < n &&
                  reg(E1000_TDH) == tdt && !nic()->tx.active;
     if (!n || n > 256)
@@ -295,9 +297,10 @@ void op_tx_packet(struct input *in)
     X.off = 0;
     X.index = 0;
     H.expect = check ? &X : NULL;
-    fuzz_trace("TX packet of %zu bytes, MSS %zu, %s: expect %u frame(s), %s", X.len, X.mss,
-               X.tse ? "TSO" : X.legacy ? "legacy" : "whole", X.count,
-               check ? "checked" : "not checked");
+    fuzz_trace("TX packet of %zu bytes, MSS %zu, %s: expect %u frame(s), %s (TCTL 0x%x, TDH %u, "
+               "TDT %u -> %u)", X.len, X.mss, X.tse ? "TSO" : X.legacy ? "legacy" : "whole",
+               X.count, check ? "checked" : "not checked", reg(E1000_TCTL), reg(E1000_TDH),
+               tdt, at);
     wr(E1000_TDT, at);
     settle();
     H.expect = NULL;
