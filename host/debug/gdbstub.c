@@ -7,6 +7,17 @@
  * gdb's memory reads); hardware breakpoints use the debug registers
  * and watchpoints trapped pages, both through the backend. An int3 that is not one of ours
  * is the guest's own and goes back to the guest.
+ *
+ * gdb names a software breakpoint by virtual address, but its int3 sits
+ * in a physical byte that other virtual addresses may reach too (a
+ * kernel's direct map and its text mapping; with paging off, an address
+ * and the same plus 4 GiB). So every breakpoint also records its
+ * physical address, and everything that concerns the byte goes by that:
+ * breakpoints at one physical byte share the byte saved from under the
+ * int3, which goes back only when the last of them is removed; reads and
+ * writes through any address see and change that saved byte; and the
+ * int3 met through an address gdb did not break at is stepped over, the
+ * saved byte back in place for that one instruction.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,7 +41,7 @@
 
 struct sw_bp {
     uint64_t va, pa;
-    uint8_t orig;
+    uint8_t orig;           /* the same in every breakpoint at this pa */
 };
 
 struct gdbstub {
@@ -43,6 +54,10 @@ struct gdbstub {
     struct cpu_debug dbg;
     struct sw_bp bps[MAX_SW_BPS];
     int nbps;
+    /* an int3 met through an address gdb did not break at, being stepped
+     * over: its byte is back until the step ends */
+    bool step_over;
+    uint64_t step_over_pa;
     char last[2 * GDB_PACKET_MAX + 8];   /* the last frame, for a NAK */
     size_t last_len;
 };
@@ -85,6 +100,42 @@ static bool state(struct gdbstub *g, struct cpu_state *s)
     return g->m->cpu_ops->get_state(g->m->cpu, s) == 0;
 }
 
+static bool translate(struct gdbstub *g, uint64_t va, uint64_t *pa)
+{
+    struct cpu_state s;
+    return state(g, &s) && cpu_translate(g->m, &s, va, pa);
+}
+
+static int find_pa(struct gdbstub *g, uint64_t pa)
+{
+    for (int i = 0; i < g->nbps; i++)
+        if (g->bps[i].pa == pa)
+            return i;
+    return -1;
+}
+
+/* gdb sees and changes memory as it would be without its int3s: a read
+ * gets the saved bytes, a write under a breakpoint changes the saved
+ * byte and leaves the int3. Both by physical address, so that every
+ * virtual alias of a byte agrees. */
+static void hide_breakpoints(struct gdbstub *g, uint64_t pa, uint8_t *buf, size_t len)
+{
+    for (int i = 0; i < g->nbps; i++)
+        if (g->bps[i].pa >= pa && g->bps[i].pa - pa < len)
+            buf[g->bps[i].pa - pa] = g->bps[i].orig;
+}
+
+static void keep_breakpoints(struct gdbstub *g, uint64_t pa, uint8_t *buf, size_t len)
+{
+    for (int i = 0; i < g->nbps; i++)
+        if (g->bps[i].pa >= pa && g->bps[i].pa - pa < len)
+            g->bps[i].orig = buf[g->bps[i].pa - pa];
+    for (int i = 0; i < g->nbps; i++)
+        if (g->bps[i].pa >= pa && g->bps[i].pa - pa < len)
+            buf[g->bps[i].pa - pa] = 0xcc;
+}
+
+/* A page at a time, each translated on its own. */
 static bool mem_access(struct gdbstub *g, uint64_t va, uint8_t *buf, size_t len, bool write)
 {
     struct cpu_state s;
@@ -97,8 +148,19 @@ static bool mem_access(struct gdbstub *g, uint64_t va, uint8_t *buf, size_t len,
             chunk = len;
         if (!cpu_translate(g->m, &s, va, &pa))
             return false;
-        bool ok = write ? as_ram_write(&g->m->mem_as, pa, buf, chunk)
-                        : as_ram_read(&g->m->mem_as, pa, buf, chunk);
+        bool ok;
+        if (write) {
+            uint8_t b[4096];
+            memcpy(b, buf, chunk);
+            keep_breakpoints(g, pa, b, chunk);
+            /* a write that stops where RAM ends has still written every
+             * breakpoint's byte before it (breakpoints are all in RAM) */
+            ok = as_ram_write(&g->m->mem_as, pa, b, chunk);
+        } else {
+            ok = as_ram_read(&g->m->mem_as, pa, buf, chunk);
+            if (ok)
+                hide_breakpoints(g, pa, buf, chunk);
+        }
         if (!ok)
             return false;
         va += chunk;
@@ -108,52 +170,80 @@ static bool mem_access(struct gdbstub *g, uint64_t va, uint8_t *buf, size_t len,
     return true;
 }
 
-/* gdb sees memory as it was before its breakpoints went in. */
-static void hide_breakpoints(struct gdbstub *g, uint64_t va, uint8_t *buf, size_t len)
-{
-    for (int i = 0; i < g->nbps; i++)
-        if (g->bps[i].va >= va && g->bps[i].va - va < len)
-            buf[g->bps[i].va - va] = g->bps[i].orig;
-}
-
 /* ---- breakpoints ---- */
 
-static int find_sw(struct gdbstub *g, uint64_t va)
+static int find_sw(struct gdbstub *g, uint64_t va, uint64_t pa)
 {
     for (int i = 0; i < g->nbps; i++)
-        if (g->bps[i].va == va)
+        if (g->bps[i].va == va && g->bps[i].pa == pa)
             return i;
     return -1;
 }
 
+/* Whether the int3 the vcpu met at va is one of ours, through any
+ * address. */
 bool gdbstub_has_breakpoint(struct gdbstub *g, uint64_t va)
 {
-    return find_sw(g, va) >= 0;
+    uint64_t pa;
+    return translate(g, va, &pa) && find_pa(g, pa) >= 0;
+}
+
+static bool put_int3(struct gdbstub *g, uint64_t pa)
+{
+    const uint8_t int3 = 0xcc;
+    return as_ram_write(&g->m->mem_as, pa, &int3, 1);
 }
 
 static bool insert_sw(struct gdbstub *g, uint64_t va)
 {
-    if (find_sw(g, va) >= 0)
-        return true;
-    struct cpu_state s;
     struct sw_bp bp = { .va = va };
-    const uint8_t int3 = 0xcc;
-    if (g->nbps == MAX_SW_BPS || !state(g, &s) || !cpu_translate(g->m, &s, va, &bp.pa) ||
-        !as_ram_read(&g->m->mem_as, bp.pa, &bp.orig, 1) ||
-        !as_ram_write(&g->m->mem_as, bp.pa, &int3, 1))
+    if (!translate(g, va, &bp.pa))
+        return false;
+    int same = find_pa(g, bp.pa);
+    if (same >= 0) {
+        /* the byte already holds our int3 (or will again once a step
+         * over it ends): share what it saved */
+        if (find_sw(g, va, bp.pa) >= 0)
+            return put_int3(g, bp.pa);
+        bp.orig = g->bps[same].orig;
+    } else if (!as_ram_read(&g->m->mem_as, bp.pa, &bp.orig, 1)) {
+        return false;
+    }
+    if (g->nbps == MAX_SW_BPS || !put_int3(g, bp.pa))
         return false;
     g->bps[g->nbps++] = bp;
     return true;
 }
 
+static void remove_at(struct gdbstub *g, int i)
+{
+    struct sw_bp bp = g->bps[i];
+    g->bps[i] = g->bps[--g->nbps];
+    if (find_pa(g, bp.pa) < 0)      /* the last one at this byte */
+        as_ram_write(&g->m->mem_as, bp.pa, &bp.orig, 1);
+}
+
+/* Every breakpoint gdb set at va, wherever va translated to then. */
 static bool remove_sw(struct gdbstub *g, uint64_t va)
 {
-    int i = find_sw(g, va);
-    if (i < 0)
-        return false;
-    as_ram_write(&g->m->mem_as, g->bps[i].pa, &g->bps[i].orig, 1);
-    g->bps[i] = g->bps[--g->nbps];
-    return true;
+    bool found = false;
+    for (int i = g->nbps - 1; i >= 0; i--) {
+        if (g->bps[i].va == va) {
+            remove_at(g, i);
+            found = true;
+        }
+    }
+    return found;
+}
+
+/* The int3 goes back after a step over it, if a breakpoint still wants it. */
+static void end_step_over(struct gdbstub *g)
+{
+    if (!g->step_over)
+        return;
+    g->step_over = false;
+    if (find_pa(g, g->step_over_pa) >= 0)
+        put_int3(g, g->step_over_pa);
 }
 
 static bool set_hw(struct gdbstub *g, bool insert, uint8_t kind, uint64_t addr, uint64_t len)
@@ -337,20 +427,12 @@ static void cmd_read_mem(struct gdbstub *g, const char *p, size_t n, struct repl
         puts_r(r, "E14");
         return;
     }
-    hide_breakpoints(g, addr, buf, len);
     put_hex(r, buf, len);
 }
 
 static void write_mem(struct gdbstub *g, uint64_t addr, uint8_t *buf, uint64_t len,
                       struct reply *r)
 {
-    /* Bytes under our breakpoints change the saved copy, not the int3. */
-    for (int i = 0; i < g->nbps; i++) {
-        if (g->bps[i].va >= addr && g->bps[i].va - addr < len) {
-            g->bps[i].orig = buf[g->bps[i].va - addr];
-            buf[g->bps[i].va - addr] = 0xcc;
-        }
-    }
     puts_r(r, mem_access(g, addr, buf, len, true) ? "OK" : "E14");
 }
 
@@ -592,6 +674,7 @@ size_t gdbstub_handle(struct gdbstub *g, const char *payload, size_t len,
 
 static void stop_reply(struct gdbstub *g, const char *why)
 {
+    end_step_over(g);
     g->running = false;
     g->stepping = false;
     if (g->dbg.single_step) {
@@ -601,13 +684,53 @@ static void stop_reply(struct gdbstub *g, const char *why)
     send_str(g, why);
 }
 
+/* Our int3, met at an address gdb set no breakpoint at: the instruction
+ * under it runs as if the int3 were not there (its byte back for one
+ * step), and the guest goes on as gdb asked. */
+static void start_step_over(struct gdbstub *g, int bp)
+{
+    g->step_over = true;
+    g->step_over_pa = g->bps[bp].pa;
+    as_ram_write(&g->m->mem_as, g->step_over_pa, &g->bps[bp].orig, 1);
+    g->dbg.single_step = true;
+    g->m->cpu_ops->set_debug(g->m->cpu, &g->dbg);
+}
+
+static bool hw_hit(struct gdbstub *g, uint64_t dr6)
+{
+    for (int i = 0; i < g->m->cpu_ops->hw_bps; i++)
+        if ((dr6 & (1ull << i)) && g->dbg.hw[i].on)
+            return true;
+    return false;
+}
+
 void gdbstub_debug_exit(struct gdbstub *g, const struct cpu_debug_exit *e)
 {
     struct machine *m = g->m;
-    if (e->vector == 3 && find_sw(g, e->pc) < 0) {
-        /* The guest's own int3: its handler must see it. */
-        m->cpu_ops->reinject_bp(m->cpu);
-        return;
+    if (e->vector == 3) {
+        uint64_t pa;
+        int bp = translate(g, e->pc, &pa) ? find_pa(g, pa) : -1;
+        /* the int3 under a step over ours is the guest's own */
+        if (bp < 0 || (g->step_over && pa == g->step_over_pa && g->bps[bp].orig == 0xcc)) {
+            /* The guest's own int3: its handler must see it. */
+            m->cpu_ops->reinject_bp(m->cpu);
+            return;
+        }
+        if (find_sw(g, e->pc, pa) < 0) {
+            start_step_over(g, bp);
+            return;
+        }
+    } else if (g->step_over && e->vector == 1) {
+        end_step_over(g);
+        if (!g->stepping) {
+            /* gdb asked to continue: the step was ours alone */
+            gdb_undo_diverted_step(m);
+            if (!hw_hit(g, e->dr6)) {
+                g->dbg.single_step = false;
+                m->cpu_ops->set_debug(m->cpu, &g->dbg);
+                return;
+            }
+        }
     }
     machine_pause(m);
     if (g->fd < 0)
@@ -646,8 +769,9 @@ static void on_accept(void *opaque, short revents);
 
 static void detach(struct gdbstub *g)
 {
+    end_step_over(g);
     while (g->nbps)
-        remove_sw(g, g->bps[0].va);
+        remove_at(g, g->nbps - 1);
     memset(&g->dbg, 0, sizeof g->dbg);
     g->m->cpu_ops->set_debug(g->m->cpu, &g->dbg);
     g->running = g->stepping = false;

@@ -26,7 +26,8 @@ static int f_set_debug(struct cpu *c, const struct cpu_debug *d)
     fake_set_debug_calls++;
     return 0;
 }
-static int f_reinject(struct cpu *c) { return 0; }
+static int fake_reinjects;
+static int f_reinject(struct cpu *c) { fake_reinjects++; return 0; }
 
 static const struct cpu_ops fake_ops = {
     .name = "fake", .hw_bps = CPU_HW_BPS, .set_state = f_set_state, .get_state = f_get_state, .kick = f_kick,
@@ -154,6 +155,136 @@ static void breakpoints(void **state)
     assert_string_equal(cmd(r, "Z0"), "E22");
 }
 
+/* With paging off cpu_translate keeps the low 32 bits, so 0x100000200
+ * is another name for the byte at 0x200: one physical byte, two
+ * virtual addresses, as a kernel's text and direct map have. */
+#define ALIAS(a) "1000" a
+
+static void breakpoint_alias_read(void **state)
+{
+    struct rig *r = *state;
+    r->ram[0x200] = 0x55;
+    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
+    assert_int_equal(r->ram[0x200], 0xcc);
+    /* the int3 is hidden through either name, and inside a longer read */
+    assert_string_equal(cmd(r, "m" ALIAS("00200") ",1"), "55");
+    assert_string_equal(cmd(r, "m" ALIAS("001ff") ",3"), "005500");
+    assert_string_equal(cmd(r, "m200,1"), "55");
+}
+
+static void breakpoint_alias_stray_int3(void **state)
+{
+    struct rig *r = *state;
+    r->ram[0x200] = 0x55;
+    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
+    assert_string_equal(cmd(r, "Z0," ALIAS("00200") ",1"), "OK");
+    assert_int_equal(r->ram[0x200], 0xcc);
+    /* the first removal leaves the int3 for the other breakpoint */
+    assert_string_equal(cmd(r, "z0,200,1"), "OK");
+    assert_int_equal(r->ram[0x200], 0xcc);
+    assert_string_equal(cmd(r, "m200,1"), "55");
+    assert_string_equal(cmd(r, "z0," ALIAS("00200") ",1"), "OK");
+    assert_int_equal(r->ram[0x200], 0x55);
+    /* the other order */
+    assert_string_equal(cmd(r, "Z0," ALIAS("00200") ",1"), "OK");
+    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
+    assert_string_equal(cmd(r, "z0," ALIAS("00200") ",1"), "OK");
+    assert_string_equal(cmd(r, "z0,200,1"), "OK");
+    assert_int_equal(r->ram[0x200], 0x55);
+    assert_string_equal(cmd(r, "z0,200,1"), "E22");
+    /* and by detaching */
+    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
+    assert_string_equal(cmd(r, "Z0," ALIAS("00200") ",1"), "OK");
+    assert_string_equal(cmd(r, "D"), "<none>");
+    assert_int_equal(r->ram[0x200], 0x55);
+}
+
+static void breakpoint_alias_write(void **state)
+{
+    struct rig *r = *state;
+    r->ram[0x200] = 0x55;
+    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
+    /* a write through the other name changes the saved byte, not the int3 */
+    assert_string_equal(cmd(r, "M" ALIAS("00200") ",1:90"), "OK");
+    assert_int_equal(r->ram[0x200], 0xcc);
+    assert_string_equal(cmd(r, "m200,1"), "90");
+    char x[] = "X" ALIAS("001ff") ",3:\x01\x02\x03";
+    assert_int_equal(gdbstub_handle(r->g, x, sizeof x - 1, (char[8]){0}, 8), 2);
+    assert_int_equal(r->ram[0x1ff], 1);
+    assert_int_equal(r->ram[0x200], 0xcc);
+    assert_int_equal(r->ram[0x201], 3);
+    assert_string_equal(cmd(r, "m200,1"), "02");
+    assert_string_equal(cmd(r, "z0,200,1"), "OK");
+    assert_int_equal(r->ram[0x200], 0x02);
+}
+
+static void guest_int3_not_ours(void **state)
+{
+    struct rig *r = *state;
+    struct cpu_debug_exit e = { .vector = 3, .pc = 0x300 };
+    r->ram[0x300] = 0xcc;
+    fake_reinjects = 0;
+    gdbstub_debug_exit(r->g, &e);
+    assert_int_equal(fake_reinjects, 1);
+    /* ours at another byte: still the guest's */
+    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
+    gdbstub_debug_exit(r->g, &e);
+    assert_int_equal(fake_reinjects, 2);
+}
+
+/* The int3 met through an address gdb did not break at: the instruction
+ * under it runs, and the guest goes on; gdb hears nothing. */
+static void breakpoint_alias_hit_steps_over(void **state)
+{
+    struct rig *r = *state;
+    r->ram[0x200] = 0x90;
+    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
+    r->m.paused = true;
+    assert_string_equal(cmd(r, "c"), "<none>");
+    assert_false(r->m.paused);
+    fake_reinjects = 0;
+    struct cpu_debug_exit bp = { .vector = 3, .pc = 0x100000200ull };
+    gdbstub_debug_exit(r->g, &bp);
+    assert_int_equal(fake_reinjects, 0);            /* not the guest's */
+    assert_false(r->m.paused);                      /* not a stop */
+    assert_int_equal(r->ram[0x200], 0x90);          /* the instruction, for one step */
+    assert_true(fake_debug.single_step);
+    assert_true(gdbstub_has_breakpoint(r->g, 0x100000200ull));
+    struct cpu_debug_exit step = { .vector = 1 };
+    gdbstub_debug_exit(r->g, &step);
+    assert_int_equal(r->ram[0x200], 0xcc);          /* back */
+    assert_false(fake_debug.single_step);
+    assert_false(r->m.paused);
+    /* through gdb's own address it stops */
+    bp.pc = 0x200;
+    gdbstub_debug_exit(r->g, &bp);
+    assert_true(r->m.paused);
+    assert_int_equal(r->ram[0x200], 0xcc);
+    /* a step gdb asked for, meeting the alias: one instruction, then a stop */
+    r->m.paused = true;
+    assert_string_equal(cmd(r, "s"), "<none>");
+    bp.pc = 0x100000200ull;
+    gdbstub_debug_exit(r->g, &bp);
+    assert_false(r->m.paused);
+    assert_int_equal(r->ram[0x200], 0x90);
+    gdbstub_debug_exit(r->g, &step);
+    assert_true(r->m.paused);
+    assert_int_equal(r->ram[0x200], 0xcc);
+    /* a guest int3 under our breakpoint, met in the step over it: the guest's */
+    assert_string_equal(cmd(r, "z0,200,1"), "OK");
+    r->ram[0x200] = 0xcc;
+    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
+    r->m.paused = true;
+    assert_string_equal(cmd(r, "c"), "<none>");
+    gdbstub_debug_exit(r->g, &bp);                  /* alias: step over */
+    assert_int_equal(fake_reinjects, 0);
+    gdbstub_debug_exit(r->g, &bp);                  /* the guest's own int3 runs */
+    assert_int_equal(fake_reinjects, 1);
+    gdbstub_debug_exit(r->g, &step);                /* its handler's first step */
+    assert_false(r->m.paused);
+    assert_false(fake_debug.single_step);
+}
+
 static void queries(void **state)
 {
     struct rig *r = *state;
@@ -198,7 +329,9 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(registers), T(memory), T(breakpoints), T(queries), T(continue_and_step),
+        T(registers), T(memory), T(breakpoints), T(breakpoint_alias_read),
+        T(breakpoint_alias_stray_int3), T(breakpoint_alias_write), T(guest_int3_not_ours),
+        T(breakpoint_alias_hit_steps_over), T(queries), T(continue_and_step),
     };
     return cmocka_run_group_tests_name("gdbstub", tests, NULL, NULL);
 }

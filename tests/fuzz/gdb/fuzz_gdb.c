@@ -8,8 +8,9 @@
  *
  * Checked, not just memory: every reply frames and parses back to
  * itself; memory reads give 2n hex digits and, with paging off, the
- * bytes in RAM with our breakpoints hidden, and fail exactly when the
- * range is not all RAM; what M and X wrote reads back; P then p gives
+ * bytes in RAM with our breakpoints hidden (through either address of a
+ * byte: A and A + 4 GiB), and fail exactly when the range is not all
+ * RAM; what M and X wrote reads back; P then p gives
  * the value (eflags with bit 1, selectors unchanged); Z0 puts int3 in
  * memory and z0 and D take every one out again, leaving memory as it
  * would be without breakpoints; hardware breakpoints reach the vcpu;
@@ -31,29 +32,18 @@
 static struct gdbstub *G;
 static struct gdb_rx rx;
 
-/* What memory holds under each breakpoint, as gdb last wrote it or as
- * it was before the first int3 went in (physical address, paging off),
- * and the virtual addresses the stub was given breakpoints at there. */
+/* What memory holds under each breakpoint, as gdb last wrote it (through
+ * any address) or as it was before the first int3 went in (physical
+ * address, paging off: an address and the same plus 4 GiB name one
+ * byte, so breakpoints and accesses through both are checked against
+ * the same truth). */
 #define MAX_TRUTH 256
 static struct {
     uint32_t pa;
     uint8_t byte;
-    uint64_t va;            /* the first breakpoint's address */
-    bool aliased;           /* reached through another address too */
 } truth[MAX_TRUTH];
 static unsigned ntruth;
 static bool shadow_ok;      /* false once paging or the guest blur it */
-
-/* Known bug (crashes/gdb/, reported): the stub keys software breakpoints
- * by virtual address, so one physical byte reached through two addresses
- * (paging off: an address and the same plus 4 GiB; with paging: any two
- * mappings of a page) shows its int3 through the other address and can
- * keep it after both are removed. Until that is fixed, bytes reached
- * through such an alias are not checked (-DFUZZ_CHECK_KNOWN_BUGS: they
- * are). */
-#ifndef FUZZ_CHECK_KNOWN_BUGS
-#define KNOWN_BUG_BREAKPOINT_ALIASES 1
-#endif
 
 static int truth_find(uint32_t pa)
 {
@@ -63,17 +53,6 @@ static int truth_find(uint32_t pa)
     return -1;
 }
 
-/* Whether the byte at pa, reached through va, is one the known bug
- * leaves unchecked. */
-static bool alias_skip(int t, uint64_t va)
-{
-#ifdef KNOWN_BUG_BREAKPOINT_ALIASES
-    if (t >= 0 && (truth[t].aliased || truth[t].va != va))
-        return true;
-#endif
-    return false;
-}
-
 static bool paging(void) { return FAKE.s.cr0 & (1ull << 31); }
 
 static void check_truth(const char *when)
@@ -81,7 +60,7 @@ static void check_truth(const char *when)
     if (!shadow_ok)
         return;
     for (unsigned i = 0; i < ntruth; i++)
-        FUZZ_CHECK(alias_skip((int)i, truth[i].va) || mrig_ram[truth[i].pa] == truth[i].byte,
+        FUZZ_CHECK(mrig_ram[truth[i].pa] == truth[i].byte,
                    "%s: RAM at 0x%x holds 0x%02x, not 0x%02x", when, truth[i].pa,
                    mrig_ram[truth[i].pa], truth[i].byte);
 }
@@ -157,7 +136,7 @@ static void check_read_mem(const char *req, const char *out, size_t n)
         uint8_t b = (uint8_t)(hexval(out[2 * i]) << 4 | hexval(out[2 * i + 1]));
         int t = truth_find((uint32_t)(pa + i));
         uint8_t want = t >= 0 ? truth[t].byte : mrig_ram[pa + i];
-        if (t >= 0 && (!shadow_ok || alias_skip(t, addr + i)))
+        if (t >= 0 && !shadow_ok)
             continue;
         FUZZ_CHECK(b == want, "m: byte at 0x%llx reads 0x%02x, memory (breakpoints hidden) "
                    "holds 0x%02x", (unsigned long long)(pa + i), b, want);
@@ -172,10 +151,8 @@ static void after_write(uint64_t addr, const uint8_t *data, uint64_t len)
     uint32_t pa = (uint32_t)addr;
     for (uint64_t i = 0; i < len; i++) {
         int t = truth_find((uint32_t)(pa + i));
-        if (t >= 0) {
+        if (t >= 0)
             truth[t].byte = data[i];
-            truth[t].aliased |= truth[t].va != addr + i;
-        }
     }
     char req[64], out[GDB_PACKET_MAX];
     snprintf(req, sizeof req, "m%llx,%llx", (unsigned long long)addr, (unsigned long long)len);
@@ -183,7 +160,7 @@ static void after_write(uint64_t addr, const uint8_t *data, uint64_t len)
     check_read_mem(req, out, n);
     for (uint64_t i = 0; i < len && n == 2 * len; i++) {
         uint8_t b = (uint8_t)(hexval(out[2 * i]) << 4 | hexval(out[2 * i + 1]));
-        FUZZ_CHECK(alias_skip(truth_find((uint32_t)(pa + i)), addr + i) || b == data[i], "byte %llu written as 0x%02x reads back 0x%02x",
+        FUZZ_CHECK(b == data[i], "byte %llu written as 0x%02x reads back 0x%02x",
                    (unsigned long long)i, data[i], b);
     }
 }
@@ -264,15 +241,11 @@ static void check_break(const char *req, const char *out, size_t n, uint8_t befo
         return;
     if (req[0] == 'Z') {
         int t = truth_find(pa);
-        FUZZ_CHECK(!shadow_ok || alias_skip(t, addr) || mrig_ram[pa] == 0xcc,
-                   "%s answered OK, memory holds 0x%02x", req, mrig_ram[pa]);
-        if (t >= 0) {
-            truth[t].aliased |= truth[t].va != addr;
-        } else if (ntruth < MAX_TRUTH) {
+        FUZZ_CHECK(!shadow_ok || mrig_ram[pa] == 0xcc, "%s answered OK, memory holds 0x%02x",
+                   req, mrig_ram[pa]);
+        if (t < 0 && ntruth < MAX_TRUTH) {
             truth[ntruth].pa = pa;
-            truth[ntruth].byte = before;
-            truth[ntruth].va = addr;
-            truth[ntruth++].aliased = false;
+            truth[ntruth++].byte = before;
         }
     }
 }
