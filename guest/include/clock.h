@@ -8,7 +8,7 @@
 void time_init(void);           /* needs the PIT running (pit_init) */
 uint64_t tsc_hz(void);
 const char *tsc_source(void);           /* where tsc_hz came from */
-uint64_t tsc_hz_calibrate(void);        /* 6 ms of PIT reads; needs CPL 0 */
+uint64_t tsc_hz_calibrate(void);        /* 6 ms or more of PIT reads; needs CPL 0 */
 uint64_t tsc_hz_from_cpuid(void);       /* 0: no timing leaf */
 uint64_t time_ns(void);         /* since time_init */
 void delay_us(uint64_t us);

@@ -1,57 +1,35 @@
 /*
- * Time from the TSC, calibrated against PIT counter 0, which counts down
- * at a known 1.193182 MHz: with interrupts off the counter is latched and
- * read in a loop for about 2 ms, its decrements summed across reloads,
- * and the TSC compared over the same span; three times, the median kept.
- * During calibration the counter runs with its longest period (55 ms):
- * a host that deschedules the guest for a few milliseconds between two
- * reads would otherwise hide whole periods, making the TSC look faster
- * than it is and every interval measured with it too short.
+ * Time from the TSC, its rate measured against PIT counter 0 at boot
+ * (kernel/tsc_calib.c: spans of about 2 ms between latches whose TSC
+ * bracket is tight, the median of three that agree) with interrupts off
+ * and the counter running with its longest period (55 ms).
  *
  * A hypervisor that states the TSC frequency in CPUID leaf 0x40000010
- * (pcemu does; QEMU with vmware-cpuid-freq) saves those 6 ms of port
- * reads: its figure is taken unless the command line says
- * tsc=calibrate. The tsc_rate self-test checks the two agree.
+ * (pcemu does; QEMU with vmware-cpuid-freq) saves those port reads: its
+ * figure is taken unless the command line says tsc=calibrate. The
+ * tsc_rate self-test checks the two agree.
  */
 #include "clock.h"
 #include "contract/platform.h"
 #include "irq.h"
 #include "kernel.h"
+#include "tsc_calib.h"
 #include "x86.h"
 
 static uint64_t hz;
 static uint64_t tsc0;
 static uint64_t ns_mult;    /* ns per TSC tick, 32.32 fixed point */
 
-/* Counter 0 latched, and the TSC at that moment: the middle of the two
- * TSC reads around the latch command, so the start and the end of a span
- * are stamped alike, whatever code runs between reads (emulated code at
- * CPL 0 costs microseconds here, a whole percent of a millisecond). */
-static uint16_t read_count_at(uint64_t *tsc)
+/* Counter 0 latched, between two TSC reads. */
+static void pit_sample(void *ctx, struct pit_sample *s)
 {
-    uint64_t t0 = rdtsc();
+    (void)ctx;
+    s->tsc_before = rdtsc();
     outb(PIT_MODE, PIT_SEL(0) | PIT_RW_LATCH);
-    uint64_t t1 = rdtsc();
+    s->tsc_after = rdtsc();
     uint8_t lo = inb(PIT_CH0);
     uint8_t hi = inb(PIT_CH0);
-    *tsc = t0 + (t1 - t0) / 2;
-    return (uint16_t)(lo | hi << 8);
-}
-
-static uint64_t calibrate_once(void)
-{
-    uint32_t reload = pit_reload() ? pit_reload() : 0x10000;
-    uint64_t start, end;
-    uint16_t prev = read_count_at(&start);
-    uint64_t elapsed = 0;
-    const uint64_t span = PIT_HZ / 500;      /* about 2 ms */
-    while (elapsed < span) {
-        /* mode 2 counts reload..1; a count above the last one is a reload */
-        uint16_t now = read_count_at(&end);
-        elapsed += now <= prev ? (uint64_t)(prev - now) : prev + reload - now;
-        prev = now;
-    }
-    return (end - start) * PIT_HZ / elapsed;
+    s->count = (uint16_t)(lo | hi << 8);
 }
 
 static const char *source = "not yet";
@@ -87,7 +65,10 @@ void time_init(void)
         return;
     }
     source = "calibration against the PIT";
-    set_hz(tsc_hz_calibrate());
+    f = tsc_hz_calibrate();
+    if (!f)
+        printf("# time: PIT counter 0 does not count: the TSC's rate is unknown\n");
+    set_hz(f);
 }
 
 const char *tsc_source(void)
@@ -101,15 +82,11 @@ uint64_t tsc_hz_calibrate(void)
     cli();
     unsigned running_hz = PIT_HZ / (pit_reload() ? pit_reload() : 0x10000);
     pit_set_hz(18);                         /* reload 65536: the longest period */
-    uint64_t f[3];
-    for (int i = 0; i < 3; i++)
-        f[i] = calibrate_once();
+    uint64_t f = tsc_calibrate(pit_sample, NULL, pit_reload() ? pit_reload() : 0x10000);
     pit_set_hz(running_hz ? running_hz : HZ);
     if (on)
         sti();
-    /* the median of three */
-    return f[0] > f[1] ? (f[1] > f[2] ? f[1] : (f[0] > f[2] ? f[2] : f[0]))
-                       : (f[0] > f[2] ? f[0] : (f[1] > f[2] ? f[2] : f[1]));
+    return f;
 }
 
 uint64_t tsc_hz(void)

@@ -31,24 +31,18 @@ static void wait_ticks(uint64_t want, uint64_t guard)
     sti();
 }
 
-SELFTEST(10, timer_rate)
+/* The newest INTERVALS + 1 tick stamps, taken with the tick held off;
+ * false if fewer ticks came. Their intervals in ns, sorted, in per[]. */
+static bool intervals(uint64_t per[INTERVALS], uint64_t *last)
 {
-    EXPECT_TRUE(t, tsc_hz() > 1, "TSC frequency known");
-    wait_ticks(INTERVALS + 1, time_ns() + GUARD_NS);
-    /* a copy of the newest stamps, taken with the tick held off */
     uint64_t stamp[INTERVALS + 1];
     cli();
-    uint64_t last = pit_ticks;
-    for (unsigned i = 0; i <= INTERVALS && last >= INTERVALS; i++)
-        stamp[i] = pit_tick_tsc[(last - INTERVALS + i) % PIT_TICK_STAMPS];
+    *last = pit_ticks;
+    for (unsigned i = 0; i <= INTERVALS && *last >= INTERVALS; i++)
+        stamp[i] = pit_tick_tsc[(*last - INTERVALS + i) % PIT_TICK_STAMPS];
     sti();
-    EXPECT_TRUE(t, last >= INTERVALS + 1, "IRQ 0 ticks seen within 200 ms");
-    if (last < INTERVALS + 1)
-        return;
-
-    /* The median interval: a host that stalls the guest (or QEMU's
-     * thread) now and then stretches or shortens one or two, not most. */
-    uint64_t per[INTERVALS];
+    if (*last < INTERVALS + 1)
+        return false;
     for (int i = 0; i < INTERVALS; i++)
         per[i] = (stamp[i + 1] - stamp[i]) * 1000000000ull / tsc_hz();
     for (int i = 1; i < INTERVALS; i++)         /* insertion sort */
@@ -57,17 +51,41 @@ SELFTEST(10, timer_rate)
             per[j] = per[j - 1];
             per[j - 1] = x;
         }
-    uint64_t want = 1000000000ull / HZ, median = per[INTERVALS / 2];
-    if (median < want * 8 / 10 || median > want * 12 / 10) {
-        char e[48], g[200];
-        snprintf(e, sizeof e, "%llu ns per tick (HZ=%d), within 20%%",
-                 (unsigned long long)want, HZ);
-        size_t n = (size_t)snprintf(g, sizeof g, "median %llu ns per tick, sorted:",
-                                    (unsigned long long)median);
-        for (int i = 0; i < INTERVALS && n < sizeof g; i++)
-            n += (size_t)snprintf(g + n, sizeof g - n, " %llu", (unsigned long long)per[i]);
-        tap_fail(t, "time between PIT ticks", e, g);
+    return true;
+}
+
+/* The median interval: a host that stalls the guest (or QEMU's thread)
+ * now and then stretches or shortens one or two, not most. A busy host
+ * can disturb most of a window's eight (the PIT then skips the ticks it
+ * could not deliver, hw/pit.c): up to WINDOWS windows of new ticks are
+ * looked at, and one whose median is right passes. A PIT at the wrong
+ * rate, or a TSC rate taken wrong, fails them all. */
+#define WINDOWS 4
+
+SELFTEST(10, timer_rate)
+{
+    EXPECT_TRUE(t, tsc_hz() > 1, "TSC frequency known");
+    uint64_t want = 1000000000ull / HZ, per[INTERVALS], last = 0, median = 0;
+    for (int w = 0; w < WINDOWS; w++) {
+        wait_ticks(w ? last + INTERVALS : INTERVALS + 1, time_ns() + GUARD_NS);
+        if (!intervals(per, &last)) {
+            EXPECT_TRUE(t, false, "IRQ 0 ticks seen within 200 ms");
+            return;
+        }
+        median = per[INTERVALS / 2];
+        if (median >= want * 8 / 10 && median <= want * 12 / 10) {
+            if (w)
+                printf("# timer_rate: window %d of %d right (a busy host)\n", w + 1, WINDOWS);
+            return;
+        }
     }
+    char e[48], g[200];
+    snprintf(e, sizeof e, "%llu ns per tick (HZ=%d), within 20%%", (unsigned long long)want, HZ);
+    size_t n = (size_t)snprintf(g, sizeof g, "off in all %d windows; the last: median %llu ns "
+                                "per tick, sorted:", WINDOWS, (unsigned long long)median);
+    for (int i = 0; i < INTERVALS && n < sizeof g; i++)
+        n += (size_t)snprintf(g + n, sizeof g - n, " %llu", (unsigned long long)per[i]);
+    tap_fail(t, "time between PIT ticks", e, g);
 }
 
 static uint64_t calibrate(uint64_t unused)
