@@ -60,9 +60,9 @@ void coalesce_update(struct address_space *as, struct coalesce_set *cur,
     struct collect c = { .as = as };
     region_walk(as->root, visit, &c);
     /* A zone no longer wanted is dropped only where something else now
-     * answers (or to make room): dropping one makes this host's KVM wait
-     * for its vcpu to leave the guest, up to 4 ms, and a driver switches
-     * decoding off and on around every BAR it sizes. */
+     * answers (or, a few times, to make room): dropping one costs this
+     * host's KVM milliseconds, and a driver switches decoding off and on
+     * around every BAR it sizes. */
     struct coalesce_set now = { .n = 0 }, stale = { .n = 0 };
     for (unsigned i = 0; i < cur->n; i++)
         if (has(&c.want, &cur->z[i]))
@@ -78,8 +78,11 @@ void coalesce_update(struct address_space *as, struct coalesce_set *cur,
             now.z[now.n++] = c.want.z[i];
             continue;
         }
-        if (now.n + stale.n == COALESCE_MAX && stale.n) {
+        if (now.n + stale.n == COALESCE_MAX) {
+            if (!stale.n || cur->room_drops == COALESCE_ROOM_DROPS)
+                continue;                   /* no room: its writes exit */
             stale.n--;
+            cur->room_drops++;
             set(opaque, stale.z[stale.n].addr, stale.z[stale.n].len, false);
         }
         if (set(opaque, c.want.z[i].addr, c.want.z[i].len, true) == 0)
@@ -88,5 +91,6 @@ void coalesce_update(struct address_space *as, struct coalesce_set *cur,
     for (unsigned i = 0; i < stale.n; i++)
         if (!has(&now, &stale.z[i]))
             now.z[now.n++] = stale.z[i];
+    now.room_drops = cur->room_drops;
     *cur = now;
 }

@@ -18,6 +18,12 @@
 #include "core/memory.h"
 
 #define COALESCE_MAX 8
+/* Zones a full set gives up to make room for new ones, over the whole
+ * run: dropping a zone is the one costly call (this host's KVM waits
+ * about 10 ms in KVM_UNREGISTER_COALESCED_MMIO), so a guest that moves a
+ * BAR from place to place gets queued writes at its first few places
+ * and plain exits after that, never a drop per move. */
+#define COALESCE_ROOM_DROPS 4
 
 struct coalesce_zone {
     uint64_t addr, len;
@@ -26,6 +32,7 @@ struct coalesce_zone {
 struct coalesce_set {
     struct coalesce_zone z[COALESCE_MAX];
     unsigned n;
+    unsigned room_drops;    /* of COALESCE_ROOM_DROPS, used */
 };
 
 /* Tells the backend to add (on) or drop a zone; nonzero on failure. */
@@ -33,9 +40,10 @@ typedef int (*coalesce_set_fn)(void *opaque, uint64_t addr, uint64_t len, bool o
 
 /* Brings cur, and the backend through set, to the queued ranges visible
  * in as: zones where something else now answers are dropped first, new
- * ones added; a zone whose range answers nothing at all (decoding off)
- * stays while there is room. A range the backend refuses is left out
- * (its writes simply exit). */
+ * ones added; a zone whose range answers nothing at all (decoding off, a
+ * BAR moved away) stays, and gives way to a new one only within
+ * COALESCE_ROOM_DROPS. A range the backend refuses, or finds no room
+ * for, is left out (its writes simply exit, as any MMIO write). */
 void coalesce_update(struct address_space *as, struct coalesce_set *cur,
                      coalesce_set_fn set, void *opaque);
 

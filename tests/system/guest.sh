@@ -163,6 +163,8 @@ else pass "pcemu: -serial file: leaves stdout empty"; fi
 run "$TMP/unassigned.log" -machine unassigned-bars=on
 tap_ok "pcemu: with BARs left unassigned the guest assigns them and passes" "$TMP/unassigned.log" $st
 expect_grep "pcemu: the guest put BAR0 in its MMIO window" "^#   BAR0 mem32 at 0xe0000000, 131072 bytes" "$TMP/unassigned.log"
+run "$TMP/barmoves.log" -append "tests=pci_bar0_moves"
+tap_ok "pcemu: BAR0 moved 64 times, the multicast table reads back at each place" "$TMP/barmoves.log" $st
 expect_grep "pcemu: firmware placement by default" "^#   BAR0 mem32 at 0xfebc0000, 131072 bytes" "$TMP/all.log"
 expect_grep "pcemu: the e1000 is bound to its driver" "^# pci 00:03.0 8086:100e class 0200 Ethernet controller, irq 11 pin A, driver e1000" "$TMP/all.log"
 
