@@ -14,7 +14,7 @@ QEMU       ?= qemu-system-x86_64
 # Packages are installed only by the targets that promise to do
 # everything (make deps, run-guest-tests, check and its parts, bench);
 # a plain `make` builds and nothing else.
-DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross bench cpu-test grade grade-check linux-test linux-test-qemu fuzz fuzz-replay,$(MAKECMDGOALS)),deps)
+DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross bench cpu-test grade grade-check linux-test linux-test-qemu fuzz fuzz-replay flood-test soak soak-check,$(MAKECMDGOALS)),deps)
 
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE
@@ -164,7 +164,7 @@ system: $(BUILD)/pcemu $(BUILD)/san/pcemu guest $(BUILD)/tools/unixcat $(BUILD)/
 cross: guest $(BUILD)/pcemu $(BUILD)/tools/netharness efi-cross
 	@sh tests/cross/run.sh $(BUILD)
 
-check: unit cpu-test fuzz-replay system cross grade-check linux-test
+check: unit cpu-test fuzz-replay system flood-test soak-check cross grade-check linux-test
 
 bench: $(BUILD)/pcemu guest $(BUILD)/tools/timeit $(BUILD)/tools/netharness
 	@sh tools/bench.sh $(BUILD)
@@ -183,6 +183,8 @@ include tests/cpu/cpu.mk
 include tests/grade/grade.mk
 include tests/linux/linux.mk
 include tests/fuzz/fuzz.mk
+include tests/system/flood.mk
+include tests/system/soak.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -415,6 +415,11 @@ void machine_print_stats(struct machine *m, FILE *out)
             (unsigned long long)tx, (unsigned long long)rx);
     if (tx + rx)
         fprintf(out, "; %.2f exits per frame", (double)s->exits / (double)(tx + rx));
+    if (m->e1000)
+        e1000_rx_stats_print(m->e1000, out);
+    if (m->user_net && m->e1000)
+        fprintf(out, "; net queues dropped %lu to e1000, %lu to user",
+                e1000_net_client(m->e1000)->dropped, user_net_client(m->user_net)->dropped);
     if (m->impair) {
         const struct net_impair_stats *i = net_impair_stats(m->impair);
         fprintf(out, "; filter-impair: %llu frames, %llu lost, %llu corrupted, %llu duplicated, "

@@ -20,6 +20,16 @@
  *           then slirp would knock on the guest (ARP requests, SYNs)
  *           while tests that count frames or causes expect a quiet wire
  *
+ * With --flood N (the flood self-test, issue 13) it also forwards a UDP
+ * port to the guest's FLOOD_GUEST_PORT (in @HOSTFWD@) and opens a control
+ * port (flood.ctl= in @NET@). When the guest says it is ready there, it
+ * sends N numbered datagrams (flood.h) through the forward as fast as it
+ * can (or --rate R a second), waits until slirp's socket has taken everything queued for it, and
+ * sends end markers, one a second, until the guest reports. Its line says
+ * what it sent and what the host dropped on the way: the drops of slirp's
+ * socket (/proc/net/udp) and of the loopback's backlog queues
+ * (/proc/net/softnet_stat, system-wide, usually 0).
+ *
  * What it saw goes to stderr prefixed "netharness:".
  */
 #include <arpa/inet.h>
@@ -38,6 +48,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "flood.h"
 #include "sha256.h"
 
 #define GUEST_LISTEN_PORT 7777
@@ -71,6 +82,11 @@ static uint16_t port_of[3], udp_echo_port, dns_port, closed_port, hostfwd_port;
 static const char *dns_name = "pcemu.test";
 static bool inbound_ok, inbound_armed;
 static double inbound_next;
+static unsigned long flood_count;          /* --flood N; 0: no flood */
+static unsigned long flood_rate;           /* --rate R datagrams a second; 0: flat out */
+static int flood_ctl_fd = -1;
+static uint16_t flood_ctl_port, flood_fwd_port;
+static bool flood_started;
 
 /* What the harness has to say is held until the command it runs ends:
  * the guest's console shares the output and writes a line a byte at a
@@ -360,6 +376,150 @@ static bool inbound_pending(void)
     return pending;
 }
 
+/* ---- the flood ---- */
+
+/* slirp's socket for the forward: its receive queue (bytes) and drops,
+ * from /proc/net/udp; false when it is not there. */
+static bool udp_socket_state(uint16_t port, unsigned long *rx_queue, unsigned long *drops)
+{
+    FILE *f = fopen("/proc/net/udp", "r");
+    if (!f)
+        return false;
+    char line[512], want[32];
+    snprintf(want, sizeof want, "0100007F:%04X", port);
+    bool found = false;
+    while (fgets(line, sizeof line, f)) {
+        char local[64];
+        unsigned long txq, rxq, d;
+        /* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops */
+        if (sscanf(line, " %*s %63s %*s %*s %lx:%lx %*s %*s %*s %*s %*s %*s %*s %lu", local,
+                   &txq, &rxq, &d) == 4 && strcmp(local, want) == 0) {
+            *rx_queue = rxq;
+            *drops = d;
+            found = true;
+            break;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* Frames the kernel dropped from its backlog queues, every CPU's
+ * (/proc/net/softnet_stat, second column, hex). */
+static unsigned long backlog_drops(void)
+{
+    FILE *f = fopen("/proc/net/softnet_stat", "r");
+    unsigned long sum = 0, processed, dropped;
+    if (!f)
+        return 0;
+    while (fscanf(f, "%lx %lx%*[^\n]", &processed, &dropped) == 2)
+        sum += dropped;
+    fclose(f);
+    return sum;
+}
+
+/* A report from the guest on the control port within timeout s; its
+ * counts copied to report. */
+static bool flood_report(double timeout, char *report, size_t size)
+{
+    double end = now_s() + timeout;
+    for (;;) {
+        char buf[1024];
+        ssize_t n = recv(flood_ctl_fd, buf, sizeof buf - 1, 0);
+        if (n > 0) {
+            buf[n] = 0;
+            if (strncmp(buf, FLOOD_REPORT " ", strlen(FLOOD_REPORT) + 1) == 0) {
+                snprintf(report, size, "%s", buf + strlen(FLOOD_REPORT) + 1);
+                return true;
+            }
+            continue;                       /* a late "ready": already flooding */
+        }
+        double left = end - now_s();
+        if (left <= 0)
+            return false;
+        struct pollfd p = { .fd = flood_ctl_fd, .events = POLLIN };
+        poll(&p, 1, (int)(left * 1000) + 1);
+    }
+}
+
+/* The whole exchange, once the guest is ready; nothing else is served
+ * meanwhile (the flood test runs alone). */
+static void flood(void)
+{
+    flood_started = true;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(flood_fwd_port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+        say("flood: cannot open a socket to the forward: %s", strerror(errno));
+        return;
+    }
+    unsigned long rxq = 0, drops0 = 0, drops = 0, failed = 0;
+    if (!udp_socket_state(flood_fwd_port, &rxq, &drops0)) {
+        say("flood: slirp's socket for 127.0.0.1:%u is not in /proc/net/udp", flood_fwd_port);
+        close(fd);
+        return;
+    }
+    unsigned long backlog0 = backlog_drops();
+    uint8_t d[FLOOD_MAX_LEN];
+    double t0 = now_s();
+    uint32_t sent = 0;
+    /* as fast as it can: a blocking socket, every datagram sent once;
+     * a send the kernel refuses (ENOBUFS) is counted and not repeated */
+    for (uint32_t seq = 0; seq < flood_count; seq++) {
+        while (flood_rate && now_s() - t0 < (double)seq / (double)flood_rate)
+            ;                                   /* paced: spin to the datagram's time */
+        size_t len = flood_len(seq);
+        memcpy(d, FLOOD_MAGIC_DATA, 4);
+        flood_put32(d + 4, seq);
+        for (size_t i = 8; i < len; i++)
+            d[i] = flood_byte(seq, i);
+        if (send(fd, d, len, 0) == (ssize_t)len)
+            sent++;
+        else
+            failed++;
+    }
+    double t_sent = now_s() - t0;
+    /* everything queued for slirp's socket taken, before the markers */
+    double drain_end = now_s() + 120;
+    while (udp_socket_state(flood_fwd_port, &rxq, &drops) && rxq && now_s() < drain_end) {
+        struct timespec ts = { 0, 10000000 };
+        nanosleep(&ts, NULL);
+    }
+    double t_drained = now_s() - t0;
+    char report[1024] = "";
+    uint32_t markers = 0;
+    bool reported = false;
+    while (!reported && markers < 120) {
+        markers++;
+        memcpy(d, FLOOD_MAGIC_END, 4);
+        flood_put32(d + 4, sent);
+        flood_put32(d + 8, markers);
+        if (send(fd, d, 12, 0) != 12)
+            failed++;
+        reported = flood_report(1.0, report, sizeof report);
+    }
+    udp_socket_state(flood_fwd_port, &rxq, &drops);
+    unsigned long backlog = backlog_drops() - backlog0;
+    close(fd);
+    say("flood: sent=%u markers_sent=%u send_failed=%lu socket_drops=%lu backlog_drops=%lu "
+        "send_s=%.3f drained_s=%.3f", sent, markers, failed, drops - drops0, backlog, t_sent,
+        t_drained);
+    if (reported)
+        say("flood: the guest reported %s", report);
+    else
+        say("flood: no report from the guest after %u end markers", markers);
+}
+
+static void flood_ctl(void)
+{
+    char buf[1024];
+    ssize_t n = recv(flood_ctl_fd, buf, sizeof buf, 0);
+    if (n == (ssize_t)strlen(FLOOD_READY) && memcmp(buf, FLOOD_READY, (size_t)n) == 0 &&
+        !flood_started)
+        flood();
+}
+
 /* A harness told to stop (a timeout, Ctrl-C) stops what it runs too. */
 static volatile pid_t child_pid;
 
@@ -395,9 +555,31 @@ static char *subst(const char *arg, const char *net, const char *fwd)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[1], "--flood") == 0) {
+        char *end;
+        flood_count = strtoul(argv[2], &end, 10);
+        if (*end || !flood_count || flood_count > (1ul << 22)) {
+            fprintf(stderr, "netharness: --flood %s: expected a count of datagrams, 1 to "
+                            "4194304\n", argv[2]);
+            return 2;
+        }
+        argv += 2;
+        argc -= 2;
+    }
+    if (flood_count && argc >= 3 && strcmp(argv[1], "--rate") == 0) {
+        char *end;
+        flood_rate = strtoul(argv[2], &end, 10);
+        if (*end || !flood_rate) {
+            fprintf(stderr, "netharness: --rate %s: expected datagrams a second, 1 or more\n",
+                    argv[2]);
+            return 2;
+        }
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 3 || strcmp(argv[1], "--") != 0) {
-        fprintf(stderr, "usage: netharness -- COMMAND [ARGS...]  (@NET@ and @HOSTFWD@ in "
-                        "ARGS are replaced)\n");
+        fprintf(stderr, "usage: netharness [--flood N [--rate R]] -- COMMAND [ARGS...]  (@NET@ and "
+                        "@HOSTFWD@ in ARGS are replaced)\n");
         return 2;
     }
     if (getenv("NET_DNS_NAME"))
@@ -417,12 +599,24 @@ int main(int argc, char **argv)
     hostfwd_port = bound_port(probe);
     close(probe);
 
-    char net[256], fwd[64];
-    snprintf(net, sizeof net, "net.echo=%u net.sink=%u net.source=%u net.udpecho=%u "
-             "net.dns=%u net.dnsname=%s net.dnsaddr=%s net.closed=%u net.listen=%u",
-             port_of[ECHO], port_of[SINK], port_of[SOURCE], udp_echo_port, dns_port, dns_name,
-             DNS_ADDR, closed_port, GUEST_LISTEN_PORT);
-    snprintf(fwd, sizeof fwd, "tcp:127.0.0.1:%u-:%u", hostfwd_port, GUEST_LISTEN_PORT);
+    char net[320], fwd[128];
+    int nl = snprintf(net, sizeof net, "net.echo=%u net.sink=%u net.source=%u net.udpecho=%u "
+                      "net.dns=%u net.dnsname=%s net.dnsaddr=%s net.closed=%u net.listen=%u",
+                      port_of[ECHO], port_of[SINK], port_of[SOURCE], udp_echo_port, dns_port,
+                      dns_name, DNS_ADDR, closed_port, GUEST_LISTEN_PORT);
+    int fl = snprintf(fwd, sizeof fwd, "tcp:127.0.0.1:%u-:%u", hostfwd_port, GUEST_LISTEN_PORT);
+    if (flood_count) {
+        flood_ctl_fd = open_socket(SOCK_DGRAM, false);
+        flood_ctl_port = bound_port(flood_ctl_fd);
+        probe = open_socket(SOCK_DGRAM, false);     /* a free UDP port for the forward */
+        flood_fwd_port = bound_port(probe);
+        close(probe);
+        snprintf(net + nl, sizeof net - (size_t)nl, " flood.ctl=%u flood.count=%lu",
+                 flood_ctl_port, flood_count);
+        /* a second rule in the same -netdev user option */
+        snprintf(fwd + fl, sizeof fwd - (size_t)fl, ",hostfwd=udp:127.0.0.1:%u-:%u",
+                 flood_fwd_port, FLOOD_GUEST_PORT);
+    }
     char **args = calloc((size_t)argc, sizeof *args);
     for (int i = 2; i < argc; i++)
         args[i - 2] = subst(argv[i], net, fwd);
@@ -445,12 +639,13 @@ int main(int argc, char **argv)
     for (;;) {
         if (waitpid(child, &status, WNOHANG) == child)
             break;
-        struct pollfd p[5 + MAX_CONNS];
+        struct pollfd p[6 + MAX_CONNS];
         int n = 0;
         for (int i = 0; i < 3; i++)
             p[n++] = (struct pollfd){ .fd = listen_fd[i], .events = POLLIN };
         p[n++] = (struct pollfd){ .fd = udp_echo_fd, .events = POLLIN };
         p[n++] = (struct pollfd){ .fd = dns_fd, .events = POLLIN };
+        p[n++] = (struct pollfd){ .fd = flood_ctl_fd, .events = POLLIN };   /* -1: none */
         int map[MAX_CONNS];
         for (int i = 0; i < MAX_CONNS; i++) {
             if (!conns[i].fd)
@@ -458,7 +653,7 @@ int main(int argc, char **argv)
             short ev = POLLIN;
             if (conns[i].out_len)
                 ev |= POLLOUT;
-            map[n - 5] = i;
+            map[n - 6] = i;
             p[n++] = (struct pollfd){ .fd = conns[i].fd, .events = ev };
         }
         poll(p, (nfds_t)n, 50);
@@ -473,8 +668,10 @@ int main(int argc, char **argv)
             udp_echo();
         if (p[4].revents & POLLIN)
             dns();
-        for (int j = 5; j < n; j++) {
-            struct conn *c = &conns[map[j - 5]];
+        if (p[5].revents & POLLIN)
+            flood_ctl();
+        for (int j = 6; j < n; j++) {
+            struct conn *c = &conns[map[j - 6]];
             if (!c->fd)
                 continue;
             if (p[j].revents & POLLOUT)

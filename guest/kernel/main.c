@@ -19,6 +19,28 @@
 
 struct boot_params boot;
 
+/* selftest.loop_seconds=N: the selected tests again and again, each
+ * round a TAP run of its own, until N seconds have passed (the soak,
+ * tools/soak.sh); failing when any round failed. Otherwise one run. */
+static int run_rounds(void)
+{
+    const char *v = cmdline_get("selftest.loop_seconds");
+    if (!v)
+        return tap_run() != 0;
+    uint64_t secs = 0;
+    for (const char *p = v; *p >= '0' && *p <= '9'; p++)
+        secs = secs * 10 + (uint64_t)(*p - '0');
+    uint64_t end = time_ns() + secs * 1000000000ull;
+    unsigned rounds = 0, failed = 0;
+    do {
+        printf("# selftest.loop_seconds: round %u\n", ++rounds);
+        failed += tap_run() != 0;
+    } while (time_ns() < end);
+    printf("# selftest.loop_seconds=%llu: %u rounds, %u failed\n", (unsigned long long)secs,
+           rounds, failed);
+    return failed != 0;
+}
+
 /* Everything after the CPU, interrupt and clock set-up: at CPL 3 where
  * the host runs that natively and emulates CPL 0 (and so formats text
  * hundreds of times faster). PCI enumeration takes its configuration
@@ -35,7 +57,7 @@ static void __attribute__((noreturn)) run_tests(void)
     pci_init();
     pci_register_builtin_drivers();
     pci_print_table();
-    verdict(tap_run() != 0);
+    verdict(run_rounds());
 }
 extern char __image_start[], __image_end[];
 

@@ -64,6 +64,24 @@ unsigned e1000_rx_waiting(const struct e1000 *e, size_t *bytes);
 /* Frames sent and received since power-on (never cleared). */
 void e1000_frames(const struct e1000 *e, uint64_t *tx, uint64_t *rx);
 
+/* What became of every frame from the wire since power-on (never
+ * cleared, unlike the clear-on-read statistics registers): arrived ==
+ * delivered + each way of dropping + waiting in the receive FIFO now. */
+struct e1000_rx_stats {
+    uint64_t arrived;       /* offered by the peer */
+    uint64_t delivered;     /* written to the ring (GPRC) */
+    uint64_t waited;        /* found no free descriptor and waited (RNBC) */
+    uint64_t off;           /* dropped: no link, PHY loopback, or RCTL.EN clear */
+    uint64_t filtered;      /* dropped: not for this station's addresses */
+    uint64_t oversize;      /* dropped: too long without RCTL.LPE (ROC) */
+    uint64_t missed;        /* dropped: FIFO full, or more than the ring holds (MPC) */
+    uint64_t flushed;       /* dropped: waiting at CTRL.RST or when RCTL.EN cleared */
+    uint64_t bad_ring;      /* dropped: the descriptor was not in RAM */
+};
+const struct e1000_rx_stats *e1000_rx_stats(const struct e1000 *e);
+/* The same, appended to a -stats line: "; e1000 rx: ...". */
+void e1000_rx_stats_print(const struct e1000 *e, FILE *out);
+
 /* `info e1000`: registers and both rings as the device sees them. */
 void e1000_info(struct e1000 *e, FILE *out);
 

@@ -131,6 +131,7 @@ struct e1000 {
     uint64_t dma_delay;     /* from a doorbell to the work it starts, ns */
     struct ratelimit rl;
     uint64_t frames_tx, frames_rx;  /* since power-on, for -stats */
+    struct e1000_rx_stats rx_stats; /* since power-on (e1000_rx.c) */
     /* diagnostics (e1000_diag.c, e1000_doorbell.c) */
     struct diag *diag;
     uint32_t warned;        /* a bit per enum e1000_rule already reported */

@@ -21,6 +21,9 @@
  * RCTL.LPE or SBP is dropped and counted (ROC), with a warning. Frames
  * arriving with RCTL.EN clear are dropped, as the manual's RCTL.EN says
  * (13.4.22); clearing it, and CTRL.RST, empty the FIFO.
+ *
+ * Those registers clear when read; rx_stats, which nothing clears, also
+ * counts each frame's fate (delivered, or dropped and why) for -stats.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +160,7 @@ static void rx_checksum(const struct e1000 *e, const uint8_t *f, size_t len, uin
 static void missed(struct e1000 *e)
 {
     R(e, E1000_MPC)++;
+    e->rx_stats.missed++;
     e1000_raise(e, E1000_ICR_RXO);
 }
 
@@ -190,6 +194,7 @@ static bool oversize(struct e1000 *e, size_t len)
     if (len + 4 <= 1522 || (rctl & (E1000_RCTL_LPE | E1000_RCTL_SBP)))
         return false;
     R(e, E1000_ROC)++;
+    e->rx_stats.oversize++;
     log_warn_rl(&e->rl, "e1000: received a %zu-byte frame with RCTL.LPE and SBP clear; "
                 "dropped (counted in ROC)", len + 4);
     return true;
@@ -234,6 +239,7 @@ static bool deliver(struct e1000 *e, const uint8_t *f, size_t len)
             e1000_warn(e, E1000_RULE_RX_RING_RAM, "receive descriptor %u at 0x%llx is not RAM: "
                        "RDBAL/RDBAH hold the ring's physical address; frame dropped "
                        "(8254x 13.4.25)", idx, (unsigned long long)at);
+            e->rx_stats.bad_ring++;
             return true;
         }
         size_t chunk = total - off < bufsize ? total - off : bufsize;
@@ -262,6 +268,7 @@ static bool deliver(struct e1000 *e, const uint8_t *f, size_t len)
     }
     R(e, E1000_GPRC)++;
     e->frames_rx++;
+    e->rx_stats.delivered++;
     uint64_t gorc = (uint64_t)R(e, E1000_GORCH) << 32 | R(e, E1000_GORCL);
     gorc += len + 4;                      /* the counters include the FCS */
     R(e, E1000_GORCL) = (uint32_t)gorc;
@@ -303,6 +310,7 @@ static void wait_for_descriptors(struct e1000 *e, const uint8_t *f, size_t len)
     q->frames++;
     q->bytes += len;
     R(e, E1000_RNBC)++;
+    e->rx_stats.waited++;
 }
 
 static void fifo_pop(struct e1000 *e)
@@ -322,8 +330,10 @@ void e1000_rx_flush(struct e1000 *e, const char *why)
     if (why && e->rxq.frames)
         log_warn_rl(&e->rl, "e1000: %s: %u received frames waiting for receive descriptors "
                     "discarded", why, e->rxq.frames);
-    while (e->rxq.head)
+    while (e->rxq.head) {
+        e->rx_stats.flushed++;
         fifo_pop(e);
+    }
 }
 
 /* A frame the driver expected, met by a receiver it has not finished
@@ -353,12 +363,18 @@ static void explain_no_descriptors(struct e1000 *e)
  * dropped (filtered, counted, or with the receiver off). */
 static void receive(struct e1000 *e, const uint8_t *f, size_t len)
 {
+    e->rx_stats.arrived++;
     if (!(R(e, E1000_RCTL) & E1000_RCTL_EN)) {
         explain_disabled(e);
-        return;                     /* nothing is received: not counted either */
+        e->rx_stats.off++;
+        return;                     /* the registers count nothing */
     }
     R(e, E1000_TPR)++;
-    if (!accept(e, f, len) || oversize(e, len) || never_fits(e, len))
+    if (!accept(e, f, len)) {
+        e->rx_stats.filtered++;
+        return;
+    }
+    if (oversize(e, len) || never_fits(e, len))
         return;
     /* without bus mastering it waits, as for descriptors (the RDT write
      * said why) */
@@ -374,8 +390,12 @@ static void receive(struct e1000 *e, const uint8_t *f, size_t len)
 bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
 {
     struct e1000 *e = nc->opaque;
-    if (e1000_link(e) && !e1000_phy_loopback(e))
+    if (e1000_link(e) && !e1000_phy_loopback(e)) {
         receive(e, f, len);
+    } else {
+        e->rx_stats.arrived++;
+        e->rx_stats.off++;
+    }
     return true;
 }
 
@@ -400,4 +420,21 @@ unsigned e1000_rx_waiting(const struct e1000 *e, size_t *bytes)
 {
     *bytes = e->rxq.bytes;
     return e->rxq.frames;
+}
+
+const struct e1000_rx_stats *e1000_rx_stats(const struct e1000 *e)
+{
+    return &e->rx_stats;
+}
+
+void e1000_rx_stats_print(const struct e1000 *e, FILE *out)
+{
+    const struct e1000_rx_stats *s = &e->rx_stats;
+    fprintf(out, "; e1000 rx: %llu arrived, %llu delivered, %llu waited, %u waiting, dropped: "
+            "%llu off, %llu filtered, %llu oversize, %llu missed, %llu flushed, %llu bad ring",
+            (unsigned long long)s->arrived, (unsigned long long)s->delivered,
+            (unsigned long long)s->waited, e->rxq.frames, (unsigned long long)s->off,
+            (unsigned long long)s->filtered, (unsigned long long)s->oversize,
+            (unsigned long long)s->missed, (unsigned long long)s->flushed,
+            (unsigned long long)s->bad_ring);
 }
