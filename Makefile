@@ -14,7 +14,7 @@ QEMU       ?= qemu-system-x86_64
 # Packages are installed only by the targets that promise to do
 # everything (make deps, run-guest-tests, check and its parts, bench);
 # a plain `make` builds and nothing else.
-DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross bench cpu-test grade grade-check linux-test linux-test-qemu fuzz fuzz-replay flood-test soak soak-check,$(MAKECMDGOALS)),deps)
+DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross bench cpu-test grade grade-check linux-test linux-test-qemu fuzz fuzz-build fuzz-replay flood-test soak soak-check,$(MAKECMDGOALS)),deps)
 
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE
@@ -71,8 +71,10 @@ help:
 	@echo "make bench            boot-time benchmark against QEMU"
 	@echo "make deps             install the Debian packages needed (root)"
 
+# make fuzz also needs clang with libFuzzer and the sanitizers' runtime
+DEPS_EXTRA := $(if $(filter fuzz fuzz-build,$(MAKECMDGOALS)),clang libclang-rt-14-dev)
 deps:
-	@sh tools/deps.sh
+	@sh tools/deps.sh $(DEPS_EXTRA)
 
 pcemu: $(BUILD)/pcemu
 guest: $(BUILD)/guest.elf $(BUILD)/guest32.elf

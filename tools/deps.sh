@@ -1,8 +1,11 @@
 #!/bin/sh
 # Install the Debian packages the build and the tests need, when missing.
 # Run as root on Debian 12; prints nothing when everything is there.
+#   deps.sh [EXTRA-PACKAGE...]
 set -eu
 PKGS="gcc make binutils nasm pkg-config libcmocka-dev libslirp-dev qemu-system-x86 gdb tshark gnu-efi ovmf libdw-dev python3"
+# extra packages a goal asks for (make fuzz: clang and its runtime)
+PKGS="$PKGS $*"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -51,7 +51,7 @@ FUZZ_INC_stack := $(FUZZ_GUEST_INC)
 # not (a designated initializer without every field in the interpreter's
 # opcode table, a flexible-array struct inside another in kvm.c)
 FUZZ_LIB_OBJS := $(HOST_LIB_SRCS:%.c=$(FUZZ_DIR)/clang/lib/%.o)
-$(FUZZ_DIR)/clang/lib/%.o: %.c
+$(FUZZ_DIR)/clang/lib/%.o: %.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CLANG) $(FUZZ_CLANG_CFLAGS) -Wno-missing-field-initializers \
 	    -Wno-gnu-variable-sized-type-not-at-end -Iinclude -Ihost -c $< -o $@
@@ -66,7 +66,7 @@ $(FUZZ_DIR)/gcc/replay_main.o: tests/fuzz/common/replay_main.c
 define FUZZ_TARGET_RULES
 FUZZ_OBJS_clang_$(1) := $$(FUZZ_SRCS_$(1):%.c=$$(FUZZ_DIR)/clang/$(1)/%.o)
 FUZZ_OBJS_gcc_$(1)   := $$(FUZZ_SRCS_$(1):%.c=$$(FUZZ_DIR)/gcc/$(1)/%.o)
-$$(FUZZ_DIR)/clang/$(1)/%.o: %.c
+$$(FUZZ_DIR)/clang/$(1)/%.o: %.c | $$(DEPS)
 	@mkdir -p $$(dir $$@)
 	$$(FUZZ_CLANG) $$(FUZZ_CLANG_CFLAGS) $$(FUZZ_INC_$(1)) -c $$< -o $$@
 $$(FUZZ_DIR)/gcc/$(1)/%.o: %.c
