@@ -136,7 +136,10 @@ static void check_read_mem(const char *req, const char *out, size_t n)
         uint8_t b = (uint8_t)(hexval(out[2 * i]) << 4 | hexval(out[2 * i + 1]));
         int t = truth_find((uint32_t)(pa + i));
         uint8_t want = t >= 0 ? truth[t].byte : mrig_ram[pa + i];
-        if (t >= 0 && !shadow_ok)
+        /* once paging blurred the shadow, an int3 may have gone in
+         * through a translation this harness does not follow: a 0xcc in
+         * RAM is then not a byte it can vouch for */
+        if (!shadow_ok && (t >= 0 || mrig_ram[pa + i] == 0xcc))
             continue;
         FUZZ_CHECK(b == want, "m: byte at 0x%llx reads 0x%02x, memory (breakpoints hidden) "
                    "holds 0x%02x", (unsigned long long)(pa + i), b, want);
