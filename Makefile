@@ -14,7 +14,7 @@ QEMU       ?= qemu-system-x86_64
 # Packages are installed only by the targets that promise to do
 # everything (make deps, run-guest-tests, check and its parts, bench);
 # a plain `make` builds and nothing else.
-DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross bench cpu-test grade grade-check linux-test linux-test-qemu fuzz fuzz-build fuzz-replay flood-test soak soak-check,$(MAKECMDGOALS)),deps)
+DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross bench cpu-test grade grade-check linux-test linux-test-qemu fuzz fuzz-build fuzz-replay flood-test lossy soak soak-check,$(MAKECMDGOALS)),deps)
 
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE
@@ -68,6 +68,9 @@ help:
 	@echo "                      QEMU=1: on QEMU's e1000); docs/lab/README.md"
 	@echo "make linux-test       Debian's Linux and its e1000 driver on QEMU TCG and pcemu (slow)"
 	@echo "make fuzz             the libFuzzer targets (clang; FUZZ_SECONDS=N each, default 60)"
+	@echo "make lossy            the guest's TCP through 10% loss and reordering, and a link flap"
+	@echo "make flood-test       100 000 UDP datagrams through hostfwd, every one accounted for"
+	@echo "make soak             10 minutes of network tests under ASan, memory sampled"
 	@echo "make bench            boot-time benchmark against QEMU"
 	@echo "make deps             install the Debian packages needed (root)"
 
@@ -166,7 +169,7 @@ system: $(BUILD)/pcemu $(BUILD)/san/pcemu guest $(BUILD)/tools/unixcat $(BUILD)/
 cross: guest $(BUILD)/pcemu $(BUILD)/tools/netharness efi-cross
 	@sh tests/cross/run.sh $(BUILD)
 
-check: unit cpu-test fuzz-replay system flood-test soak-check cross grade-check linux-test
+check: unit cpu-test fuzz-replay system flood-test lossy soak-check cross grade-check linux-test
 
 bench: $(BUILD)/pcemu guest $(BUILD)/tools/timeit $(BUILD)/tools/netharness
 	@sh tools/bench.sh $(BUILD)
@@ -186,6 +189,7 @@ include tests/grade/grade.mk
 include tests/linux/linux.mk
 include tests/fuzz/fuzz.mk
 include tests/system/flood.mk
+include tests/system/lossy.mk
 include tests/system/soak.mk
 
 clean:

@@ -1,17 +1,21 @@
 /*
- * TCP for the guest (RFC 9293, without the parts a loopback-like peer
- * never needs: no urgent data, no window scaling, no congestion window).
- * It has active and passive open, the MSS option, flow control by the
+ * TCP for the guest (RFC 9293, without urgent data). It has active and
+ * passive open, the MSS and window-scale options (RFC 7323: more than
+ * 64 KiB in flight when the peer scales too), flow control by the
  * peer's window (probed while shut, for as long as the peer answers),
- * retransmission on a timer with exponential backoff, fast retransmit on
- * three duplicate ACKs, FIN in both directions, RST (taken only at
- * RCV.NXT, as RFC 5961 has it), TIME_WAIT, and errors for refused, reset
- * and timed-out connections. Segments that arrive ahead of a gap are
- * kept (up to 8 ranges) and each answered with a duplicate ACK, so the
- * peer's fast retransmit fills the gap and nothing after it needs
- * sending again. A listener holds a small backlog of connections not
- * yet accepted; initial sequence numbers and ephemeral ports are not
- * guessable from the clock (RFC 6528, RFC 6056).
+ * congestion control (RFC 5681: slow start from RFC 6928's initial
+ * window, congestion avoidance), loss recovery by fast retransmit and
+ * NewReno's partial ACKs (RFC 6582) with limited transmit (RFC 3042),
+ * a retransmission timer from measured round trips (RFC 6298) with
+ * exponential backoff, FIN in both directions, RST (taken only at
+ * RCV.NXT, as RFC 5961 has it), TIME_WAIT, and errors for refused,
+ * reset and timed-out connections. As a receiver it ACKs at least
+ * every second full segment (RFC 5681 4.2), the rest of a batch with
+ * one ACK, each segment that arrives out of order at once with a
+ * duplicate ACK (keeping it: up to 16 ranges ahead of a gap), and for a
+ * while after a gap fills each segment. A listener holds a small
+ * backlog of connections not yet accepted; initial sequence numbers and
+ * ephemeral ports are not guessable from the clock (RFC 6528, RFC 6056).
  *
  * Polled like the rest of the stack: the blocking calls run net_poll()
  * and the timers until they can return.
@@ -28,7 +32,7 @@
 #define TCP_ENOMEM       (-12)
 #define TCP_EINVAL       (-22)
 
-#define TCP_BUF (64 * 1024)         /* each direction's buffer */
+#define TCP_BUF (256 * 1024)        /* each direction's buffer */
 #define TCP_MSS 1460
 
 struct tcp_conn;
@@ -76,6 +80,11 @@ extern struct tcp_loss tcp_loss;
 /* For the tests. */
 struct tcp_stats {
     unsigned long segs_out, segs_in, retransmits, fast_retransmits, dupacks_sent, rsts_sent;
+    unsigned long partial_acks;     /* NewReno retransmissions (RFC 6582 3.2) */
+    unsigned long lost_rexmits;     /* retransmissions sent again on duplicate ACKs */
+    unsigned long acks_sent;        /* pure ACKs (no data, SYN, FIN or RST) */
+    unsigned long tail_probes;      /* RFC 8985 7 */
+    unsigned long rtt_samples, rtt_last_us, srtt_us, rto_us;
 };
 extern struct tcp_stats tcp_stats;
 const char *tcp_state_name(const struct tcp_conn *c);

@@ -318,9 +318,14 @@ static void udp_input(uint32_t src, uint32_t dst, const uint8_t *p, size_t plen)
         netif.rx_dropped++;
         return;
     }
-    for (int i = 0; i < UDP_PORTS; i++)
-        if (udp_ports[i].h && udp_ports[i].port == dport)
+    for (int i = 0; i < UDP_PORTS; i++) {
+        if (udp_ports[i].h && udp_ports[i].port == dport) {
             udp_ports[i].h(src, get16(p), dport, p + 8, ulen - 8);
+            return;
+        }
+    }
+    netif.rx_udp_no_port++;                 /* RFC 1122 4.1.3.1 */
+    netif.rx_dropped++;
 }
 
 static void ipv4_input(const uint8_t *ip, size_t len)
@@ -348,6 +353,13 @@ static void ipv4_input(const uint8_t *ip, size_t len)
     const uint8_t *p = ip + ihl;
     size_t plen = total - ihl;
     if (ip[9] == 1 && plen >= 8) {              /* ICMP */
+        /* RFC 792: the checksum covers the whole message; RFC 1122
+         * 3.2.2: one that fails it is discarded, and a damaged or forged
+         * echo reply must not answer a ping */
+        if (checksum(p, plen, 0) != 0) {
+            netif.rx_dropped++;
+            return;
+        }
         if (p[0] == 0 && get16(p + 4) == echo.id && get16(p + 6) == echo.seq)
             echo.got = true;
         if (p[0] == 0 && echo_handler)

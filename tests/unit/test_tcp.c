@@ -18,6 +18,9 @@
 #include <string.h>
 #include <cmocka.h>
 #include "../../guest/net/tcp.c"
+#include "../../guest/net/tcp_input.c"
+#include "../../guest/net/tcp_output.c"
+#include "../../guest/net/tcp_recovery.c"
 #include "../../guest/net/random.c"
 #include "../../guest/lib/sha256.c"
 
@@ -57,6 +60,7 @@ struct out {
     uint32_t seq, ack;
     uint8_t flags;
     uint16_t wnd, mss;
+    int wscale;                     /* the option, -1 without */
     uint32_t len;
     uint8_t data[TCP_MSS];
     uint64_t at;
@@ -69,7 +73,7 @@ static unsigned nsent;
 /* the scripted peer: sees each segment the guest sends, may queue replies */
 static void (*peer)(const struct out *o);
 
-struct in { uint32_t src, dst; uint8_t seg[24 + TCP_MSS]; size_t len; };
+struct in { uint32_t src, dst; uint8_t seg[28 + TCP_MSS]; size_t len; };
 static struct in inq[256];
 static unsigned inq_head, inq_count;
 
@@ -86,9 +90,18 @@ int ip_send_opts(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
     size_t hl = (size_t)(t[12] >> 4) * 4;
     *o = (struct out){ .dst = dst, .sport = get16(t), .dport = get16(t + 2), .seq = get32(t + 4),
                        .ack = get32(t + 8), .flags = t[13], .wnd = get16(t + 14),
-                       .len = (uint32_t)(payload - hl), .at = now_ns };
-    if (hl == 24 && t[20] == 2)
-        o->mss = get16(t + 22);
+                       .len = (uint32_t)(payload - hl), .at = now_ns, .wscale = -1 };
+    for (size_t i = 20; i + 1 < hl;) {           /* the options of a SYN */
+        if (t[i] == 1) {
+            i++;
+            continue;
+        }
+        if (t[i] == 2)
+            o->mss = get16(t + i + 2);
+        if (t[i] == 3)
+            o->wscale = t[i + 2];
+        i += t[i + 1];
+    }
     memcpy(o->data, t + hl, o->len);
     if (peer)
         peer(o);
@@ -107,6 +120,7 @@ struct pseg {
     uint32_t seq, ack;
     uint8_t flags;
     uint16_t wnd, mss;              /* mss: the option, when not 0 */
+    uint8_t ws;                     /* the window-scale option's shift + 1, or 0 */
     const void *data;
     uint32_t len;
 };
@@ -118,7 +132,7 @@ static void queue_in(uint32_t src, uint32_t dst, struct pseg p)
     in->src = src;
     in->dst = dst;
     uint8_t *t = in->seg;
-    size_t hl = p.mss ? 24 : 20;
+    size_t hl = 20 + (p.mss ? 4 : 0) + (p.ws ? 4 : 0);
     memset(t, 0, hl);
     put16(t, p.sport);
     put16(t + 2, p.dport);
@@ -127,10 +141,18 @@ static void queue_in(uint32_t src, uint32_t dst, struct pseg p)
     t[12] = (uint8_t)(hl / 4 << 4);
     t[13] = p.flags;
     put16(t + 14, p.wnd);
+    uint8_t *o = t + 20;
     if (p.mss) {
-        t[20] = 2;
-        t[21] = 4;
-        put16(t + 22, p.mss);
+        o[0] = 2;
+        o[1] = 4;
+        put16(o + 2, p.mss);
+        o += 4;
+    }
+    if (p.ws) {
+        o[0] = 1;                   /* NOP */
+        o[1] = 3;
+        o[2] = 3;
+        o[3] = (uint8_t)(p.ws - 1);
     }
     if (p.len)
         memcpy(t + hl, p.data, p.len);
@@ -234,9 +256,9 @@ static int teardown(void **state)
 {
     now_ns += 10ull * 1000000000;
     tcp_timers();
-    for (struct tcp_conn *c = conns, *next; c; c = next) {
+    for (struct tcp_conn *c = tcp_conns, *next; c; c = next) {
         next = c->next;
-        conn_free(c);
+        tcp_conn_free(c);
     }
     assert_int_equal(live_allocs, 0);
     return 0;
@@ -371,8 +393,9 @@ static void three_duplicate_acks_resend_at_once(void **state)
         data[i] = (uint8_t)i;
     unsigned before = nsent;
     assert_int_equal(tcp_write(c, data, sizeof data), (long)sizeof data);
-    /* the peer's SYN-ACK had no MSS option: RFC 9293's default of 536 */
-    assert_int_equal(nsent - before, (sizeof data + 535) / 536);
+    /* the peer's SYN-ACK had no MSS option: RFC 9293's default of 536;
+     * the initial window (RFC 6928) lets 10 of them out */
+    assert_int_equal(nsent - before, 10);
     assert_int_equal(sent[before].len, 536);
     uint32_t first = sent[before].seq;
     /* the first segment was lost: the peer acks the SYN again, three times */
@@ -427,7 +450,7 @@ static void time_wait_ends(void **state)
     assert_int_equal(tcp_close(c, 100), 0);                 /* the handle goes, the state stays */
     now_ns += TIME_WAIT_NS + 1;
     tcp_timers();
-    assert_null(conns);                                     /* and now it is gone */
+    assert_null(tcp_conns);                                     /* and now it is gone */
 }
 
 /* ---- issue #13's findings ---- */
@@ -610,7 +633,7 @@ static void late_old_ack_keeps_the_window(void **state)
 static long conns_held(void)
 {
     long n = 0;
-    for (struct tcp_conn *c = conns; c; c = c->next)
+    for (struct tcp_conn *c = tcp_conns; c; c = c->next)
         n++;
     return n;
 }
@@ -664,6 +687,14 @@ static void tiny_mss_peer(const struct out *o)
                                              .flags = SYN | ACK, .wnd = 65535, .mss = 1 });
 }
 
+/* accepting_peer, but its ACKs are cumulative: when many wait, more
+ * are not needed */
+static void bounded_accepting_peer(const struct out *o)
+{
+    if (inq_count < 200)
+        accepting_peer(o);
+}
+
 /* An MSS of 1 is taken as 48 (Linux's tcp_min_snd_mss): a 64 KiB write
  * goes out in at most 1366 segments, not 65535. */
 static void tiny_mss_is_raised(void **state)
@@ -672,10 +703,12 @@ static void tiny_mss_is_raised(void **state)
     int err = 0;
     struct tcp_conn *c = tcp_connect(PEER, PEER_PORT, 1000, &err);
     assert_non_null(c);
-    peer = silent_peer;
+    peer = bounded_accepting_peer;
     static uint8_t data[65535];
     unsigned before = nsent;
-    assert_int_equal(tcp_write(c, data, sizeof data), (long)sizeof data);
+    assert_int_equal(tcp_send(c, data, sizeof data, 1000), (long)sizeof data);
+    while (sent[nsent - 1].seq + sent[nsent - 1].len != sent[0].seq + 1 + sizeof data)
+        tcp_wait_step();                    /* the ACKs open the congestion window */
     assert_true(nsent - before <= (sizeof data + 47) / 48);
     for (unsigned i = before; i + 1 < nsent; i++)
         assert_true(sent[i].len >= 48);
@@ -686,9 +719,10 @@ static void tiny_mss_is_raised(void **state)
     assert_int_equal(tcp_close(c, 1000), 0);
 }
 
-/* RFC 5961 3.2: with 43800 bytes unread the window is 21736; a reset
- * beyond it is ignored, one inside it but not at RCV.NXT gets a challenge
- * ACK, one at RCV.NXT resets. */
+/* RFC 5961 3.2: with 43800 bytes unread the window is still the most
+ * an unscaled header says, 65535; a reset beyond it is ignored, one
+ * inside it but not at RCV.NXT gets a challenge ACK, one at RCV.NXT
+ * resets. */
 static void rst_checked_against_the_window(void **state)
 {
     struct tcp_conn *c = connected();
@@ -699,9 +733,9 @@ static void rst_checked_against_the_window(void **state)
         from_peer(PEER_PORT, port, seq, ack, ACK, 65535, chunk, TCP_MSS);
     net_poll();
     assert_int_equal(sent[nsent - 1].ack, seq);
-    assert_int_equal(sent[nsent - 1].wnd, TCP_BUF - 30 * TCP_MSS);
+    assert_int_equal(sent[nsent - 1].wnd, 65535);
     unsigned before = nsent;
-    from_peer(PEER_PORT, port, seq + 30000, 0, RST, 0, NULL, 0);
+    from_peer(PEER_PORT, port, seq + 70000, 0, RST, 0, NULL, 0);
     net_poll();
     assert_string_equal(tcp_state_name(c), "ESTABLISHED");
     assert_int_equal(nsent, before);                        /* silently dropped */
@@ -755,13 +789,319 @@ static void isns_and_ports_do_not_follow_the_clock(void **state)
         if (i < 2)
             isn[i] = sent[before].seq;
         ports[i] = sent[before].sport;
-        conn_free(c);
+        tcp_conn_free(c);
     }
     assert_int_not_equal(isn[0], isn[1]);
     unsigned in_sequence = 0;
     for (int i = 1; i < 16; i++)
         in_sequence += ports[i] == (uint16_t)(ports[i - 1] + 1);
     assert_true(in_sequence < 4);
+}
+
+/* ---- issue 13 finding 15 and issue 16: loss, reordering, scaling ---- */
+
+static uint8_t full[TCP_MSS];
+
+/* RFC 5681 4.2: a stream of full segments draws an ACK for every second
+ * one, not one for a whole batch; an odd one left at the end of the
+ * batch is acknowledged with the batch. */
+static void ack_every_second_full_segment(void **state)
+{
+    struct tcp_conn *c = connected();
+    uint16_t port = sent[0].sport;
+    uint32_t ack = sent[0].seq + 1, seq = peer_isn + 1;
+    unsigned before = nsent;
+    for (int i = 0; i < 7; i++, seq += TCP_MSS)
+        from_peer(PEER_PORT, port, seq, ack, ACK, 65535, full, TCP_MSS);
+    net_poll();
+    assert_int_equal(nsent - before, 4);
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(sent[before + i].ack, peer_isn + 1 + (i + 1) * 2 * TCP_MSS);
+    assert_int_equal(sent[before + 3].ack, seq);            /* the seventh, at the end */
+    assert_int_equal(tcp_stats.acks_sent, 1 + 4);           /* (and the handshake's) */
+    (void)c;
+}
+
+/* RFC 5681 4.2: a segment out of order draws a duplicate ACK at once,
+ * with the window unchanged; the one filling the gap an ACK at once; and
+ * for a while after, each segment its own ACK (a sender that just lost
+ * one grows its window back by ACKs). */
+static void out_of_order_then_quick_acks(void **state)
+{
+    struct tcp_conn *c = connected();
+    uint16_t port = sent[0].sport;
+    uint32_t ack = sent[0].seq + 1, s0 = peer_isn + 1;
+    unsigned before = nsent;
+    from_peer(PEER_PORT, port, s0 + TCP_MSS, ack, ACK, 65535, full, TCP_MSS);
+    net_poll();
+    assert_int_equal(nsent - before, 1);
+    assert_int_equal(sent[before].ack, s0);
+    assert_int_equal(tcp_stats.dupacks_sent, 1);
+    from_peer(PEER_PORT, port, s0, ack, ACK, 65535, full, TCP_MSS);
+    net_poll();
+    assert_int_equal(nsent - before, 2);
+    assert_int_equal(sent[before + 1].ack, s0 + 2 * TCP_MSS);
+    before = nsent;
+    for (uint32_t i = 2; i < 6; i++)
+        from_peer(PEER_PORT, port, s0 + i * TCP_MSS, ack, ACK, 65535, full, TCP_MSS);
+    net_poll();
+    assert_int_equal(nsent - before, 4);                    /* one each */
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(sent[before + i].ack, s0 + (i + 3) * TCP_MSS);
+    (void)c;
+}
+
+static int peer_ws = -1;           /* the shift the accepting peer offers, or -1 */
+
+static void scaling_peer(const struct out *o)
+{
+    if (o->flags & SYN) {
+        queue_in(PEER, GUEST, (struct pseg){ .sport = o->dport, .dport = o->sport,
+                                             .seq = peer_isn, .ack = o->seq + 1,
+                                             .flags = SYN | ACK, .wnd = 65535, .mss = 1460,
+                                             .ws = (uint8_t)(peer_ws + 1) });
+    }
+}
+
+/* RFC 7323: our SYN offers a shift; when the peer's SYN-ACK offers one
+ * too, its windows count in units of 1 << shift and ours in units of
+ * 1 << RCV_WSCALE, so more than 64 KiB can be offered. */
+static void window_scale_negotiated_and_honoured(void **state)
+{
+    peer = scaling_peer;
+    peer_ws = 10;
+    int err = 0;
+    struct tcp_conn *c = tcp_connect(PEER, PEER_PORT, 1000, &err);
+    assert_non_null(c);
+    peer = silent_peer;
+    assert_int_equal(sent[0].wscale, RCV_WSCALE);           /* offered */
+    assert_int_equal(sent[0].wnd, 65535);                   /* a SYN's: never scaled */
+    assert_int_equal(sent[1].wnd, TCP_BUF >> RCV_WSCALE > 65535 ? 65535
+                                                            : TCP_BUF >> RCV_WSCALE);
+    uint16_t port = sent[0].sport;
+    uint32_t una = sent[0].seq + 1;
+    /* the peer's window field 2 means 2 KiB: two segments, not two bytes */
+    from_peer(PEER_PORT, port, peer_isn + 1, una, ACK, 2, NULL, 0);
+    net_poll();
+    unsigned before = nsent;
+    static uint8_t data[8192];
+    assert_int_equal(tcp_write(c, data, sizeof data), (long)sizeof data);
+    assert_int_equal(nsent - before, 2);
+    assert_int_equal(sent[before].len + sent[before + 1].len, 2048);
+    /* 65535 << 10: far more than 64 KiB may be in flight (the congestion
+     * window, ten segments at first, is what stops it here) */
+    from_peer(PEER_PORT, port, peer_isn + 1, una + 2048, ACK, 65535, NULL, 0);
+    net_poll();
+    assert_int_equal(c->snd_wnd, 65535u << 10);
+    /* ours in units of 4 bytes: with 10 full segments unread, the field
+     * says the room left, beyond what 16 bits of bytes could */
+    before = nsent;
+    uint32_t seq = peer_isn + 1;
+    for (int i = 0; i < 10; i++, seq += TCP_MSS)
+        from_peer(PEER_PORT, port, seq, una + 2048, ACK, 65535, full, TCP_MSS);
+    net_poll();
+    assert_int_equal(sent[nsent - 1].ack, seq);
+    assert_int_equal(sent[nsent - 1].wnd, (TCP_BUF - 10 * TCP_MSS) / 4);
+    peer_ws = -1;
+}
+
+/* Without the peer's offer there is no scaling: its window is taken as
+ * it stands, ours is said in bytes, and a SYN-ACK answering a SYN
+ * without the option does not carry it (RFC 7323 2.2). */
+static void window_scale_needs_both(void **state)
+{
+    peer = scaling_peer;
+    peer_ws = -1;
+    int err = 0;
+    struct tcp_conn *c = tcp_connect(PEER, PEER_PORT, 1000, &err);
+    assert_non_null(c);
+    peer = silent_peer;
+    assert_int_equal(c->snd_scale, 0);
+    assert_int_equal(c->rcv_scale, 0);
+    assert_int_equal(sent[1].wnd, 65535);                   /* the most it can say */
+    struct tcp_conn *l = tcp_listen(8080);
+    unsigned before = nsent;
+    from_peer(40000, 8080, 77, 0, SYN, 65535, NULL, 0);
+    net_poll();
+    assert_int_equal(sent[before].flags, SYN | ACK);
+    assert_int_equal(sent[before].wscale, -1);
+    before = nsent;
+    queue_in(PEER, GUEST, (struct pseg){ .sport = 40001, .dport = 8080, .seq = 500,
+                                         .flags = SYN, .wnd = 65535, .ws = 1 + 3 });
+    net_poll();
+    assert_int_equal(sent[before].flags, SYN | ACK);
+    assert_int_equal(sent[before].wscale, RCV_WSCALE);
+    tcp_close(l, 0);
+    (void)c;
+}
+
+/* A sender with data written and n segments of 536 bytes (no MSS option) out. */
+static struct tcp_conn *sending(unsigned n, uint32_t *first)
+{
+    struct tcp_conn *c = connected();
+    static uint8_t data[64 * 536];
+    unsigned before = nsent;
+    assert_int_equal(tcp_write(c, data, n * 536), (long)(n * 536));
+    assert_int_equal(nsent - before, n);
+    *first = sent[before].seq;
+    return c;
+}
+
+static void dup(struct tcp_conn *c, uint32_t ack)
+{
+    from_peer(PEER_PORT, c->lport, peer_isn + 1, ack, ACK, 65535, NULL, 0);
+}
+
+/* RFC 6582: segments 0 and 2 of ten are lost. Three duplicate ACKs
+ * resend 0 (fast retransmit, the window halved); the ACK that then
+ * covers 0 and 1 only (partial) has 2 resent at once, without waiting
+ * for three more duplicates or the timer; the ACK for all ends
+ * recovery, the window at ssthresh. */
+static void newreno_partial_ack_resends_next_hole(void **state)
+{
+    uint32_t s0;
+    struct tcp_conn *c = sending(10, &s0);
+    for (int i = 0; i < 3; i++)
+        dup(c, s0);
+    unsigned before = nsent;
+    net_poll();
+    assert_int_equal(tcp_stats.fast_retransmits, 1);
+    assert_int_equal(sent[before].seq, s0);
+    assert_true(c->in_recovery);
+    assert_int_equal(c->ssthresh, 5 * 536);
+    before = nsent;
+    dup(c, s0 + 2 * 536);                                   /* partial */
+    net_poll();
+    assert_int_equal(tcp_stats.partial_acks, 1);
+    assert_int_equal(sent[before].seq, s0 + 2 * 536);
+    assert_true(c->in_recovery);
+    assert_int_equal(tcp_stats.retransmits, 0);             /* no timeout */
+    dup(c, c->snd_max);                                     /* all of it */
+    net_poll();
+    assert_false(c->in_recovery);
+    assert_true(c->cwnd <= c->ssthresh);
+}
+
+/* RFC 6298 5.5 and 5.7: each timeout doubles the next wait; an ACK for
+ * new data ends the backoff, and the next timeout waits the base RTO. */
+static void rto_backoff_resets_on_new_ack(void **state)
+{
+    uint32_t s0;
+    struct tcp_conn *c = sending(2, &s0);
+    unsigned first = nsent;
+    while (tcp_stats.retransmits < 3)
+        tcp_wait_step();
+    uint64_t t1 = sent[first].at, t2 = sent[first + 1].at, t3 = sent[first + 2].at;
+    uint64_t w1 = t2 - t1, w2 = t3 - t2;
+    assert_true(w2 > w1 * 3 / 2 && w2 < w1 * 5 / 2);        /* doubled */
+    assert_int_equal(c->cwnd, 536);                         /* the loss window */
+    dup(c, s0 + 536);                                       /* new data acked */
+    net_poll();
+    uint64_t base = c->rto;
+    assert_true(base < w2);
+    unsigned before = nsent, rtx = tcp_stats.retransmits;
+    uint64_t t0 = now_ns;
+    while (tcp_stats.retransmits == rtx)
+        tcp_wait_step();
+    assert_true(sent[nsent - 1].at - t0 <= base + 2000000);
+    assert_int_equal(sent[nsent - 1].seq, s0 + 536);
+    (void)before;
+}
+
+/* Segments swapped on the way draw one or two duplicate ACKs, never
+ * three: nothing is resent, by fast retransmit or by a timer, and the
+ * window is not cut. */
+static void reordering_is_tolerated(void **state)
+{
+    uint32_t s0;
+    struct tcp_conn *c = sending(6, &s0);
+    uint32_t cwnd = c->cwnd;
+    dup(c, s0 + 536);                       /* 0 arrived */
+    dup(c, s0 + 536);                       /* 2 before 1 */
+    dup(c, s0 + 536);                       /* 3 before 1 */
+    dup(c, s0 + 4 * 536);                   /* 1 came: all to 4 */
+    dup(c, s0 + 6 * 536);
+    unsigned before = nsent;
+    net_poll();
+    for (int i = 0; i < 1000; i++)
+        tcp_wait_step();                    /* a second: no timer fires */
+    assert_int_equal(tcp_stats.fast_retransmits, 0);
+    assert_int_equal(tcp_stats.retransmits, 0);
+    assert_int_equal(tcp_stats.tail_probes, 0);
+    for (unsigned i = before; i < nsent; i++)
+        assert_true(seq_gt(sent[i].seq, s0 + 5 * 536));    /* only new data, if any */
+    assert_true(c->cwnd >= cwnd);
+}
+
+/* A retransmission can be lost too. In recovery the peer holds data
+ * past the hole and acknowledges the segment filling it at once, so
+ * when no ACK comes within a few round trips it goes again, long
+ * before the retransmission timer (RFC 8985 6.3's reasoning); and
+ * duplicate ACKs beyond what the segments sent before it can cause say
+ * the same. */
+static void lost_retransmission_is_sent_again(void **state)
+{
+    uint32_t s0;
+    struct tcp_conn *c = sending(1, &s0);
+    dup(c, s0 + 536);                                       /* an RTT sample */
+    net_poll();
+    static uint8_t data[10 * 536];
+    assert_int_equal(tcp_write(c, data, sizeof data), (long)sizeof data);
+    s0 += 536;
+    for (int i = 0; i < 3; i++)
+        dup(c, s0);
+    net_poll();
+    assert_int_equal(tcp_stats.fast_retransmits, 1);
+    unsigned before = nsent;
+    uint64_t t0 = now_ns;
+    while (nsent == before)
+        tcp_wait_step();
+    assert_int_equal(sent[before].seq, s0);
+    assert_int_equal(tcp_stats.lost_rexmits, 1);
+    assert_int_equal(tcp_stats.retransmits, 0);
+    assert_true(sent[before].at - t0 < c->rto / 2);
+    /* nine segments were out past the hole: three of them had answered
+     * before the resend, so six more duplicates are theirs, and two
+     * more spare; the next one goes beyond */
+    for (int i = 0; i < 6 + 2; i++)
+        dup(c, s0);
+    net_poll();
+    assert_int_equal(tcp_stats.lost_rexmits, 1);
+    before = nsent;
+    dup(c, s0);
+    net_poll();
+    assert_int_equal(tcp_stats.lost_rexmits, 2);
+    assert_int_equal(sent[before].seq, s0);
+}
+
+/* RFC 8985 7: the last segments of a flight lost (too few behind them
+ * for three duplicates): a probe, the last segment again, after about
+ * two round trips rather than the retransmission timeout; its duplicate
+ * ACK then starts recovery at once. */
+static void tail_loss_probe(void **state)
+{
+    uint32_t s0;
+    struct tcp_conn *c = sending(1, &s0);
+    dup(c, s0 + 536);                                       /* an RTT sample */
+    net_poll();
+    assert_true(c->rtt_valid);
+    static uint8_t more[3 * 536];
+    unsigned before = nsent;
+    assert_int_equal(tcp_write(c, more, sizeof more), (long)sizeof more);
+    assert_int_equal(nsent - before, 3);
+    uint32_t last = sent[nsent - 1].seq;
+    before = nsent;
+    uint64_t t0 = now_ns;
+    while (nsent == before)
+        tcp_wait_step();
+    assert_int_equal(tcp_stats.tail_probes, 1);
+    assert_int_equal(sent[before].seq, last);
+    assert_true(sent[before].at - t0 < c->rto / 4);
+    before = nsent;
+    dup(c, s0 + 536);                                       /* the probe's answer */
+    net_poll();
+    assert_int_equal(tcp_stats.fast_retransmits, 1);
+    assert_int_equal(sent[before].seq, s0 + 536);
 }
 
 int main(void)
@@ -773,6 +1113,10 @@ int main(void)
         T(zero_window_is_probed), T(three_duplicate_acks_resend_at_once),
         T(listen_accept_and_unwanted_syns), T(time_wait_ends),
         T(old_segments_and_keepalives_are_acked), T(shut_receive_window_still_acks),
+        T(ack_every_second_full_segment), T(out_of_order_then_quick_acks),
+        T(window_scale_negotiated_and_honoured), T(window_scale_needs_both),
+        T(newreno_partial_ack_resends_next_hole), T(rto_backoff_resets_on_new_ack),
+        T(reordering_is_tolerated), T(lost_retransmission_is_sent_again), T(tail_loss_probe),
         T(answered_probes_keep_the_connection),
         T(lost_window_update_is_found_by_probing), T(late_old_ack_keeps_the_window),
         T(listener_children_are_bounded), T(tiny_mss_is_raised),

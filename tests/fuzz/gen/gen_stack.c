@@ -11,6 +11,12 @@ static void config(struct seed *s, unsigned flags, unsigned syn_mode)
     w8(s, flags); w32(s, 1000); w16(s, 1460); w16(s, 65535); w8(s, syn_mode);
 }
 
+/* the MSS field above 1600 also offers window scaling: shift 3 here */
+static void config_wscale(struct seed *s, unsigned flags, unsigned window)
+{
+    w8(s, flags); w32(s, 1000); w16(s, 1460 + 1600 * 4); w16(s, window); w8(s, SYN_ANSWER);
+}
+
 static void send(struct seed *s, unsigned where, unsigned off, unsigned len, unsigned flags)
 {
     w8(s, S_PEER_SEND); w8(s, where); w16(s, off); w16(s, len); w8(s, flags); w16(s, 65535);
@@ -66,6 +72,16 @@ void gen_stack(const char *dir, const char *crashes)
     config(&s, CFG_PASSIVE | CFG_PRE_ARP, SYN_ANSWER);
     exchange(&s);
     emit(&s, dir, "passive_exchange");
+
+    /* the same with window scaling offered; the active one's window (32,
+     * scaled to 256) is smaller than what it is sent */
+    config_wscale(&s, csum | CFG_PRE_ARP, 32);
+    exchange(&s);
+    emit(&s, dir, "active_exchange_wscale");
+
+    config_wscale(&s, CFG_PASSIVE | CFG_PRE_ARP, 65535);
+    exchange(&s);
+    emit(&s, dir, "passive_exchange_wscale");
 
     config(&s, csum | CFG_PRE_ARP, SYN_ANSWER);
     send(&s, 1, 1000, 1000, 0);             /* a gap at [0, 1000) */
@@ -215,8 +231,9 @@ void gen_stack(const char *dir, const char *crashes)
     w8(&s, S_RAW); w16(&s, sizeof raw); wbytes(&s, raw, sizeof raw);
     emit(&s, dir, "syn_flood_strangers");
 
-    /* finding: an echo reply whose ICMP checksum is wrong is taken */
+    /* (the fuzzer's finding, fixed: an echo reply whose ICMP checksum
+     * is wrong was taken) */
     config(&s, CFG_NO_TCP, SYN_ANSWER);
     w8(&s, S_PING); w8(&s, 3); w16(&s, 1);
-    emit(&s, crashes, "icmp_reply_bad_checksum");
+    emit(&s, dir, "icmp_reply_bad_checksum");
 }

@@ -10,7 +10,10 @@
  *  - its data are the bytes the application wrote at those offsets
  *    (gbyte), never beyond what was written, never more than the MSS
  *    the peer announced, never past the furthest window the peer's
- *    delivered segments offered (but for a one-byte probe);
+ *    delivered segments offered (but for a one-byte probe), scaled
+ *    when both SYNs had the window-scale option;
+ *  - its SYN offers window scaling, its SYN-ACK only when the peer's
+ *    SYN did (RFC 7323 2.2);
  *  - its FIN comes after shutdown, at the end of what was written;
  *  - its ACK never covers a byte that has not reached the guest's NIC,
  *    and never goes back.
@@ -60,8 +63,9 @@ uint32_t peer_mss(void)
 static size_t segment(uint8_t *f, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
                       uint32_t off, uint32_t len)
 {
-    static uint8_t t[24 + TCP_MSS];
-    size_t hl = flags & SYN && P.mss_opt ? 24 : 20;
+    static uint8_t t[28 + TCP_MSS];
+    bool syn = flags & SYN;
+    size_t hl = 20 + (syn && P.mss_opt ? 4 : 0) + (syn && P.ws_opt ? 4 : 0);
     memset(t, 0, hl);
     wbe16(t, P.port);
     wbe16(t + 2, P.gport);
@@ -70,10 +74,18 @@ static size_t segment(uint8_t *f, uint32_t seq, uint32_t ack, uint8_t flags, uin
     t[12] = (uint8_t)(hl / 4 << 4);
     t[13] = flags;
     wbe16(t + 14, wnd);
-    if (hl == 24) {
-        t[20] = 2;
-        t[21] = 4;
-        wbe16(t + 22, P.mss_opt);
+    uint8_t *o = t + 20;
+    if (syn && P.mss_opt) {
+        o[0] = 2;
+        o[1] = 4;
+        wbe16(o + 2, P.mss_opt);
+        o += 4;
+    }
+    if (syn && P.ws_opt) {
+        o[0] = 1;                           /* NOP, then window scale */
+        o[1] = 3;
+        o[2] = 3;
+        o[3] = (uint8_t)(P.ws_opt - 1);
     }
     for (uint32_t i = 0; i < len; i++)
         t[hl + i] = pbyte(off + i);
@@ -155,6 +167,29 @@ void peer_syn(void)
     wire_put(f, n);
 }
 
+static unsigned min_shift(unsigned shift) { return shift > 14 ? 14 : shift; }
+
+/* The window-scale option of the guest's SYN or SYN-ACK: its shift, or
+ * -1 without. */
+static int guest_wscale(const uint8_t *t)
+{
+    size_t hl = (size_t)(t[12] >> 4) * 4;
+    for (size_t i = 20; i < hl;) {
+        if (t[i] == 0)
+            break;
+        if (t[i] == 1) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= hl || t[i + 1] < 2 || i + t[i + 1] > hl)
+            break;
+        if (t[i] == 3 && t[i + 1] == 3)
+            return t[i + 2];
+        i += t[i + 1];
+    }
+    return -1;
+}
+
 /* A frame of the peer's reached the guest's NIC: what it can now know. */
 void peer_delivered(const uint8_t *f, size_t len)
 {
@@ -187,8 +222,10 @@ void peer_delivered(const uint8_t *f, size_t len)
         uint32_t ack = be32(t + 8) - (P.g_isn + 1);
         if ((int32_t)(ack - P.edge_ack) > 0)
             P.edge_ack = ack;
-        if (be16(t + 14) > P.edge_wnd)
-            P.edge_wnd = be16(t + 14);
+        /* RFC 7323 2.3: the shift applies to all but SYNs (14 at most) */
+        uint32_t wnd = (uint32_t)be16(t + 14) << (P.scaling ? min_shift(P.ws_opt - 1) : 0);
+        if (wnd > P.edge_wnd)
+            P.edge_wnd = wnd;
         P.right_edge = P.edge_ack + P.edge_wnd;
     }
 }
@@ -198,6 +235,14 @@ void peer_delivered(const uint8_t *f, size_t len)
 static void handshake(const uint8_t *t, uint8_t flags)
 {
     uint32_t seq = be32(t + 4);
+    /* RFC 7323 2.2: the guest offers scaling on its SYN, and on a
+     * SYN-ACK only in answer to the peer's offer; a shift it can use */
+    int ws = guest_wscale(t);
+    FUZZ_CHECK(ws <= 14 && (ws >= 0) == (!(flags & ACK) || P.ws_opt),
+               "the guest's %s %s the window-scale option (shift %d), the peer's SYN %s it",
+               flags & ACK ? "SYN-ACK" : "SYN", ws >= 0 ? "has" : "lacks", ws,
+               P.ws_opt ? "had" : "lacked");
+    P.scaling = ws >= 0 && P.ws_opt;
     if (P.have_g_isn && seq != P.g_isn) {
         /* the listener's answer to the peer's SYN once the connection is
          * gone: a new one, which the peer does not follow */

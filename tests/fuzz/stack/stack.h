@@ -65,6 +65,8 @@ struct peer {
     uint32_t p_isn, g_isn;      /* initial sequence numbers */
     bool have_g_isn;
     uint16_t mss_opt, wnd;
+    uint8_t ws_opt;             /* the window-scale option's shift + 1, or 0 */
+    bool scaling;               /* both SYNs had it (RFC 7323 2.2) */
     unsigned syn_mode, syns_seen;
     /* peer to guest: stream byte i is pbyte(i) */
     uint32_t sent_max;          /* one past the highest byte put on the wire */
