@@ -9,7 +9,6 @@
 #include <sys/mman.h>
 #include <time.h>
 #include "boot/loader.h"
-#include "contract/pci.h"
 #include "contract/platform.h"
 #include "core/chardev.h"
 #include "core/log.h"
@@ -17,14 +16,9 @@
 #include "debug/dma_watch.h"
 #include "debug/gdbstub.h"
 #include "debug/monitor.h"
-#include "hw/debug_exit.h"
-#include "hw/e1000.h"
-#include "net/dump.h"
-#include "hw/pic.h"
-#include "hw/piix3.h"
-#include "hw/pit.h"
 #include "hw/rtc.h"
 #include "hw/serial.h"
+#include "net/dump.h"
 #include "machine.h"
 
 void machine_request_exit(struct machine *m, int status)
@@ -153,7 +147,7 @@ static int init_ram(struct machine *m)
                   (unsigned long long)(m->ram_size >> 20));
         return -1;
     }
-    region_init_container(&m->sysmem, "system", UINT64_MAX);
+    board_spaces_init(&m->sysmem, &m->io, &m->mem_as, &m->io_as);
     region_init_ram(&m->ram_region, "pc.ram", m->ram_size, m->ram);
     region_init_alias(&m->ram_low, "ram-below-4g", &m->ram_region, 0, m->lowmem);
     region_add(&m->sysmem, &m->ram_low, 0, 0);
@@ -161,18 +155,16 @@ static int init_ram(struct machine *m)
         region_init_alias(&m->ram_high, "ram-above-4g", &m->ram_region, m->lowmem, m->highmem);
         region_add(&m->sysmem, &m->ram_high, PCEMU_HIGHMEM_BASE, 0);
     }
-    address_space_init(&m->mem_as, "memory", &m->sysmem);
-    region_init_container(&m->io, "io", 0x10000);
-    address_space_init(&m->io_as, "I/O", &m->io);
     return 0;
 }
 
-/* The e1000's cable: to the user backend it names (or, as QEMU does by
+/* The NIC's cable: to the user backend it names (or, as QEMU does by
  * default, a user backend of its own), or nowhere with -nic none. */
 static int init_net(struct machine *m)
 {
+    struct board_slot *nic = board_find(&m->board, "e1000");
     if (m->cfg.nic_none) {
-        e1000_set_link(m->e1000, false);    /* STATUS.LU clear: nothing at the other end */
+        nic->desc->nic->set_link(nic->dev, false);   /* STATUS.LU clear: nothing at the other end */
         return 0;
     }
     const struct user_net_config *uc = NULL;
@@ -195,7 +187,8 @@ static int init_net(struct machine *m)
         log_error("-netdev user,id=%s: %s", uc->id, why);
         return -1;
     }
-    net_connect(e1000_net_client(m->e1000), user_net_client(m->user_net));
+    nic->backend = m->user_net;
+    net_connect(nic->desc->nic->client(nic->dev), user_net_client(m->user_net));
     for (int i = 0; i < m->cfg.ndumps; i++) {
         if (strcmp(m->cfg.dumps[i].netdev, uc->id) != 0) {
             log_error("-object filter-dump,netdev=%s: no such netdev (the e1000's is %s)",
@@ -229,40 +222,8 @@ static int init_net(struct machine *m)
     return 0;
 }
 
-/* The PCI bus, and what SeaBIOS would have done before handing over:
- * BARs where QEMU's firmware puts them, decoding on, INTA routed to IRQ
- * 11 and that IRQ level-triggered. Bus mastering stays off, as firmware
- * leaves a NIC it did not boot from: the driver enables it. */
-static int init_pci(struct machine *m)
-{
-    region_init_container(&m->pci_mem, "pci", UINT64_MAX);
-    region_add(&m->sysmem, &m->pci_mem, 0, -1);
-    pci_host_init(&m->pci, &m->pci_mem, &m->io, &m->mem_as);
-    /* a debugger's watchpoints see what devices write, too */
-    m->pci.bus.dma_written = dma_watch_written;
-    m->pci.bus.dma_opaque = m;
-    if (piix3_init(&m->isa_bridge, &m->pci.bus) < 0)
-        return -1;
-    m->e1000 = e1000_create(&m->pci.bus, PCI_DEVFN(PCI_SLOT_E1000, 0), m->cfg.mac);
-    if (!m->e1000) {
-        log_error("cannot create the e1000: out of memory");
-        return -1;
-    }
-    e1000_attach_loop(m->e1000, &m->loop);
-    m->diag = diag_create(m->cfg.kernel, access_pc, m);
-    e1000_attach_diag(m->e1000, m->diag);
-    struct pci_device *nic = e1000_pci(m->e1000);
-    nic->irq = pic_irq(m->pic, PCI_E1000_IRQ);
-    nic->config[PCI_INTERRUPT_LINE] = PCI_E1000_IRQ;
-    as_write(&m->io_as, PIC_ELCR2, 1u << (PCI_E1000_IRQ - 8), 1);
-    if (!m->cfg.unassigned_bars) {
-        pci_firmware_set_bar(nic, 0, E1000_BAR0_ADDR);
-        pci_firmware_set_bar(nic, 1, E1000_BAR1_ADDR);
-        pci_firmware_set_command(nic, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
-    }
-    return init_net(m);
-}
-
+/* The board (board_pc.c), and its devices' host ends: COM1 on -serial,
+ * the NIC on its netdev. */
 static int init_devices(struct machine *m)
 {
     const char *why;
@@ -275,38 +236,47 @@ static int init_devices(struct machine *m)
         log_error("-serial %s: %s", m->cfg.serial, why);
         return -1;
     }
-    m->pic = pic_create(NULL, NULL);
-    m->pit = pit_create(&m->loop, pic_irq(m->pic, PIT_IRQ));
-    m->serial = serial_create(pic_irq(m->pic, COM1_IRQ), serial_out, m);
-    m->debug_exit = debug_exit_create(debug_exit_cb, m);
-    m->rtc = rtc_create(&m->loop, pic_irq(m->pic, RTC_IRQ),
-                        m->cfg.rtc_base_set ? m->cfg.rtc_base : RTC_DEFAULT_BASE);
-    if (!m->pic || !m->pit || !m->serial || !m->debug_exit || !m->rtc) {
-        log_error("cannot create the devices: out of memory");
+    struct board_config bc = {
+        .rtc_base = m->cfg.rtc_base_set ? m->cfg.rtc_base : RTC_DEFAULT_BASE,
+        .unassigned_bars = m->cfg.unassigned_bars,
+        .exit = debug_exit_cb, .console = serial_out, .opaque = m,
+    };
+    memcpy(bc.mac, m->cfg.mac, sizeof bc.mac);
+    board_init(&m->board, &bc, &m->sysmem, &m->io, &m->mem_as, &m->io_as);
+    m->board.loop = &m->loop;
+    m->diag = diag_create(m->cfg.kernel, access_pc, m);
+    m->board.diag = m->diag;
+    /* a debugger's watchpoints see what devices write, too */
+    m->board.pci.bus.dma_written = dma_watch_written;
+    m->board.pci.bus.dma_opaque = m;
+    if (board_add_all(&m->board) < 0)
         return -1;
-    }
-    chardev_attach(m->serial_chr, &(struct chardev_frontend){ serial_can, serial_in,
-                                                              m->serial });
-    region_add(&m->io, pic_region_master(m->pic), PIC1_CMD, 0);
-    region_add(&m->io, pic_region_slave(m->pic), PIC2_CMD, 0);
-    region_add(&m->io, pic_region_elcr(m->pic), PIC_ELCR1, 0);
-    region_add(&m->io, pit_region(m->pit), PIT_CH0, 0);
-    region_add(&m->io, serial_region(m->serial), COM1_BASE, 0);
-    region_add(&m->io, debug_exit_region(m->debug_exit), DEBUG_EXIT_PORT, 0);
-    region_add(&m->io, rtc_region(m->rtc), RTC_PORT_INDEX, 0);
-    return init_pci(m);
+    struct serial *com1 = board_dev(&m->board, "serial");
+    chardev_attach(m->serial_chr, &(struct chardev_frontend){ serial_can, serial_in, com1 });
+    return init_net(m);
 }
 
-static int set_zone(void *opaque, uint64_t addr, uint64_t len, bool on)
+static int set_mem_zone(void *opaque, uint64_t addr, uint64_t len, bool on)
 {
     struct machine *m = opaque;
-    return m->cpu_ops->coalesce_mmio(m->cpu, addr, len, on);
+    return m->cpu_ops->coalesce(m->cpu, false, addr, len, on);
 }
 
-static void mem_changed(void *opaque, struct address_space *as)
+static int set_io_zone(void *opaque, uint64_t addr, uint64_t len, bool on)
 {
     struct machine *m = opaque;
-    coalesce_update(as, &m->coalesced, set_zone, m);
+    return m->cpu_ops->coalesce(m->cpu, true, addr, len, on);
+}
+
+/* The queued-write ranges the devices declare on their regions follow
+ * them wherever they are mapped now. */
+static void space_changed(void *opaque, struct address_space *as)
+{
+    struct machine *m = opaque;
+    if (as == &m->io_as)
+        coalesce_update(as, &m->coalesced_io, set_io_zone, m);
+    else
+        coalesce_update(as, &m->coalesced, set_mem_zone, m);
 }
 
 /* -accel names the backend; without it, KVM where it works, else the
@@ -355,23 +325,16 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
      * before the guest runs on, so any delay there would only cost a
      * timer exit per doorbell: the work is done at that same pass. */
     if (!m->cpu_ops->clock)
-        e1000_set_dma_delay(m->e1000, 0);
-    /* The UART's transmit register only collects bytes, and PCI's
-     * CONFIG_ADDRESS only latches a value for the CONFIG_DATA access that
-     * follows (which exits, and finds the queue delivered first): queue
-     * those writes rather than exit for each (a VM exit costs 8-18 us
-     * here, a queued write about 4). */
-    if (m->cpu_ops->coalesce_pio) {
-        m->cpu_ops->coalesce_pio(m->cpu, COM1_BASE + UART_THR, 1);
-        m->cpu_ops->coalesce_pio(m->cpu, PCI_CONFIG_ADDRESS, 4);
-    }
-    /* Registers whose writes the guest only sees through later reads
-     * (the e1000's multicast table, EERD): queued too, wherever their
-     * BAR is mapped now. */
-    if (m->cpu_ops->coalesce_mmio) {
-        m->mem_as.changed = mem_changed;
-        m->mem_as.changed_opaque = m;
-        mem_changed(m, &m->mem_as);
+        board_set_dma_delay(&m->board, 0);
+    /* Writes the guest sees only through later reads are queued rather
+     * than exit each (the ranges are the devices', on their regions:
+     * COM1's THR, CONFIG_ADDRESS, the e1000's MTA and EERD); a queued
+     * write costs a fraction of an exit (docs/results.md). */
+    if (m->cpu_ops->coalesce) {
+        m->mem_as.changed = m->io_as.changed = space_changed;
+        m->mem_as.changed_opaque = m->io_as.changed_opaque = m;
+        space_changed(m, &m->mem_as);
+        space_changed(m, &m->io_as);
     }
     if (m->cfg.gdb) {
         m->gdb = gdbstub_open(m, m->cfg.gdb, &why);
@@ -389,7 +352,7 @@ int machine_run(struct machine *m)
         log_error("cannot set the vcpu's start state");
         return PCEMU_EXIT_INTERNAL;
     }
-    rtc_start(m->rtc);      /* the loop's clock is the vcpu's from here */
+    board_start(&m->board);     /* the loop's clock is the vcpu's from here */
     if (m->cfg.start_paused)
         machine_pause(m);
     vcpu_run(m);
@@ -404,22 +367,34 @@ int machine_run(struct machine *m)
 void machine_print_stats(struct machine *m, FILE *out)
 {
     const struct machine_stats *s = &m->stats;
-    uint64_t tx = 0, rx = 0;
-    if (m->e1000)
-        e1000_frames(m->e1000, &tx, &rx);
     fprintf(out, "pcemu: stats: %llu exits (I/O %llu, MMIO %llu, HLT %llu, interrupted %llu, "
-            "other %llu); e1000 %llu frames sent, %llu received",
-            (unsigned long long)s->exits, (unsigned long long)s->io,
+            "other %llu)", (unsigned long long)s->exits, (unsigned long long)s->io,
             (unsigned long long)s->mmio, (unsigned long long)s->hlt,
-            (unsigned long long)s->intr, (unsigned long long)s->other,
-            (unsigned long long)tx, (unsigned long long)rx);
+            (unsigned long long)s->intr, (unsigned long long)s->other);
+    uint64_t tx = 0, rx = 0;
+    for (unsigned i = 0; i < m->board.n; i++) {
+        const struct board_slot *sl = &m->board.slot[i];
+        if (!sl->desc->nic)
+            continue;
+        uint64_t t, r;
+        sl->desc->nic->frames(sl->dev, &t, &r);
+        fprintf(out, "; %s %llu frames sent, %llu received", sl->desc->name,
+                (unsigned long long)t, (unsigned long long)r);
+        tx += t;
+        rx += r;
+    }
     if (tx + rx)
         fprintf(out, "; %.2f exits per frame", (double)s->exits / (double)(tx + rx));
-    if (m->e1000)
-        e1000_rx_stats_print(m->e1000, out);
-    if (m->user_net && m->e1000)
-        fprintf(out, "; net queues dropped %lu to e1000, %lu to user",
-                e1000_net_client(m->e1000)->dropped, user_net_client(m->user_net)->dropped);
+    for (unsigned i = 0; i < m->board.n; i++) {
+        struct board_slot *sl = &m->board.slot[i];
+        if (!sl->desc->nic)
+            continue;
+        sl->desc->nic->print_stats(sl->dev, out);
+        if (sl->backend)
+            fprintf(out, "; net queues dropped %lu to %s, %lu to user",
+                    sl->desc->nic->client(sl->dev)->dropped, sl->desc->name,
+                    user_net_client(sl->backend)->dropped);
+    }
     if (m->impair) {
         const struct net_impair_stats *i = net_impair_stats(m->impair);
         fprintf(out, "; filter-impair: %llu frames, %llu lost, %llu corrupted, %llu duplicated, "
@@ -440,12 +415,7 @@ void machine_destroy(struct machine *m)
         m->cpu_ops->destroy(m->cpu);
     monitor_close(m->monitor);
     gdbstub_close(m->gdb);
-    if (m->debug_exit) debug_exit_destroy(m->debug_exit);
-    rtc_destroy(m->rtc);
-    if (m->serial) serial_destroy(m->serial);
-    if (m->pit) pit_destroy(m->pit);
-    if (m->pic) pic_destroy(m->pic);
-    if (m->e1000) e1000_destroy(m->e1000);
+    board_destroy(&m->board);
     diag_destroy(m->diag);
     net_impair_destroy(m->impair);
     user_net_destroy(m->user_net);

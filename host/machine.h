@@ -12,7 +12,7 @@
 #include "core/loop.h"
 #include "core/memory.h"
 #include "cpu/cpu.h"
-#include "hw/pci_host.h"
+#include "board.h"
 #include "net/impair.h"
 #include "net/slirp.h"
 
@@ -32,12 +32,6 @@ enum pcemu_status {
 #define PCEMU_HIGHMEM_BASE 0x100000000ull
 
 struct chardev;
-struct pic;
-struct pit;
-struct serial;
-struct debug_exit;
-struct rtc;
-struct e1000;
 struct monitor;
 struct gdbstub;
 struct diag;
@@ -57,7 +51,7 @@ struct machine_config {
     bool start_paused;         /* -S: wait for `cont` */
     bool stats;                /* -stats: exit counts on stderr at the end */
     const char *gdb;           /* "tcp::PORT" or NULL */
-    uint8_t mac[6];            /* the e1000's */
+    uint8_t mac[6];            /* the NIC's */
     bool nic_none;             /* -nic none: the cable is not plugged in */
     const char *nic_netdev;    /* -device e1000,netdev=ID */
     struct user_net_config netdevs[4];
@@ -73,22 +67,16 @@ struct machine {
 
     uint8_t *ram;
     uint64_t ram_size, lowmem, highmem;
-    struct region sysmem, ram_region, ram_low, ram_high, pci_mem;
+    struct region sysmem, ram_region, ram_low, ram_high;
     struct region io;
     struct address_space mem_as, io_as;
-    struct coalesce_set coalesced;  /* queued-write zones the CPU has now */
+    /* queued-write zones the CPU has now, in memory and in I/O space */
+    struct coalesce_set coalesced, coalesced_io;
 
-    struct pic *pic;
-    struct pit *pit;
-    struct serial *serial;
-    struct debug_exit *debug_exit;
-    struct rtc *rtc;
+    struct board board;         /* the devices (board_pc.c) */
     struct chardev *serial_chr;
-    struct pci_host pci;
-    struct pci_device isa_bridge;
-    struct e1000 *e1000;
     struct diag *diag;          /* device diagnostics naming the guest's line */
-    struct user_net *user_net;
+    struct user_net *user_net;  /* the NIC's backend */
     struct net_dump *dump;
     struct net_impair *impair;
     struct monitor *monitor;
@@ -111,7 +99,7 @@ struct machine {
     } stats;
 };
 
-/* -stats: the exit counts and the e1000's frame counts, one line. */
+/* -stats: the exit counts and the NICs' frame counts, one line. */
 void machine_print_stats(struct machine *m, FILE *out);
 
 /* Builds the machine and loads the kernel; on failure prints

@@ -124,11 +124,10 @@ struct cpu_ops {
      * false when it cannot be known. */
     bool (*access_pc)(struct cpu *c, uint64_t *pc);
 
-    /* Writes to these ports may be queued and delivered at the next exit
-     * instead of exiting each time (the UART's transmit register). */
-    int (*coalesce_pio)(struct cpu *c, uint16_t port, uint16_t len);
-    /* The same for guest-physical memory; on false the zone is dropped. */
-    int (*coalesce_mmio)(struct cpu *c, uint64_t addr, uint64_t len, bool on);
+    /* Writes to these ports (pio) or guest-physical addresses may be
+     * queued and delivered at the next exit instead of exiting each time
+     * (core/coalesce.h); on false the zone is dropped. */
+    int (*coalesce)(struct cpu *c, bool pio, uint64_t addr, uint64_t len, bool on);
 
     /* Finish an access the guest started (an IN waiting for its value),
      * so that its registers are complete before anyone looks at them. */

@@ -58,7 +58,7 @@ struct cpu {
 static void accessed(struct cpu *c)
 {
     struct machine *m = c->m;
-    if ((pic_pending(m->pic) && !c->window) ||
+    if ((pic_pending(m->board.pic) && !c->window) ||
         (!m->loop.frozen && loop_next_deadline(&m->loop) < c->slice_end))
         x86_request_stop(&c->x);
 }

@@ -345,19 +345,11 @@ static void drain_ring(struct cpu *c)
     c->draining = false;
 }
 
-static int coalesce_pio(struct cpu *c, uint16_t port, uint16_t len)
-{
-    if (!c->ring)
-        return -1;
-    struct kvm_coalesced_mmio_zone z = { .addr = port, .size = len, .pio = 1 };
-    return ioctl(c->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z);
-}
-
-static int coalesce_mmio(struct cpu *c, uint64_t addr, uint64_t len, bool on)
+static int coalesce(struct cpu *c, bool pio, uint64_t addr, uint64_t len, bool on)
 {
     if (!c->ring || len > UINT32_MAX)
         return -1;
-    struct kvm_coalesced_mmio_zone z = { .addr = addr, .size = (uint32_t)len };
+    struct kvm_coalesced_mmio_zone z = { .addr = addr, .size = (uint32_t)len, .pio = pio };
     return ioctl(c->vm_fd, on ? KVM_REGISTER_COALESCED_MMIO : KVM_UNREGISTER_COALESCED_MMIO, &z);
 }
 
@@ -761,8 +753,7 @@ const struct cpu_ops kvm_cpu_ops = {
     .want_window = want_window,
     .access_pc = access_pc,
     .sync = sync_vcpu,
-    .coalesce_pio = coalesce_pio,
-    .coalesce_mmio = coalesce_mmio,
+    .coalesce = coalesce,
     .destroy = destroy,
     .set_debug = set_debug,
     .get_fpu = get_fpu,

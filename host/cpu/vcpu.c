@@ -32,13 +32,13 @@ void vcpu_fatal(struct machine *m, int status, const char *fmt, ...)
 static void inject(struct machine *m)
 {
     const struct cpu_ops *ops = m->cpu_ops;
-    if (!pic_pending(m->pic)) {
+    if (!pic_pending(m->board.pic)) {
         ops->want_window(m->cpu, false);
         return;
     }
     if (ops->can_inject(m->cpu)) {
-        ops->inject(m->cpu, pic_ack(m->pic));
-        ops->want_window(m->cpu, pic_pending(m->pic));
+        ops->inject(m->cpu, pic_ack(m->board.pic));
+        ops->want_window(m->cpu, pic_pending(m->board.pic));
     } else {
         ops->want_window(m->cpu, true);
     }
@@ -54,7 +54,7 @@ static bool idle_virtual(struct machine *m)
     const struct cpu_ops *ops = m->cpu_ops;
     struct loop *l = &m->loop;
     loop_wait(l, 0);
-    if (pic_pending(m->pic) || m->stop || m->paused || m->signalled)
+    if (pic_pending(m->board.pic) || m->stop || m->paused || m->signalled)
         return true;
     uint64_t now = loop_now(l), next = loop_next_deadline(l);
     if (l->polled > 0) {
@@ -75,7 +75,7 @@ static bool idle_virtual(struct machine *m)
 static void exit_hlt(struct machine *m, const struct cpu_exit *e)
 {
     /* An interrupt already waiting ends the HLT at once. */
-    if (e->if_flag && pic_pending(m->pic))
+    if (e->if_flag && pic_pending(m->board.pic))
         return;
     if (!e->if_flag) {
         vcpu_fatal(m, PCEMU_EXIT_DEAD,

@@ -87,14 +87,14 @@ static bool masters(const struct pci_device *d)
 static void bus_master_spaces(struct machine *m, FILE *out)
 {
     for (size_t i = 0; i < PCI_MAX_DEV * PCI_MAX_FN; i++) {
-        const struct pci_device *d = m->pci.bus.devs[i];
+        const struct pci_device *d = m->board.pci.bus.devs[i];
         if (!d)
             continue;
         fprintf(out, "address-space: %s\n  " ALL " (prio 0, i/o): bus master container\n",
                 d->name);
         if (masters(d))
             fprintf(out, "    " ALL " (prio 0, i/o): alias bus master @%s " ALL "\n",
-                    m->pci.bus.dma->root->name);
+                    m->board.pci.bus.dma->root->name);
         fputc('\n', out);
     }
 }
@@ -106,7 +106,7 @@ static int bus_master_as_lines(struct machine *m, bool want, FILE *out)
 {
     int n = 0;
     for (size_t i = 0; i < PCI_MAX_DEV * PCI_MAX_FN; i++) {
-        const struct pci_device *d = m->pci.bus.devs[i];
+        const struct pci_device *d = m->board.pci.bus.devs[i];
         if (d && masters(d) == want) {
             if (out)
                 fprintf(out, " AS \"%s\", root: bus master container\n", d->name);
@@ -180,7 +180,7 @@ static void flat_view(struct machine *m, FILE *out)
         const struct region *root = as->root;
         bool io_space = as == &m->io_as;
         fprintf(out, "FlatView #%zu\n AS \"%s\", root: %s\n", s, as->name, root->name);
-        if (as == m->pci.bus.dma)
+        if (as == m->board.pci.bus.dma)
             bus_master_as_lines(m, true, out);
         fprintf(out, " Root memory region: %s\n", root->name);
         struct bounds b = { 0 };

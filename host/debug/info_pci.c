@@ -107,7 +107,7 @@ static void print_function(const struct pci_device *d, FILE *out)
 void info_pci(struct machine *m, const char *args, FILE *out)
 {
     for (unsigned devfn = 0; devfn < PCI_MAX_DEV * PCI_MAX_FN; devfn++) {
-        const struct pci_device *d = m->pci.bus.devs[devfn];
+        const struct pci_device *d = m->board.pci.bus.devs[devfn];
         if (d)
             print_function(d, out);
     }

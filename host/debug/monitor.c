@@ -12,7 +12,6 @@
 #include "core/log.h"
 #include "debug/info.h"
 #include "debug/monitor.h"
-#include "hw/e1000.h"
 #include "machine.h"
 
 #define PROMPT "(pcemu) "
@@ -51,41 +50,63 @@ static void cmd_quit(struct machine *m, const char *args, FILE *out)
     machine_request_exit(m, PCEMU_EXIT_OK);
 }
 
-/* set_link NAME on|off, as QEMU spells it; the NIC is "e1000". */
+/* The board's network cards' names, separated by sep. */
+static void nic_names(struct machine *m, const char *sep, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (unsigned i = 0; i < m->board.n && used < len; i++)
+        if (m->board.slot[i].desc->nic)
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? sep : "",
+                                     m->board.slot[i].desc->name);
+}
+
+static struct board_slot *find_nic(struct machine *m, const char *name)
+{
+    struct board_slot *s = board_find(&m->board, name);
+    return s && s->desc->nic ? s : NULL;
+}
+
+/* set_link NAME on|off, as QEMU spells it; NAME is a NIC of the board. */
 static void cmd_set_link(struct machine *m, const char *args, FILE *out)
 {
-    char name[64], state[16];
+    char name[64], state[16], have[128];
     if (sscanf(args, "%63s %15s", name, state) != 2 ||
         (strcmp(state, "on") != 0 && strcmp(state, "off") != 0)) {
-        fprintf(out, "set_link: usage: set_link e1000 on|off\n");
+        nic_names(m, "|", have, sizeof have);
+        fprintf(out, "set_link: usage: set_link %s on|off\n", have);
         return;
     }
-    if (strcmp(name, "e1000") != 0 || !m->e1000) {
-        fprintf(out, "set_link: no device '%s' (have: e1000)\n", name);
+    struct board_slot *nic = find_nic(m, name);
+    if (!nic) {
+        nic_names(m, ", ", have, sizeof have);
+        fprintf(out, "set_link: no device '%s' (have: %s)\n", name, have);
         return;
     }
-    e1000_set_link(m->e1000, strcmp(state, "on") == 0);
+    nic->desc->nic->set_link(nic->dev, strcmp(state, "on") == 0);
 }
 
 static void info_network(struct machine *m, const char *args, FILE *out)
 {
-    uint8_t mac[6];
-    e1000_mac(m->e1000, mac);
-    fprintf(out, "e1000: index=0,type=nic,model=e1000,macaddr=%02x:%02x:%02x:%02x:%02x:%02x,"
-            "link=%s\n", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
-            e1000_link(m->e1000) ? "up" : "down");
-    if (m->user_net) {
-        char buf[300];
-        user_net_info(m->user_net, buf, sizeof buf);
-        fprintf(out, " \\ %s\n", buf);
-    } else {
-        fprintf(out, " \\ (no backend: -nic none)\n");
+    for (unsigned i = 0, index = 0; i < m->board.n; i++) {
+        const struct board_slot *s = &m->board.slot[i];
+        const struct board_nic *nic = s->desc->nic;
+        if (!nic)
+            continue;
+        uint8_t mac[6];
+        nic->mac(s->dev, mac);
+        fprintf(out, "%s: index=%u,type=nic,model=%s,macaddr=", s->desc->name, index++,
+                nic->model);
+        board_print_mac(out, mac);
+        fprintf(out, ",link=%s\n", nic->link(s->dev) ? "up" : "down");
+        if (s->backend) {
+            char buf[300];
+            user_net_info(s->backend, buf, sizeof buf);
+            fprintf(out, " \\ %s\n", buf);
+        } else {
+            fprintf(out, " \\ (no backend: -nic none)\n");
+        }
     }
-}
-
-static void info_e1000(struct machine *m, const char *args, FILE *out)
-{
-    e1000_info(m->e1000, out);
 }
 
 static void info_status(struct machine *m, const char *args, FILE *out)
@@ -99,8 +120,7 @@ static const struct command commands[] = {
     { "cont", "c", "", "resume the guest", cmd_cont },
     { "stop", NULL, "", "pause the guest", cmd_stop },
     { "quit", "q", "", "end pcemu (exit status 0)", cmd_quit },
-    { "set_link", NULL, "e1000 on|off", "plug or unplug the e1000's cable (raises LSC)",
-      cmd_set_link },
+    { "set_link", NULL, NULL, "plug or unplug a NIC's cable (raises LSC)", cmd_set_link },
 };
 
 static const struct command infos[] = {
@@ -108,8 +128,7 @@ static const struct command infos[] = {
     { "qtree", NULL, "", "the device tree", info_qtree },
     { "pci", NULL, "", "the PCI functions", info_pci },
     { "status", NULL, "", "whether the guest runs", info_status },
-    { "network", NULL, "", "the e1000 and its backend", info_network },
-    { "e1000", NULL, "", "the e1000's registers and rings as the device sees them", info_e1000 },
+    { "network", NULL, "", "the NICs and their backends", info_network },
 };
 
 #define N(a) (sizeof (a) / sizeof (a)[0])
@@ -122,21 +141,45 @@ static const struct command *find(const struct command *t, size_t n, const char 
     return NULL;
 }
 
-static void list(const char *prefix, const struct command *t, size_t n, FILE *out)
+static void list_one(const char *prefix, const char *name, const char *alias,
+                     const char *args, const char *help, FILE *out)
+{
+    char head[64];
+    snprintf(head, sizeof head, "%s%s%s%s %s", prefix, name, alias ? "|" : "",
+             alias ? alias : "", args);
+    fprintf(out, "%-24s -- %s\n", head, help);
+}
+
+/* A NULL args is set_link's: the board's NICs. */
+static void list(struct machine *m, const char *prefix, const struct command *t, size_t n,
+                 FILE *out)
 {
     for (size_t i = 0; i < n; i++) {
-        char head[64];
-        snprintf(head, sizeof head, "%s%s%s%s %s", prefix, t[i].name,
-                 t[i].alias ? "|" : "", t[i].alias ? t[i].alias : "", t[i].args);
-        fprintf(out, "%-24s -- %s\n", head, t[i].help);
+        char args[160] = "";
+        if (!t[i].args) {
+            nic_names(m, "|", args, sizeof args - 8);
+            strcat(args, " on|off");
+        }
+        list_one(prefix, t[i].name, t[i].alias, t[i].args ? t[i].args : args, t[i].help, out);
+    }
+}
+
+/* info: the machine's own subcommands, then those of the board's devices. */
+static void list_infos(struct machine *m, FILE *out)
+{
+    list(m, "info ", infos, N(infos), out);
+    for (unsigned i = 0; i < m->board.n; i++) {
+        const struct board_device *d = m->board.slot[i].desc;
+        if (d->info)
+            list_one("info ", d->name, NULL, "", d->info_help, out);
     }
 }
 
 static void cmd_help(struct machine *m, const char *args, FILE *out)
 {
     if (!*args) {
-        list("", commands, N(commands), out);
-        list("info ", infos, N(infos), out);
+        list(m, "", commands, N(commands), out);
+        list_infos(m, out);
         return;
     }
     const struct command *c = find(commands, N(commands), args);
@@ -144,18 +187,19 @@ static void cmd_help(struct machine *m, const char *args, FILE *out)
         fprintf(out, "help: unknown command '%s' (try 'help')\n", args);
         return;
     }
-    list("", c, 1, out);
+    list(m, "", c, 1, out);
     if (c->run == cmd_info)
-        list("info ", infos, N(infos), out);
+        list_infos(m, out);
 }
 
 /* A command whose table entry takes no arguments refuses any, rather
  * than ignore them (quit now, info pci extra). */
-static bool no_extra(const struct command *c, const char *prefix, const char *rest, FILE *out)
+static bool no_extra(const char *args, const char *prefix, const char *name, const char *rest,
+                     FILE *out)
 {
-    if (c->args[0] || !*rest)
+    if (!args || args[0] || !*rest)
         return true;
-    fprintf(out, "%s%s: takes no argument (got '%s')\n", prefix, c->name, rest);
+    fprintf(out, "%s%s: takes no argument (got '%s')\n", prefix, name, rest);
     return false;
 }
 
@@ -183,16 +227,22 @@ static void cmd_info(struct machine *m, const char *args, FILE *out)
     snprintf(buf, sizeof buf, "%s", args);
     char *sub = split(buf, &rest);
     if (!*sub) {
-        list("info ", infos, N(infos), out);
+        list_infos(m, out);
         return;
     }
     const struct command *c = find(infos, N(infos), sub);
-    if (!c) {
+    if (c) {
+        if (no_extra(c->args, "info ", c->name, rest, out))
+            c->run(m, rest, out);
+        return;
+    }
+    struct board_slot *s = board_find(&m->board, sub);
+    if (!s || !s->desc->info) {
         fprintf(out, "info: unknown subcommand '%s' (try 'info' for the list)\n", sub);
         return;
     }
-    if (no_extra(c, "info ", rest, out))
-        c->run(m, rest, out);
+    if (no_extra("", "info ", sub, rest, out))
+        s->desc->info(s->dev, out);
 }
 
 void monitor_execute(struct machine *m, const char *line, FILE *out)
@@ -210,7 +260,7 @@ void monitor_execute(struct machine *m, const char *line, FILE *out)
         fprintf(out, "unknown command: '%s' (try 'help')\n", name);
         return;
     }
-    if (no_extra(c, "", rest, out))
+    if (no_extra(c->args, "", c->name, rest, out))
         c->run(m, rest, out);
 }
 

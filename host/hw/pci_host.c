@@ -70,6 +70,10 @@ void pci_host_init(struct pci_host *h, struct region *pci_mem, struct region *io
     /* The host bridge decodes memory and masters the bus from reset. */
     pci_set_word(h->dev.config + PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     region_init_io(&h->idx, "pci-conf-idx", 4, &idx_ops, h);
+    /* CONFIG_ADDRESS only latches a value for the CONFIG_DATA access
+     * that follows, which exits and finds queued writes delivered first:
+     * a CPU backend may queue writes to it (core/coalesce.h). */
+    region_set_write_queue(&h->idx, 0, 0, 4);
     region_init_io(&h->data, "pci-conf-data", 4, &data_ops, h);
     region_add(io, &h->idx, PCI_CONFIG_ADDRESS, 0);
     region_add(io, &h->data, PCI_CONFIG_DATA, 0);

@@ -7,9 +7,9 @@
  */
 #include "hw/piix3.h"
 
-int piix3_init(struct pci_device *d, struct pci_bus *b)
+int piix3_init(struct pci_device *d, struct pci_bus *b, uint8_t devfn)
 {
-    if (pci_device_init(d, b, PCI_DEVFN(PCI_SLOT_ISA, 0), "PIIX3", PCI_VENDOR_INTEL,
+    if (pci_device_init(d, b, devfn, "PIIX3", PCI_VENDOR_INTEL,
                         PCI_DEVICE_PIIX3_ISA, PCI_CLASS_BRIDGE_ISA, 0x00,
                         PCI_HEADER_TYPE_NORMAL | PCI_HEADER_MULTIFUNCTION) < 0)
         return -1;

@@ -4,6 +4,6 @@
 
 #include "hw/pci.h"
 
-int piix3_init(struct pci_device *d, struct pci_bus *b);
+int piix3_init(struct pci_device *d, struct pci_bus *b, uint8_t devfn);
 
 #endif

@@ -264,6 +264,10 @@ struct serial *serial_create(struct irq_line irq, serial_out_fn out, void *out_o
     s->out = out;
     s->out_opaque = out_opaque;
     region_init_io(&s->region, "serial", 8, &serial_ops, s);
+    /* THR only collects bytes (and DLL, at the same offset, only holds
+     * the divisor): nothing the guest sees until it next reads the UART,
+     * so a CPU backend may queue these writes (core/coalesce.h). */
+    region_set_write_queue(&s->region, 0, UART_THR, 1);
     serial_reset(s);
     return s;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "board.h"
 #include "contract/e1000.h"
 #include "contract/pci.h"
 #include "core/log.h"
@@ -13,13 +14,14 @@
 #include "debug/diag.h"
 #include "hw/e1000.h"
 #include "hw/e1000_internal.h"
-#include "hw/pci_host.h"
 #include "net/net.h"
 #include "contract_rig.h"
 #include "shim/mmio.h"
 #include "shim/x86.h"
 
 #define ARENA_SIZE (4u << 20)
+
+_Static_assert(RIG_IRQ == PCI_E1000_IRQ, "the rig's line is the board's");
 #define MAX_SENT 1024
 #define STORM 1000
 
@@ -30,9 +32,9 @@ typedef void (*irq_handler)(int irq);
 
 static struct {
     uint8_t *arena;
-    struct region sysmem, ram, pci_mem, io;
+    struct region sysmem, ram, io;
     struct address_space mem_as, io_as;
-    struct pci_host host;
+    struct board board;
     struct loop loop;
     uint64_t now;
     struct e1000 *nic;
@@ -130,31 +132,22 @@ void rig_init(const uint8_t mac[6], bool firmware_bars)
     log_capture(warn_sink, NULL);
     rig.arena = aligned_alloc(4096, ARENA_SIZE);
     memset(rig.arena, 0, ARENA_SIZE);
-    region_init_container(&rig.sysmem, "system", UINT64_MAX);
+    board_spaces_init(&rig.sysmem, &rig.io, &rig.mem_as, &rig.io_as);
     region_init_ram(&rig.ram, "guest-ram", ARENA_SIZE, rig.arena);
     region_add(&rig.sysmem, &rig.ram, (uint64_t)(uintptr_t)rig.arena, 0);
-    region_init_container(&rig.pci_mem, "pci", UINT64_MAX);
-    region_add(&rig.sysmem, &rig.pci_mem, 0, -1);
-    address_space_init(&rig.mem_as, "memory", &rig.sysmem);
-    region_init_container(&rig.io, "io", 0x10000);
-    address_space_init(&rig.io_as, "I/O", &rig.io);
-    pci_host_init(&rig.host, &rig.pci_mem, &rig.io, &rig.mem_as);
+    struct board_config cfg = { .unassigned_bars = !firmware_bars };
+    memcpy(cfg.mac, mac, sizeof cfg.mac);
+    board_init(&rig.board, &cfg, &rig.sysmem, &rig.io, &rig.mem_as, &rig.io_as);
 
     loop_init(&rig.loop);
     rig.now = 1000000000;
     rig.loop.now = rig_clock;
-    rig.nic = e1000_create(&rig.host.bus, PCI_DEVFN(3, 0), mac);
-    e1000_attach_loop(rig.nic, &rig.loop);
     rig.diag = diag_create(NULL, rig_access_pc, NULL);
-    e1000_attach_diag(rig.nic, rig.diag);
-    struct pci_device *pd = e1000_pci(rig.nic);
-    pd->irq = (struct irq_line){ irq_set_level, NULL, RIG_IRQ };
-    pci_config_write(pd, PCI_INTERRUPT_LINE, RIG_IRQ, 1);
-    if (firmware_bars) {
-        pci_firmware_set_bar(pd, 0, E1000_BAR0_ADDR);
-        pci_firmware_set_bar(pd, 1, E1000_BAR1_ADDR);
-        pci_firmware_set_command(pd, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);   /* as pcemu's */
-    }
+    /* the e1000 as pcemu's board has it, its INTA on the rig's line */
+    rig.board.loop = &rig.loop;
+    rig.board.diag = rig.diag;
+    rig.board.irq[RIG_IRQ] = (struct irq_line){ irq_set_level, NULL, RIG_IRQ };
+    rig.nic = board_add(&rig.board, board_pc_device("e1000"));
     static const struct net_client_ops wire_ops = { "test", NULL, wire_receive };
     net_client_init(&rig.wire, "wire", &wire_ops, NULL);
     net_connect(&rig.wire, e1000_net_client(rig.nic));
@@ -167,7 +160,7 @@ void rig_init(const uint8_t mac[6], bool firmware_bars)
 void rig_fini(void)
 {
     net_client_cleanup(&rig.wire);
-    e1000_destroy(rig.nic);
+    board_destroy(&rig.board);
     diag_destroy(rig.diag);
     for (size_t i = 0; i < rig.nsent; i++)
         free(rig.sent[i]);

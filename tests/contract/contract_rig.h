@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RIG_IRQ 11                  /* the interrupt line "firmware" set */
+#define RIG_IRQ 11                  /* the e1000's line on pcemu's board (PCI_E1000_IRQ) */
 
 /* firmware_bars: BARs placed and decoding on as pcemu's firmware does
  * (bus mastering left off for the driver); otherwise left at zero for

@@ -1,29 +1,38 @@
-/* A memory and I/O space with the PCI host bridge, for device tests. */
+/* A board for device tests: 64 KiB of RAM at 0, the memory and I/O
+ * spaces and the PCI host bridge; a test adds the PC's devices it needs
+ * from their board entries (board_pc.c), as pcemu builds them. */
 #ifndef TESTS_UNIT_PCI_RIG_H
 #define TESTS_UNIT_PCI_RIG_H
 
 #include <string.h>
-#include "hw/pci_host.h"
+#include "board.h"
+#include "contract/e1000.h"
 
 struct pci_rig {
     uint8_t ram[65536];
-    struct region sysmem, ram_region, pci_mem, io;
+    struct region sysmem, ram_region, io;
     struct address_space mem_as, io_as;
-    struct pci_host host;
+    struct board b;
 };
 
 static inline void pci_rig_init(struct pci_rig *r)
 {
     memset(r, 0, sizeof *r);
-    region_init_container(&r->sysmem, "system", UINT64_MAX);
+    board_spaces_init(&r->sysmem, &r->io, &r->mem_as, &r->io_as);
     region_init_ram(&r->ram_region, "ram", sizeof r->ram, r->ram);
     region_add(&r->sysmem, &r->ram_region, 0, 0);
-    region_init_container(&r->pci_mem, "pci", UINT64_MAX);
-    region_add(&r->sysmem, &r->pci_mem, 0, -1);
-    address_space_init(&r->mem_as, "memory", &r->sysmem);
-    region_init_container(&r->io, "io", 0x10000);
-    address_space_init(&r->io_as, "I/O", &r->io);
-    pci_host_init(&r->host, &r->pci_mem, &r->io, &r->mem_as);
+    static const struct board_config cfg = { .mac = E1000_DEFAULT_MAC };
+    board_init(&r->b, &cfg, &r->sysmem, &r->io, &r->mem_as, &r->io_as);
+}
+
+/* The PC's device name, with firmware's BARs and decoding (firmware) or
+ * as the guest finds it at reset. Its interrupt goes where r->b.irq[] says
+ * and its timers to r->b.loop (NULL: every interrupt at once, DMA inside
+ * the doorbell's write). */
+static inline void *pci_rig_add(struct pci_rig *r, const char *name, bool firmware)
+{
+    r->b.cfg.unassigned_bars = !firmware;
+    return board_add(&r->b, board_pc_device(name));
 }
 
 #endif

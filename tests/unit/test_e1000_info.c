@@ -29,15 +29,14 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
     pci_rig_init(&r.p);
-    static const uint8_t mac[6] = E1000_DEFAULT_MAC;
-    r.nic = e1000_create(&r.p.host.bus, PCI_DEVFN(3, 0), mac);
+    r.nic = pci_rig_add(&r.p, "e1000", false);
     return 0;
 }
 
 static int teardown(void **state)
 {
     free(r.text);
-    e1000_destroy(r.nic);
+    board_destroy(&r.p.b);
     log_capture(NULL, NULL);
     return 0;
 }

@@ -37,19 +37,16 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
     pci_rig_init(&r.p);
-    static const uint8_t mac[6] = E1000_DEFAULT_MAC;
-    r.nic = e1000_create(&r.p.host.bus, PCI_DEVFN(3, 0), mac);
-    struct pci_device *d = e1000_pci(r.nic);
-    d->irq = (struct irq_line){ irq, NULL, 11 };
-    pci_firmware_set_bar(d, 0, E1000_BAR0_ADDR);
-    pci_firmware_set_bar(d, 1, E1000_BAR1_ADDR);
-    pci_firmware_set_command(d, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.p.b.irq[PCI_E1000_IRQ] = (struct irq_line){ irq, NULL, PCI_E1000_IRQ };
+    r.nic = pci_rig_add(&r.p, "e1000", true);
+    pci_firmware_set_command(e1000_pci(r.nic),
+                             PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    e1000_destroy(r.nic);
+    board_destroy(&r.p.b);
     log_capture(NULL, NULL);
     return 0;
 }

@@ -41,9 +41,8 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
     pci_rig_init(&r.p);
-    static const uint8_t mac[6] = E1000_DEFAULT_MAC;
-    r.nic = e1000_create(&r.p.host.bus, PCI_DEVFN(3, 0), mac);
-    e1000_pci(r.nic)->irq = (struct irq_line){ irq, NULL, 11 };
+    r.p.b.irq[PCI_E1000_IRQ] = (struct irq_line){ irq, NULL, PCI_E1000_IRQ };
+    r.nic = pci_rig_add(&r.p, "e1000", false);
     pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     static const struct net_client_ops wire_ops = { "test", NULL, NULL };
     net_client_init(&r.wire, "wire", &wire_ops, NULL);
@@ -61,7 +60,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    e1000_destroy(r.nic);
+    board_destroy(&r.p.b);
     log_capture(NULL, NULL);
     return 0;
 }

@@ -49,12 +49,9 @@ static int setup(void **state)
     loop_init(&r.loop);
     r.now = 1000000;
     r.loop.now = fake_now;
-    static const uint8_t mac[6] = E1000_DEFAULT_MAC;
-    r.nic = e1000_create(&r.p.host.bus, PCI_DEVFN(3, 0), mac);
-    e1000_attach_loop(r.nic, &r.loop);
-    struct pci_device *d = e1000_pci(r.nic);
-    pci_firmware_set_bar(d, 0, E1000_BAR0_ADDR);
-    pci_firmware_set_command(d, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.p.b.loop = &r.loop;
+    r.nic = pci_rig_add(&r.p, "e1000", true);
+    pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     static const struct net_client_ops wire_ops = { "test", NULL, NULL };
     net_client_init(&r.wire, "wire", &wire_ops, NULL);
     net_connect(&r.wire, e1000_net_client(r.nic));
@@ -63,7 +60,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    e1000_destroy(r.nic);
+    board_destroy(&r.p.b);
     log_capture(NULL, NULL);
     return 0;
 }

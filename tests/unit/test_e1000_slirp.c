@@ -38,8 +38,7 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     pci_rig_init(&r.p);
     loop_init(&r.loop);
-    static const uint8_t mac[6] = E1000_DEFAULT_MAC;
-    r.nic = e1000_create(&r.p.host.bus, PCI_DEVFN(3, 0), mac);
+    r.nic = pci_rig_add(&r.p, "e1000", false);
     pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     const char *why = NULL;
     struct user_net_config uc = { .id = "user.0" };
@@ -63,7 +62,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     user_net_destroy(r.user);
-    e1000_destroy(r.nic);
+    board_destroy(&r.p.b);
     return 0;
 }
 

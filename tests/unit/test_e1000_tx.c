@@ -56,8 +56,7 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
     pci_rig_init(&r.p);
-    static const uint8_t mac[6] = E1000_DEFAULT_MAC;
-    r.nic = e1000_create(&r.p.host.bus, PCI_DEVFN(3, 0), mac);
+    r.nic = pci_rig_add(&r.p, "e1000", false);
     pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     net_client_init(&r.peer, "peer", &peer_ops, NULL);
     net_connect(e1000_net_client(r.nic), &r.peer);
@@ -73,7 +72,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    e1000_destroy(r.nic);
+    board_destroy(&r.p.b);
     log_capture(NULL, NULL);
     return 0;
 }

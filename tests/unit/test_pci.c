@@ -14,7 +14,6 @@
 
 struct rig {
     struct pci_rig p;
-    struct pci_device isa;
     struct e1000 *nic;
     int irq_level, irq_changes;
 };
@@ -34,10 +33,9 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     log_capture(quiet, NULL);
     pci_rig_init(&r.p);
-    piix3_init(&r.isa, &r.p.host.bus);
-    static const uint8_t mac[6] = E1000_DEFAULT_MAC;
-    r.nic = e1000_create(&r.p.host.bus, PCI_DEVFN(3, 0), mac);
-    e1000_pci(r.nic)->irq = (struct irq_line){ irq_set_cb, &r, 11 };
+    r.p.b.irq[PCI_E1000_IRQ] = (struct irq_line){ irq_set_cb, &r, PCI_E1000_IRQ };
+    pci_rig_add(&r.p, "piix3", false);
+    r.nic = pci_rig_add(&r.p, "e1000", false);
     *state = &r;
     return 0;
 }
@@ -45,7 +43,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct rig *r = *state;
-    e1000_destroy(r->nic);
+    board_destroy(&r->p.b);
     log_capture(NULL, NULL);
     return 0;
 }

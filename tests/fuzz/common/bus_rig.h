@@ -8,17 +8,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "core/loop.h"
+#include "board.h"
 #include "hw/e1000.h"
-#include "hw/pci_host.h"
 
 #define RIG_RAM_SIZE (1u << 20)
 
 struct bus_rig {
     uint8_t *ram;
-    struct region sysmem, ram_region, pci_mem, io;
+    struct region sysmem, ram_region, io;
     struct address_space mem_as, io_as;
-    struct pci_host host;
-    struct pci_device isa;
+    struct board board;         /* the PIIX3 and the e1000 of pcemu's */
     struct e1000 *nic;
     struct loop loop;
     uint64_t now;

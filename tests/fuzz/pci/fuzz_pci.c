@@ -68,27 +68,27 @@ static void op_addr(struct input *in)
     if (off + size > 4)
         off = 0;
     bool visible = mechanism_visible();
-    uint32_t before = R.host.config_address;
+    uint32_t before = R.board.pci.config_address;
     as_write(&R.io_as, PCI_CONFIG_ADDRESS + off, v >> (8 * off), size);
     if (!visible)
         return;
     if (size == 4 && off == 0)
-        FUZZ_CHECK(R.host.config_address == (v & 0x80fffffcu),
-                   "CONFIG_ADDRESS 0x%x after writing 0x%x", R.host.config_address, v);
+        FUZZ_CHECK(R.board.pci.config_address == (v & 0x80fffffcu),
+                   "CONFIG_ADDRESS 0x%x after writing 0x%x", R.board.pci.config_address, v);
     else
-        FUZZ_CHECK(R.host.config_address == before,
+        FUZZ_CHECK(R.board.pci.config_address == before,
                    "a %u-byte write at 0xcf%x changed CONFIG_ADDRESS to 0x%x", size, 8 + off,
-                   R.host.config_address);
-    FUZZ_CHECK(io_read(PCI_CONFIG_ADDRESS, 4) == R.host.config_address,
+                   R.board.pci.config_address);
+    FUZZ_CHECK(io_read(PCI_CONFIG_ADDRESS, 4) == R.board.pci.config_address,
                "CONFIG_ADDRESS reads 0x%x, latched 0x%x", io_read(PCI_CONFIG_ADDRESS, 4),
-               R.host.config_address);
+               R.board.pci.config_address);
 }
 
 /* The function CONFIG_ADDRESS selects, as the specification decodes
  * it; NULL for none. */
 static struct pci_device *selected(unsigned *reg)
 {
-    uint32_t a = R.host.config_address;
+    uint32_t a = R.board.pci.config_address;
     *reg = a & 0xfc;
     if (!(a & PCI_CONFIG_ENABLE) || (a >> 16 & 0xff) != 0)
         return NULL;
@@ -305,8 +305,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = { data, size };
     bus_rig_init(&R, in_bool(&in));
-    funcs[0] = &R.host.dev;
-    funcs[1] = &R.isa;
+    funcs[0] = &R.board.pci.dev;
+    funcs[1] = board_pci(&R.board, "piix3");
     funcs[2] = e1000_pci(R.nic);
     for (int i = 0; i < 3; i++)
         memcpy(fixed[i], funcs[i]->config, PCI_CONFIG_SIZE);
