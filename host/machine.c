@@ -116,7 +116,7 @@ static void serial_out(void *opaque, const uint8_t *buf, size_t len)
     chardev_write(m->serial_chr, buf, len);
     /* the console on stdout may share a terminal with the warnings */
     if (strcmp(m->cfg.serial, "stdio") == 0)
-        diag_console(m->diag, buf, len);
+        log_console(buf, len);
 }
 
 static bool access_pc(void *opaque, uint64_t *pc)
@@ -181,8 +181,8 @@ static int init_net(struct machine *m)
     } else {
         uc = m->cfg.nnetdevs ? &m->cfg.netdevs[0] : &dflt;
     }
-    const char *why;
-    m->user_net = user_net_create(&m->loop, uc, &why);
+    char why[256];
+    m->user_net = user_net_create(&m->loop, uc, why, sizeof why);
     if (!m->user_net) {
         log_error("-netdev user,id=%s: %s", uc->id, why);
         return -1;
@@ -199,7 +199,7 @@ static int init_net(struct machine *m)
             log_error("-object filter-dump: one dump per netdev");
             return -1;
         }
-        m->dump = net_dump_open(m->cfg.dumps[i].file, &why);
+        m->dump = net_dump_open(m->cfg.dumps[i].file, why, sizeof why);
         if (!m->dump) {
             log_error("-object filter-dump,file=%s: %s", m->cfg.dumps[i].file, why);
             return -1;
@@ -226,12 +226,12 @@ static int init_net(struct machine *m)
  * the NIC on its netdev. */
 static int init_devices(struct machine *m)
 {
-    const char *why;
+    char why[256];
     /* With the monitor on stdio, keys go to the monitor; the guest's
      * serial output still goes to stdout. */
     bool stdio_monitor = m->cfg.monitor && strcmp(m->cfg.monitor, "stdio") == 0;
     m->serial_chr = chardev_open(&m->loop, stdio_monitor && strcmp(m->cfg.serial, "stdio") == 0
-                                               ? "stdout" : m->cfg.serial, &why);
+                                               ? "stdout" : m->cfg.serial, why, sizeof why);
     if (!m->serial_chr) {
         log_error("-serial %s: %s", m->cfg.serial, why);
         return -1;
@@ -281,16 +281,16 @@ static void space_changed(void *opaque, struct address_space *as)
 
 /* -accel names the backend; without it, KVM where it works, else the
  * interpreter, saying why in one line. */
-static int init_cpu(struct machine *m, const char **why)
+static int init_cpu(struct machine *m, char *why, size_t whylen)
 {
     const char *accel = m->cfg.accel;
     m->cpu_ops = accel && strcmp(accel, "interp") == 0 ? &interp_cpu_ops : &kvm_cpu_ops;
-    m->cpu = m->cpu_ops->create(m, why);
+    m->cpu = m->cpu_ops->create(m, why, whylen);
     if (m->cpu || accel)
         return m->cpu ? 0 : -1;
-    log_info("%s: running on the interpreter instead (-accel interp)", *why);
+    log_info("%s: running on the interpreter instead (-accel interp)", why);
     m->cpu_ops = &interp_cpu_ops;
-    m->cpu = m->cpu_ops->create(m, why);
+    m->cpu = m->cpu_ops->create(m, why, whylen);
     return m->cpu ? 0 : -1;
 }
 
@@ -307,16 +307,16 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
         return -1;
 
     if (m->cfg.monitor) {
-        const char *why = NULL;
-        m->monitor = monitor_open(m, m->cfg.monitor, &why);
+        char why[256];
+        m->monitor = monitor_open(m, m->cfg.monitor, why, sizeof why);
         if (!m->monitor) {
             log_error("-monitor %s: %s", m->cfg.monitor, why);
             return -1;
         }
     }
 
-    const char *why = NULL;
-    if (init_cpu(m, &why) < 0) {
+    char why[256];
+    if (init_cpu(m, why, sizeof why) < 0) {
         log_error("%s", why);
         return -1;
     }
@@ -337,7 +337,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
         space_changed(m, &m->io_as);
     }
     if (m->cfg.gdb) {
-        m->gdb = gdbstub_open(m, m->cfg.gdb, &why);
+        m->gdb = gdbstub_open(m, m->cfg.gdb, why, sizeof why);
         if (!m->gdb) {
             log_error("-gdb %s: %s", m->cfg.gdb, why);
             return -1;
@@ -356,7 +356,7 @@ int machine_run(struct machine *m)
     if (m->cfg.start_paused)
         machine_pause(m);
     vcpu_run(m);
-    diag_flush(m->diag);        /* before anything else is printed */
+    log_flush();                /* held warnings, before anything else is printed */
     if (m->signalled && !m->stop) {
         log_error("stopped by signal %d", m->signalled);
         return PCEMU_EXIT_INTERRUPTED;
@@ -416,6 +416,7 @@ void machine_destroy(struct machine *m)
     monitor_close(m->monitor);
     gdbstub_close(m->gdb);
     board_destroy(&m->board);
+    log_flush();
     diag_destroy(m->diag);
     net_impair_destroy(m->impair);
     user_net_destroy(m->user_net);

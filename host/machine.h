@@ -45,7 +45,6 @@ struct machine_config {
     int64_t rtc_base;          /* in seconds since 1970 (else RTC_DEFAULT_BASE) */
     const char *serial;        /* "stdio", "file:PATH", "none" */
     const char *accel;         /* "kvm", "interp", NULL: KVM where it works */
-    bool no_reboot;
     bool unassigned_bars;      /* leave BARs for the guest to assign */
     const char *monitor;       /* NULL, "stdio", "unix:PATH,server,nowait" */
     bool start_paused;         /* -S: wait for `cont` */

@@ -263,7 +263,7 @@ static int each_prop(const char *opt, const char *arg, const char *rest,
                      int (*fn)(struct machine_config *cfg, void *ctx, const char *key,
                                const char *val), struct machine_config *cfg, void *ctx)
 {
-    static char buf[1024];
+    char buf[1024];
     snprintf(buf, sizeof buf, "%s", rest);
     for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(p, '=');
@@ -464,12 +464,6 @@ static int opt_stats(struct machine_config *cfg, const char *arg)
     return 0;
 }
 
-static int opt_no_reboot(struct machine_config *cfg, const char *arg)
-{
-    cfg->no_reboot = true;
-    return 0;
-}
-
 static int opt_help(struct machine_config *cfg, const char *arg)
 {
     fputs(usage, stdout);
@@ -503,7 +497,7 @@ static const struct opt opts[] = {
     { "-s", false, opt_gdb_default },
     { "-M", true, opt_machine },
     { "-nographic", false, opt_nothing },
-    { "-no-reboot", false, opt_no_reboot },
+    { "-no-reboot", false, opt_nothing },   /* a triple fault always ends the run */
     { "-stats", false, opt_stats },
     { "-h", false, opt_help },
     { "-help", false, opt_help },

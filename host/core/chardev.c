@@ -68,12 +68,11 @@ static void feed(struct chardev *c)
     }
 }
 
-struct chardev *chardev_open(struct loop *l, const char *spec, const char **why)
+struct chardev *chardev_open(struct loop *l, const char *spec, char *why, size_t whylen)
 {
-    static char buf[300];
     struct chardev *c = calloc(1, sizeof *c);
     if (!c) {
-        *why = "out of memory";
+        snprintf(why, whylen, "out of memory");
         return NULL;
     }
     c->loop = l;
@@ -98,20 +97,19 @@ struct chardev *chardev_open(struct loop *l, const char *spec, const char **why)
     } else if (strcmp(spec, "stdout") == 0) {
         c->out_fd = STDOUT_FILENO;      /* output only: stdin is the monitor's */
     } else if (strcmp(spec, "file:") == 0) {
-        *why = "the file path is empty (file:PATH)";
+        snprintf(why, whylen, "the file path is empty (file:PATH)");
         free(c);
         return NULL;
     } else if (strncmp(spec, "file:", 5) == 0) {
         c->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (c->out_fd < 0) {
-            snprintf(buf, sizeof buf, "%s: %s", spec + 5, strerror(errno));
-            *why = buf;
+            snprintf(why, whylen, "%s: %s", spec + 5, strerror(errno));
             free(c);
             return NULL;
         }
         c->own_out = true;
     } else if (strcmp(spec, "none") != 0 && strcmp(spec, "null") != 0) {
-        *why = "unknown backend (use stdio, file:PATH or none)";
+        snprintf(why, whylen, "unknown backend (use stdio, file:PATH or none)");
         free(c);
         return NULL;
     }

@@ -18,7 +18,7 @@ struct chardev_frontend {
 };
 
 /* spec as -serial takes it; NULL and *why set on error. */
-struct chardev *chardev_open(struct loop *l, const char *spec, const char **why);
+struct chardev *chardev_open(struct loop *l, const char *spec, char *why, size_t whylen);
 void chardev_attach(struct chardev *c, const struct chardev_frontend *fe);
 void chardev_write(struct chardev *c, const uint8_t *buf, size_t len);
 void chardev_close(struct chardev *c);

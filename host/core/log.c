@@ -1,11 +1,23 @@
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "core/log.h"
 #include "core/loop.h"
 
+/* Warnings held at most; more while the console stays mid-line are
+ * counted and reported with the rest. */
+#define LOG_HELD 16
+
 static void (*capture_sink)(void *, const char *);
 static void *capture_opaque;
+static bool mid_line;               /* the console's last byte was not '\n' */
+static char *held[LOG_HELD];
+static int nheld;
+static unsigned long dropped;
 
 void log_capture(void (*sink)(void *opaque, const char *line), void *opaque)
 {
@@ -32,12 +44,74 @@ void log_error(const char *fmt, ...)
     va_end(ap);
 }
 
-void log_warn(const char *fmt, ...)
+static void warn_now(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn_now(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     emit("warning: ", fmt, ap);
     va_end(ap);
+}
+
+static void release(void)
+{
+    for (int i = 0; i < nheld; i++) {
+        warn_now("%s", held[i]);
+        free(held[i]);
+    }
+    nheld = 0;
+    if (dropped)
+        warn_now("%lu more warnings were dropped while the guest's console line was open",
+                 dropped);
+    dropped = 0;
+}
+
+void log_warn(const char *fmt, ...)
+{
+    char line[480];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (!mid_line) {
+        warn_now("%s", line);
+        return;
+    }
+    char *copy = nheld < LOG_HELD ? strdup(line) : NULL;
+    if (copy)
+        held[nheld++] = copy;
+    else
+        dropped++;
+}
+
+void log_console(const uint8_t *buf, size_t len)
+{
+    if (!len)
+        return;
+    mid_line = buf[len - 1] != '\n';
+    if (!mid_line)
+        release();
+}
+
+/* Whether stdout and stderr are one file (a terminal, or 2>&1). */
+static bool shared_output(void)
+{
+    struct stat o, e;
+    return fstat(1, &o) == 0 && fstat(2, &e) == 0 && o.st_dev == e.st_dev &&
+           o.st_ino == e.st_ino;
+}
+
+void log_flush(void)
+{
+    if (!nheld && !dropped) {
+        mid_line = false;
+        return;
+    }
+    /* the guest's last line never ended: end it, where it is seen */
+    if (mid_line && shared_output() && !capture_sink)
+        fputc('\n', stderr);
+    mid_line = false;
+    release();
 }
 
 void log_info(const char *fmt, ...)

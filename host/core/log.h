@@ -1,12 +1,31 @@
-/* Messages to stderr, each one line starting with "pcemu: ". */
+/*
+ * Messages to stderr, each one line starting with "pcemu: ": errors, and
+ * warnings, every host warning through log_warn (or log_warn_rl).
+ *
+ * The guest's console (COM1 on stdout) and stderr often share a terminal
+ * or a file (2>&1). Both are written unbuffered, so a warning printed
+ * while the guest is in the middle of a line would land inside that line
+ * and break its TAP. A warning is therefore held while the console is
+ * mid-line and printed right after the guest's next newline (or at
+ * log_flush, when the run ends), so it always stands on a line of its
+ * own. Errors are printed at once.
+ */
 #ifndef HOST_CORE_LOG_H
 #define HOST_CORE_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What the guest wrote to a console that shares the terminal: a line
+ * ending there lets held warnings out. */
+void log_console(const uint8_t *buf, size_t len);
+/* Prints what is still held (the run is over): after a newline if the
+ * guest's last line never ended and shares stderr's file. */
+void log_flush(void);
 
 /* At most `burst` messages, then silence until `interval_ns` passed since
  * the first of them; what was suppressed is counted in the next message. */

@@ -93,7 +93,7 @@ struct cpu_ops {
     const char *name;
     int hw_bps;         /* breakpoint/watchpoint slots it arms (<= CPU_MAX_BPS) */
     /* Returns NULL and sets *why when the backend cannot run here. */
-    struct cpu *(*create)(struct machine *m, const char **why);
+    struct cpu *(*create)(struct machine *m, char *why, size_t whylen);
     int (*set_state)(struct cpu *c, const struct cpu_state *s);
     int (*get_state)(struct cpu *c, struct cpu_state *s);
     /* Runs the guest until its next exit, or until the loop's clock

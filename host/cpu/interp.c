@@ -131,11 +131,11 @@ static void unknown(void *opaque, uint64_t rip, const uint8_t *bytes, unsigned n
              "the guest gets #UD", (unsigned long long)rip, hex);
 }
 
-static struct cpu *create(struct machine *m, const char **why)
+static struct cpu *create(struct machine *m, char *why, size_t whylen)
 {
     struct cpu *c = calloc(1, sizeof *c);
     if (!c) {
-        *why = "interpreter: out of memory";
+        snprintf(why, whylen, "interpreter: out of memory");
         return NULL;
     }
     c->m = m;

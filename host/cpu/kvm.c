@@ -167,12 +167,11 @@ static void destroy(struct cpu *c)
     free(c);
 }
 
-static struct cpu *create(struct machine *m, const char **why)
+static struct cpu *create(struct machine *m, char *why, size_t whylen)
 {
-    static char buf[160];
     struct cpu *c = calloc(1, sizeof *c);
     if (!c) {
-        *why = "out of memory";
+        snprintf(why, whylen, "out of memory");
         return NULL;
     }
     c->m = m;
@@ -181,44 +180,44 @@ static struct cpu *create(struct machine *m, const char **why)
     const char *dev = getenv("PCEMU_KVM_DEVICE") ? getenv("PCEMU_KVM_DEVICE") : "/dev/kvm";
     c->kvm_fd = open(dev, O_RDWR | O_CLOEXEC);
     if (c->kvm_fd < 0) {
-        snprintf(buf, sizeof buf, "%s: %s", dev, strerror(errno));
+        snprintf(why, whylen, "%s: %s", dev, strerror(errno));
         goto fail;
     }
     int api = ioctl(c->kvm_fd, KVM_GET_API_VERSION, 0);
     if (api < 0) {
-        snprintf(buf, sizeof buf, "%s: not a KVM device (%s)", dev, strerror(errno));
+        snprintf(why, whylen, "%s: not a KVM device (%s)", dev, strerror(errno));
         goto fail;
     }
     if (api != KVM_API_VERSION) {
-        snprintf(buf, sizeof buf, "%s: KVM API version %d, need %d", dev, api, KVM_API_VERSION);
+        snprintf(why, whylen, "%s: KVM API version %d, need %d", dev, api, KVM_API_VERSION);
         goto fail;
     }
     c->vm_fd = ioctl(c->kvm_fd, KVM_CREATE_VM, 0);
     if (c->vm_fd < 0) {
-        snprintf(buf, sizeof buf, "%s: cannot create a VM: %s", dev, strerror(errno));
+        snprintf(why, whylen, "%s: cannot create a VM: %s", dev, strerror(errno));
         goto fail;
     }
     /* Intel needs three pages for the real-mode TSS; harmless on AMD. */
     ioctl(c->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
     if (map_ram(c) < 0) {
-        snprintf(buf, sizeof buf, "%s: cannot map guest RAM: %s", dev, strerror(errno));
+        snprintf(why, whylen, "%s: cannot map guest RAM: %s", dev, strerror(errno));
         goto fail;
     }
     c->vcpu_fd = ioctl(c->vm_fd, KVM_CREATE_VCPU, 0);
     if (c->vcpu_fd < 0) {
-        snprintf(buf, sizeof buf, "/dev/kvm: cannot create a vcpu: %s", strerror(errno));
+        snprintf(why, whylen, "/dev/kvm: cannot create a vcpu: %s", strerror(errno));
         goto fail;
     }
     int sz = ioctl(c->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (sz <= 0) {
-        snprintf(buf, sizeof buf, "/dev/kvm: bad vcpu mmap size");
+        snprintf(why, whylen, "/dev/kvm: bad vcpu mmap size");
         goto fail;
     }
     c->run_size = (size_t)sz;
     c->run = mmap(NULL, c->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->vcpu_fd, 0);
     if (c->run == MAP_FAILED) {
         c->run = NULL;
-        snprintf(buf, sizeof buf, "/dev/kvm: cannot map the vcpu: %s", strerror(errno));
+        snprintf(why, whylen, "/dev/kvm: cannot map the vcpu: %s", strerror(errno));
         goto fail;
     }
     /* The coalesced ring lives in the vcpu mapping, some pages in. */
@@ -230,7 +229,7 @@ static struct cpu *create(struct machine *m, const char **why)
         c->ring_max = (unsigned)((page - sizeof *c->ring) / sizeof c->ring->coalesced_mmio[0]);
     }
     if (setup_cpuid(c) < 0) {
-        snprintf(buf, sizeof buf, "/dev/kvm: cannot set CPUID: %s", strerror(errno));
+        snprintf(why, whylen, "/dev/kvm: cannot set CPUID: %s", strerror(errno));
         goto fail;
     }
 
@@ -240,14 +239,13 @@ static struct cpu *create(struct machine *m, const char **why)
     struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = KICK_SIGNAL };
     sev._sigev_un._tid = gettid();
     if (timer_create(CLOCK_MONOTONIC, &sev, &c->kick_timer) < 0) {
-        snprintf(buf, sizeof buf, "cannot create the vcpu kick timer: %s", strerror(errno));
+        snprintf(why, whylen, "cannot create the vcpu kick timer: %s", strerror(errno));
         goto fail;
     }
     c->have_timer = true;
     kick_run = c->run;
     return c;
 fail:
-    *why = buf;
     destroy(c);
     return NULL;
 }

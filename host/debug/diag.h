@@ -1,14 +1,8 @@
 /*
- * Device diagnostics for people writing drivers: one warning line on
- * stderr naming the guest instruction that caused it, as function and
- * file:line of the guest's source.
- *
- * The guest's console (COM1 on stdout) and these warnings often share a
- * terminal or a file (2>&1). Both are written unbuffered, so a warning
- * printed while the guest is in the middle of a line would land inside
- * that line and break its TAP. A warning is therefore held while the
- * console is mid-line and printed right after the guest's next newline
- * (or when pcemu stops), so it always stands on a line of its own.
+ * Device diagnostics for people writing drivers: the guest instruction
+ * behind a device access, as function and file:line of the guest's
+ * source, for a warning (log_warn, which keeps it off the console's
+ * open line) to name.
  */
 #ifndef HOST_DEBUG_DIAG_H
 #define HOST_DEBUG_DIAG_H
@@ -25,18 +19,7 @@ struct diag;
  * is being performed, false when unknown (machine_access_pc). */
 struct diag *diag_create(const char *kernel, bool (*access_pc)(void *opaque, uint64_t *pc),
                          void *opaque);
-/* Prints what is still held (the run is over): after a newline if the
- * guest's last line never ended and shares stderr's file. */
-void diag_flush(struct diag *d);
 void diag_destroy(struct diag *d);
-
-/* What the guest wrote to a console that shares the terminal: a line
- * ending there lets held warnings out. */
-void diag_console(struct diag *d, const uint8_t *buf, size_t len);
-
-/* One warning (through log_warn, "pcemu: warning: " first), held while
- * the console is mid-line. d may be NULL: printed at once. */
-void diag_warn(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The guest instruction making the current device access; false when
  * unknown (d NULL, no vcpu, a backend that cannot tell). */

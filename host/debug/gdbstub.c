@@ -849,18 +849,17 @@ static void on_accept(void *opaque, short revents)
     g->m->cpu_ops->set_debug(g->m->cpu, &g->dbg);
 }
 
-struct gdbstub *gdbstub_open(struct machine *m, const char *spec, const char **why)
+struct gdbstub *gdbstub_open(struct machine *m, const char *spec, char *why, size_t whylen)
 {
-    static char buf[160];
     if (!m->cpu_ops->set_debug) {
-        *why = "this CPU backend cannot be debugged";
+        snprintf(why, whylen, "this CPU backend cannot be debugged");
         return NULL;
     }
     const char *port_s = strncmp(spec, "tcp:", 4) == 0 ? strrchr(spec, ':') + 1 : NULL;
     char *end;
     long port = port_s ? strtol(port_s, &end, 10) : -1;
     if (!port_s || !*port_s || *end || port < 1 || port > 65535) {
-        *why = "expected tcp::PORT (PORT 1-65535)";
+        snprintf(why, whylen, "expected tcp::PORT (PORT 1-65535)");
         return NULL;
     }
     /* tcp::PORT listens on loopback only: a debugger can write anywhere. */
@@ -872,7 +871,7 @@ struct gdbstub *gdbstub_open(struct machine *m, const char *spec, const char **w
         char h[64];
         snprintf(h, sizeof h, "%.*s", (int)hostlen, host);
         if (strcmp(h, "localhost") != 0 && inet_pton(AF_INET, h, &sa.sin_addr) != 1) {
-            *why = "host must be an IPv4 address or localhost";
+            snprintf(why, whylen, "host must be an IPv4 address or localhost");
             return NULL;
         }
     }
@@ -880,8 +879,7 @@ struct gdbstub *gdbstub_open(struct machine *m, const char *spec, const char **w
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 1) < 0) {
-        snprintf(buf, sizeof buf, "port %ld: %s", port, strerror(errno));
-        *why = buf;
+        snprintf(why, whylen, "port %ld: %s", port, strerror(errno));
         if (fd >= 0)
             close(fd);
         return NULL;
@@ -889,7 +887,7 @@ struct gdbstub *gdbstub_open(struct machine *m, const char *spec, const char **w
     struct gdbstub *g = calloc(1, sizeof *g);
     if (!g) {
         close(fd);
-        *why = "out of memory";
+        snprintf(why, whylen, "out of memory");
         return NULL;
     }
     g->m = m;

@@ -13,7 +13,7 @@
 struct machine;
 struct gdbstub;
 
-struct gdbstub *gdbstub_open(struct machine *m, const char *spec, const char **why);
+struct gdbstub *gdbstub_open(struct machine *m, const char *spec, char *why, size_t whylen);
 void gdbstub_close(struct gdbstub *g);
 
 /* The vcpu stopped for a #BP or #DB the stub asked for. */

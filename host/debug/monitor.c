@@ -398,12 +398,11 @@ static int open_unix(struct monitor *mon, const char *spec, char *why, size_t wh
     return 0;
 }
 
-struct monitor *monitor_open(struct machine *m, const char *spec, const char **why)
+struct monitor *monitor_open(struct machine *m, const char *spec, char *why, size_t whylen)
 {
-    static char buf[200];
     struct monitor *mon = calloc(1, sizeof *mon);
     if (!mon) {
-        *why = "out of memory";
+        snprintf(why, whylen, "out of memory");
         return NULL;
     }
     mon->m = m;
@@ -414,13 +413,12 @@ struct monitor *monitor_open(struct machine *m, const char *spec, const char **w
         loop_add_fd(&m->loop, mon->in_fd, POLLIN, on_input, mon);
         greet(mon);
     } else if (strncmp(spec, "unix:", 5) == 0) {
-        if (open_unix(mon, spec, buf, sizeof buf) < 0) {
-            *why = buf;
+        if (open_unix(mon, spec, why, whylen) < 0) {
             free(mon);
             return NULL;
         }
     } else {
-        *why = "unknown backend (use stdio or unix:PATH,server,nowait)";
+        snprintf(why, whylen, "unknown backend (use stdio or unix:PATH,server,nowait)");
         free(mon);
         return NULL;
     }

@@ -12,7 +12,7 @@ struct machine;
 struct monitor;
 
 /* spec: "stdio", "unix:PATH,server,nowait" or "none". NULL + *why on error. */
-struct monitor *monitor_open(struct machine *m, const char *spec, const char **why);
+struct monitor *monitor_open(struct machine *m, const char *spec, char *why, size_t whylen);
 void monitor_close(struct monitor *mon);
 
 /* Runs one command line, writing its output to out (also used by gdb's

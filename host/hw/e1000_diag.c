@@ -24,14 +24,14 @@ static void report(struct e1000 *e, enum e1000_rule rule, const char *reg, bool 
     char msg[320], where[200];
     vsnprintf(msg, sizeof msg, fmt, ap);
     if (!known) {
-        diag_warn(e->diag, "e1000: %s", msg);
+        log_warn("e1000: %s", msg);
         return;
     }
     diag_where(e->diag, pc, where, sizeof where);
     if (reg)
-        diag_warn(e->diag, "e1000: %s; %s last written by guest instruction %s", msg, reg, where);
+        log_warn("e1000: %s; %s last written by guest instruction %s", msg, reg, where);
     else
-        diag_warn(e->diag, "e1000: %s; guest instruction %s", msg, where);
+        log_warn("e1000: %s; guest instruction %s", msg, where);
 }
 
 void e1000_warn(struct e1000 *e, enum e1000_rule rule, const char *fmt, ...)

@@ -22,26 +22,23 @@ struct net_dump {
     bool failed;
 };
 
-struct net_dump *net_dump_open(const char *path, const char **why)
+struct net_dump *net_dump_open(const char *path, char *why, size_t whylen)
 {
-    static char buf[300];
     FILE *f = fopen(path, "wb");
     if (!f) {
-        snprintf(buf, sizeof buf, "%s: %s", path, strerror(errno));
-        *why = buf;
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
         return NULL;
     }
     const uint32_t hdr[6] = { 0xa1b2c3d4u, 2 | 4u << 16, 0, 0, SNAPLEN, 1 };
     if (fwrite(hdr, sizeof hdr, 1, f) != 1 || fflush(f) != 0) {
-        snprintf(buf, sizeof buf, "%s: %s", path, strerror(errno));
-        *why = buf;
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
         fclose(f);
         return NULL;
     }
     struct net_dump *d = calloc(1, sizeof *d);
     if (!d) {
         fclose(f);
-        *why = "out of memory";
+        snprintf(why, whylen, "out of memory");
         return NULL;
     }
     d->f = f;

@@ -9,7 +9,7 @@
 struct net_dump;
 
 /* NULL and *why when the file cannot be written. */
-struct net_dump *net_dump_open(const char *path, const char **why);
+struct net_dump *net_dump_open(const char *path, char *why, size_t whylen);
 void net_dump_write(struct net_dump *d, const uint8_t *frame, size_t len);
 void net_dump_close(struct net_dump *d);
 

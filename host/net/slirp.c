@@ -5,8 +5,6 @@
 #include <slirp/libslirp.h>
 #include "net/slirp.h"
 
-#define MAX_SLIRP_TIMERS 16
-
 struct slirp_timer {
     struct timer t;
     struct user_net *u;
@@ -20,7 +18,6 @@ struct user_net {
     struct net_client nc;
     struct user_net_config cfg;
     char desc[256];
-    int fills;               /* descriptors added by the last fill */
 };
 
 /* ---- libslirp's callbacks ---- */
@@ -174,9 +171,8 @@ static int parse_net(const char *s, struct in_addr *addr, struct in_addr *mask)
 }
 
 /* tcp:HOSTADDR:HOSTPORT-GUESTADDR:GUESTPORT, as QEMU spells it */
-static int add_hostfwd(struct user_net *u, const char *spec, const char **why)
+static int add_hostfwd(struct user_net *u, const char *spec, char *why, size_t whylen)
 {
-    static char buf[160];
     char proto[8], haddr[64] = "", gaddr[64] = "";
     int hport, gport;
     const char *p = spec;
@@ -201,26 +197,23 @@ static int add_hostfwd(struct user_net *u, const char *spec, const char **why)
         (*gaddr && inet_pton(AF_INET, gaddr, &g) != 1))
         goto bad;
     if (slirp_add_hostfwd(u->slirp, !strcmp(proto, "udp"), h, hport, g, gport) < 0) {
-        snprintf(buf, sizeof buf, "hostfwd=%s: cannot listen on %s port %d", spec,
+        snprintf(why, whylen, "hostfwd=%s: cannot listen on %s port %d", spec,
                  *haddr ? haddr : "127.0.0.1", hport);
-        *why = buf;
         return -1;
     }
     return 0;
 bad:
-    snprintf(buf, sizeof buf, "hostfwd=%s: expected tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:"
+    snprintf(why, whylen, "hostfwd=%s: expected tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:"
              "GUESTPORT", spec);
-    *why = buf;
     return -1;
 }
 
 struct user_net *user_net_create(struct loop *l, const struct user_net_config *cfg,
-                                 const char **why)
+                                 char *why, size_t whylen)
 {
-    static char buf[160];
     struct user_net *u = calloc(1, sizeof *u);
     if (!u) {
-        *why = "out of memory";
+        snprintf(why, whylen, "out of memory");
         return NULL;
     }
     u->loop = l;
@@ -228,7 +221,7 @@ struct user_net *user_net_create(struct loop *l, const struct user_net_config *c
     SlirpConfig sc = { .version = 4, .in_enabled = true };
     const char *net = cfg->net ? cfg->net : "10.0.2.0/24";
     if (parse_net(net, &sc.vnetwork, &sc.vnetmask) < 0) {
-        snprintf(buf, sizeof buf, "net=%s: expected ADDRESS/BITS, e.g. 10.0.2.0/24", net);
+        snprintf(why, whylen, "net=%s: expected ADDRESS/BITS, e.g. 10.0.2.0/24", net);
         goto fail;
     }
     uint32_t base = ntohl(sc.vnetwork.s_addr) & ntohl(sc.vnetmask.s_addr);
@@ -242,11 +235,11 @@ struct user_net *user_net_create(struct loop *l, const struct user_net_config *c
     };
     for (size_t i = 0; i < sizeof addrs / sizeof addrs[0]; i++) {
         if (addrs[i].s && inet_pton(AF_INET, addrs[i].s, addrs[i].a) != 1) {
-            snprintf(buf, sizeof buf, "%s=%s: not an IPv4 address", addrs[i].name, addrs[i].s);
+            snprintf(why, whylen, "%s=%s: not an IPv4 address", addrs[i].name, addrs[i].s);
             goto fail;
         }
         if ((ntohl(addrs[i].a->s_addr) & ntohl(sc.vnetmask.s_addr)) != base) {
-            snprintf(buf, sizeof buf, "%s=%s is outside net=%s", addrs[i].name,
+            snprintf(why, whylen, "%s=%s is outside net=%s", addrs[i].name,
                      inet_ntoa(*addrs[i].a), net);
             goto fail;
         }
@@ -254,11 +247,11 @@ struct user_net *user_net_create(struct loop *l, const struct user_net_config *c
     net_client_init(&u->nc, cfg->id ? cfg->id : "user", &user_ops, u);
     u->slirp = slirp_new(&sc, &callbacks, u);
     if (!u->slirp) {
-        snprintf(buf, sizeof buf, "libslirp refused the configuration");
+        snprintf(why, whylen, "libslirp refused the configuration");
         goto fail;
     }
     for (int i = 0; i < cfg->nhostfwd; i++) {
-        if (add_hostfwd(u, cfg->hostfwd[i], why) < 0) {
+        if (add_hostfwd(u, cfg->hostfwd[i], why, whylen) < 0) {
             user_net_destroy(u);
             return NULL;
         }
@@ -271,7 +264,6 @@ struct user_net *user_net_create(struct loop *l, const struct user_net_config *c
     loop_add_poller(l, &(struct loop_poller){ fill, dispatch, u });
     return u;
 fail:
-    *why = buf;
     free(u);
     return NULL;
 }

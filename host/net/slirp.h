@@ -23,7 +23,7 @@ struct user_net_config {
 
 /* NULL with *why set when the configuration is wrong. */
 struct user_net *user_net_create(struct loop *l, const struct user_net_config *cfg,
-                                 const char **why);
+                                 char *why, size_t whylen);
 void user_net_destroy(struct user_net *u);
 struct net_client *user_net_client(struct user_net *u);
 /* `info network` text for it. */

@@ -1,6 +1,6 @@
-/* Device diagnostics: a warning waits while the guest's console line is
- * open and comes out right after its newline, never inside it; the
- * guest instruction is named by function and file:line. */
+/* Warnings wait while the guest's console line is open and come out
+ * right after its newline, never inside it (core/log.h); a device
+ * diagnostic names the guest instruction by function and file:line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,76 +41,80 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    log_flush();
     log_capture(NULL, NULL);
     return 0;
 }
 
-static void console(struct diag *d, const char *s)
+static void console(const char *s)
 {
-    diag_console(d, (const uint8_t *)s, strlen(s));
+    log_console((const uint8_t *)s, strlen(s));
 }
 
 static void printed_at_once_between_lines(void **state)
 {
-    struct diag *d = diag_create(NULL, NULL, NULL);
-    console(d, "ok 1 - first\n");
-    diag_warn(d, "e1000: %s", "something");
+    console("ok 1 - first\n");
+    log_warn("e1000: %s", "something");
     assert_int_equal(r.n, 1);
     assert_string_equal(r.lines[0], "pcemu: warning: e1000: something");
-    diag_destroy(d);
-    assert_int_equal(r.n, 1);
 }
 
 static void held_while_the_line_is_open(void **state)
 {
-    struct diag *d = diag_create(NULL, NULL, NULL);
-    console(d, "ok 2 - sec");
-    diag_warn(d, "one");
-    diag_warn(d, "two");
+    console("ok 2 - sec");
+    log_warn("one");
+    log_warn("two");
     assert_int_equal(r.n, 0);
-    console(d, "ond");                  /* still open */
+    console("ond");                  /* still open */
     assert_int_equal(r.n, 0);
-    console(d, "\nok 3");               /* a newline, not at the end */
+    console("\nok 3");               /* a newline, not at the end */
     assert_int_equal(r.n, 0);
-    console(d, " - third\n");
+    console(" - third\n");
     assert_int_equal(r.n, 2);
     assert_string_equal(r.lines[0], "pcemu: warning: one");
     assert_string_equal(r.lines[1], "pcemu: warning: two");
-    diag_destroy(d);
 }
 
 static void many_held_are_counted(void **state)
 {
-    struct diag *d = diag_create(NULL, NULL, NULL);
-    console(d, "#");
+    console("#");
     for (int i = 0; i < 20; i++)
-        diag_warn(d, "w%d", i);
+        log_warn("w%d", i);
     assert_int_equal(r.n, 0);
-    console(d, "\n");
+    console("\n");
     assert_int_equal(r.n, 17);
     assert_string_equal(r.lines[15], "pcemu: warning: w15");
     assert_string_equal(r.lines[16], "pcemu: warning: 4 more warnings were dropped while the "
                                      "guest's console line was open");
-    diag_destroy(d);
 }
 
 static void flushed_when_the_run_ends(void **state)
 {
-    struct diag *d = diag_create(NULL, NULL, NULL);
-    console(d, "no newline ever");
-    diag_warn(d, "late");
+    console("no newline ever");
+    log_warn("late");
     assert_int_equal(r.n, 0);
-    diag_flush(d);
+    log_flush();
     assert_int_equal(r.n, 1);
     assert_string_equal(r.lines[0], "pcemu: warning: late");
-    diag_warn(d, "after");              /* the line counts as ended now */
+    log_warn("after");              /* the line counts as ended now */
     assert_int_equal(r.n, 2);
-    diag_destroy(d);
+}
+
+/* Every warning goes the one way: a rate-limited one waits too. */
+static void rate_limited_warnings_are_held_too(void **state)
+{
+    struct ratelimit rl = RATELIMIT_INIT;
+    console("ok 4 - fou");
+    log_warn_rl(&rl, "net: %d dropped", 3);
+    assert_int_equal(r.n, 0);
+    console("rth\n");
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.lines[0], "pcemu: warning: net: 3 dropped");
 }
 
 static void without_a_diag_plain_warnings(void **state)
 {
-    diag_warn(NULL, "plain %d", 7);
+    log_warn("plain %d", 7);
     assert_int_equal(r.n, 1);
     assert_string_equal(r.lines[0], "pcemu: warning: plain 7");
     uint64_t pc;
@@ -163,7 +167,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(printed_at_once_between_lines), T(held_while_the_line_is_open),
         T(many_held_are_counted), T(flushed_when_the_run_ends),
-        T(without_a_diag_plain_warnings), T(names_the_function_and_line),
+        T(rate_limited_warnings_are_held_too), T(without_a_diag_plain_warnings),
+        T(names_the_function_and_line),
         T(a_kernel_that_cannot_be_read),
     };
     return cmocka_run_group_tests_name("diag", tests, NULL, NULL);

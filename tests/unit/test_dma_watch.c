@@ -133,8 +133,8 @@ static int stub_setup(void **state)
     r.m.cpu = (struct cpu *)&r;               /* never dereferenced by the fake */
     memset(&fake_state, 0, sizeof fake_state);
     fake_state.rip = 0x1234;                  /* paging off: linear is physical */
-    const char *why = NULL;
-    r.m.gdb = gdbstub_open(&r.m, "tcp::47343", &why);
+    char why[256];
+    r.m.gdb = gdbstub_open(&r.m, "tcp::47343", why, sizeof why);
     assert_non_null(r.m.gdb);
     /* a bus master on a bus whose writes are watched, as machine.c wires it */
     region_init_container(&r.pci_mem, "pci", UINT64_MAX);

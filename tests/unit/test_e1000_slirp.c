@@ -40,9 +40,9 @@ static int setup(void **state)
     loop_init(&r.loop);
     r.nic = pci_rig_add(&r.p, "e1000", false);
     pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    const char *why = NULL;
+    char why[256];
     struct user_net_config uc = { .id = "user.0" };
-    r.user = user_net_create(&r.loop, &uc, &why);
+    r.user = user_net_create(&r.loop, &uc, why, sizeof why);
     assert_non_null(r.user);
     net_connect(e1000_net_client(r.nic), user_net_client(r.user));
     wr(E1000_TDBAL, TXR);

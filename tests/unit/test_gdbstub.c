@@ -56,11 +56,11 @@ static int setup(void **state)
     memset(&fake_state, 0, sizeof fake_state);
     fake_state.rip = 0x1000;
     fake_state.rax = 0xabcd;
-    const char *why = NULL;
-    r.g = gdbstub_open(&r.m, "tcp::0", &why);
+    char why[256];
+    r.g = gdbstub_open(&r.m, "tcp::0", why, sizeof why);
     /* port 0 is refused; use a high port the test owns */
     if (!r.g)
-        r.g = gdbstub_open(&r.m, "tcp::47321", &why);
+        r.g = gdbstub_open(&r.m, "tcp::47321", why, sizeof why);
     assert_non_null(r.g);
     *state = &r;
     return 0;

@@ -349,9 +349,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     /* a port of our own: unit tests and other fuzzers may hold others */
     for (int tries = 0; !G && tries < 200; tries++) {
         char spec[32];
-        const char *why;
+        char why[256];
         snprintf(spec, sizeof spec, "tcp::%d", 20000 + (getpid() * 7 + tries * 131) % 40000);
-        G = gdbstub_open(&M, spec, &why);
+        G = gdbstub_open(&M, spec, why, sizeof why);
     }
     if (!G) {
         fprintf(stderr, "fuzz_gdb: no port for the stub\n");
