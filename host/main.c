@@ -604,8 +604,8 @@ int main(int argc, char **argv)
     fflush(stdout);
     fflush(stderr);
 #ifndef __SANITIZE_ADDRESS__
-    /* Tearing a VM down takes this host's KVM over 10 ms (its shadow page
-     * tables go with the address space), longer than a whole test run.
+    /* Tearing a VM down can take a KVM longer than a whole test run (its
+     * shadow page tables go with the address space; docs/results.md).
      * The verdict is known now: a child sharing our address space does
      * the teardown, and the caller gets the exit status at once.
      * (Sanitizer builds tear down in place so leaks are still found.) */

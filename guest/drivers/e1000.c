@@ -286,8 +286,8 @@ static int e1000_alloc_rings(struct e1000_nic *nic)
     nic->rxd = kzalloc(E1000_NDESC * sizeof *nic->rxd);
     /* the buffers are not cleared: the driver copies each frame in
      * before it is sent and the device writes each before it is read,
-     * and zeroing 1 MiB would fault in 256 fresh pages at probe (about
-     * 15 us each under shadow paging here) */
+     * and zeroing 1 MiB would fault in 256 fresh pages at probe, each
+     * costly under shadow paging (docs/results.md) */
     nic->txbuf = kmalloc(E1000_NDESC * E1000_BUFSZ);
     nic->rxbuf = kmalloc(E1000_NDESC * E1000_BUFSZ);
     if (!nic->txd || !nic->rxd || !nic->txbuf || !nic->rxbuf)
@@ -624,7 +624,7 @@ static const struct netdev_ops e1000_netdev_ops = {
 /* On a host whose KVM emulates CPL 0 (PVM, usermode.h), an MMIO access
  * from CPL 3 costs about twice what it costs from CPL 0: probe's long
  * runs of register accesses (the EEPROM's 64 reads, the ring registers)
- * are made in one kcall there (4.5 -> 2.4 ms for the EEPROM). Elsewhere
+ * are made in one kcall there (docs/results.md has the EEPROM's). Elsewhere
  * kcall is a plain call. Printing is left to the caller: formatting text
  * at CPL 0 is slow where every instruction there is emulated. */
 struct at_cpl0 {

@@ -3,9 +3,9 @@
  * off, 115200 8N1, FIFOs on, the scratch register checked. Output waits
  * for THRE and then fills the 16-byte FIFO, so a line costs one status
  * read per 16 characters (each port access is a VM exit). Called at CPL 3
- * (usermode.h), a line goes up to CPL 0 in one kcall: this host's KVM
- * emulates rep outsb there at about 1.5 us a byte, but takes a trap
- * costing 30 us for every byte of it at CPL 3.
+ * (usermode.h), a line goes up to CPL 0 in one kcall: a KVM that
+ * emulates CPL 0 runs rep outsb there, but at CPL 3 takes a trap for
+ * every byte of it, each far costlier (docs/results.md).
  */
 #include "contract/platform.h"
 #include "serial.h"

@@ -60,7 +60,7 @@ extern const unsigned e1000_ring_size;
 /* At most one interrupt per E1000_DRV_ITR x 256 ns (about 1 ms): the
  * first after a quiet spell comes at once, a stream of them is spaced
  * out. An interrupt costs far more than polling a ring under an
- * emulating hypervisor (about 150 us on this host). */
+ * emulating hypervisor (docs/results.md). */
 #define E1000_DRV_ITR 4000
 /* The driver's interrupt mask again (IMC for the rest, IMS for its own),
  * after a test changed it. */

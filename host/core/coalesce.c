@@ -60,9 +60,10 @@ void coalesce_update(struct address_space *as, struct coalesce_set *cur,
     struct collect c = { .as = as };
     region_walk(as->root, visit, &c);
     /* A zone no longer wanted is dropped only where something else now
-     * answers (or, a few times, to make room): dropping one costs this
-     * host's KVM milliseconds, and a driver switches decoding off and on
-     * around every BAR it sizes. */
+     * answers (or, a few times, to make room): dropping one makes KVM
+     * wait for its vcpu to leave the guest (milliseconds here:
+     * docs/results.md), and a driver switches decoding off and on around
+     * every BAR it sizes. */
     struct coalesce_set now = { .n = 0 }, stale = { .n = 0 };
     for (unsigned i = 0; i < cur->n; i++)
         if (has(&c.want, &cur->z[i]))

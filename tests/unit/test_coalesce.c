@@ -106,7 +106,7 @@ static void follows_the_bar(void **state)
 }
 
 /* Decoding switched off leaves the range answering nothing: the zone
- * stays (dropping one costs this host up to 4 ms), and decoding back on
+ * stays (dropping one costs milliseconds), and decoding back on
  * finds it in place, with no call to the backend either way. */
 static void decoding_off_keeps_the_zone(void **state)
 {

@@ -57,8 +57,8 @@ static void fill(int v)
 
 /* Loads the IDT with the two gates code at CPL 3 traps through (kcall's
  * #UD; cli and sti's #GP), so that idt_fill can run there: the IDT is
- * ordinary memory, and this host's KVM emulates each instruction at CPL 0
- * (filling all 48 gates there took 1.4 ms). */
+ * ordinary memory, and a KVM that emulates each instruction at CPL 0
+ * makes filling all 48 gates there slow (docs/results.md). */
 void idt_init(void)
 {
     fill(VEC_UD);

@@ -122,12 +122,12 @@ trap_common:
 
 
 /*
- * Fast paths. This host's KVM emulates every instruction the guest runs
- * at CPL 0 (about 0.6 us each), and trap_common and trap_dispatch take
- * a few hundred: 130-180 us for a kcall or a cli at CPL 3, and as much
- * for every tick. The three commonest traps are served here in a few
- * dozen instructions, with the same effect as the C path; anything else
- * goes on to the ordinary stub.
+ * Fast paths. A KVM that emulates every instruction the guest runs at
+ * CPL 0 (usermode.h) makes trap_common and trap_dispatch, a few hundred
+ * instructions, the cost of every kcall, cli at CPL 3 and tick
+ * (docs/results.md has this host's figures). The three commonest traps
+ * are served here in a few dozen instructions, with the same effect as
+ * the C path; anything else goes on to the ordinary stub.
  *
  * Each starts on the CPU's frame: RIP, CS, RFLAGS, RSP, SS (+ error code
  * for #GP), described as a signal frame like the stubs above.

@@ -1,8 +1,8 @@
 /*
  * The kernel's page tables are static data built by boot.asm: the first
  * 4 GiB identity-mapped, page 0 left out so NULL faults. Building them
- * here instead costs 14-21 ms on a host whose KVM emulates each guest
- * instruction (PVM), more than the whole test run. The multiboot path
+ * here instead costs more than the whole test run on a host whose KVM
+ * emulates each guest instruction (PVM; docs/results.md). The multiboot path
  * enters long mode on them; the pcemu path switches to them here. Both
  * lose the guard pages under the boot stack and the entry stack here.
  * The UEFI path arrives on the firmware's tables and switches too.
