@@ -70,11 +70,9 @@ static void feed(struct chardev *c)
 
 struct chardev *chardev_open(struct loop *l, const char *spec, char *why, size_t whylen)
 {
-    struct chardev *c = calloc(1, sizeof *c);
-    if (!c) {
-        snprintf(why, whylen, "out of memory");
+    struct chardev *c = zalloc_or_why(sizeof *c, why, whylen);
+    if (!c)
         return NULL;
-    }
     c->loop = l;
     c->in_fd = c->out_fd = -1;
     timer_init(&c->retry, l, retry, c);

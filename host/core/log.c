@@ -66,13 +66,10 @@ static void release(void)
     dropped = 0;
 }
 
-void log_warn(const char *fmt, ...)
+static void vwarn(const char *fmt, va_list ap)
 {
     char line[480];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
     if (!mid_line) {
         warn_now("%s", line);
         return;
@@ -82,6 +79,22 @@ void log_warn(const char *fmt, ...)
         held[nheld++] = copy;
     else
         dropped++;
+}
+
+void log_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn(fmt, ap);
+    va_end(ap);
+}
+
+void *zalloc_or_why(size_t size, char *why, size_t whylen)
+{
+    void *p = calloc(1, size);
+    if (!p)
+        snprintf(why, whylen, "out of memory");
+    return p;
 }
 
 void log_console(const uint8_t *buf, size_t len)

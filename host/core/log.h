@@ -20,6 +20,11 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A function that can fail with a reason writes it into the caller's
+ * buffer: char *why, size_t whylen. This one is calloc's, the reason
+ * "out of memory". */
+void *zalloc_or_why(size_t size, char *why, size_t whylen);
+
 /* What the guest wrote to a console that shares the terminal: a line
  * ending there lets held warnings out. */
 void log_console(const uint8_t *buf, size_t len);

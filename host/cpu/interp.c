@@ -133,11 +133,9 @@ static void unknown(void *opaque, uint64_t rip, const uint8_t *bytes, unsigned n
 
 static struct cpu *create(struct machine *m, char *why, size_t whylen)
 {
-    struct cpu *c = calloc(1, sizeof *c);
-    if (!c) {
-        snprintf(why, whylen, "interpreter: out of memory");
+    struct cpu *c = zalloc_or_why(sizeof *c, why, whylen);
+    if (!c)
         return NULL;
-    }
     c->m = m;
     x86_cpuid_tsc_khz = INTERP_TSC_KHZ;
     struct x86_ram ram = { m->ram, m->lowmem, PCEMU_HIGHMEM_BASE, m->highmem };

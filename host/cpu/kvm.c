@@ -169,11 +169,9 @@ static void destroy(struct cpu *c)
 
 static struct cpu *create(struct machine *m, char *why, size_t whylen)
 {
-    struct cpu *c = calloc(1, sizeof *c);
-    if (!c) {
-        snprintf(why, whylen, "out of memory");
+    struct cpu *c = zalloc_or_why(sizeof *c, why, whylen);
+    if (!c)
         return NULL;
-    }
     c->m = m;
     c->vm_fd = c->vcpu_fd = -1;
     /* PCEMU_KVM_DEVICE lets the tests play a host without KVM. */

@@ -400,11 +400,9 @@ static int open_unix(struct monitor *mon, const char *spec, char *why, size_t wh
 
 struct monitor *monitor_open(struct machine *m, const char *spec, char *why, size_t whylen)
 {
-    struct monitor *mon = calloc(1, sizeof *mon);
-    if (!mon) {
-        snprintf(why, whylen, "out of memory");
+    struct monitor *mon = zalloc_or_why(sizeof *mon, why, whylen);
+    if (!mon)
         return NULL;
-    }
     mon->m = m;
     mon->in_fd = mon->out_fd = mon->listen_fd = -1;
     if (strcmp(spec, "stdio") == 0) {

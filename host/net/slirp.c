@@ -211,11 +211,9 @@ bad:
 struct user_net *user_net_create(struct loop *l, const struct user_net_config *cfg,
                                  char *why, size_t whylen)
 {
-    struct user_net *u = calloc(1, sizeof *u);
-    if (!u) {
-        snprintf(why, whylen, "out of memory");
+    struct user_net *u = zalloc_or_why(sizeof *u, why, whylen);
+    if (!u)
         return NULL;
-    }
     u->loop = l;
     u->cfg = *cfg;
     SlirpConfig sc = { .version = 4, .in_enabled = true };

@@ -17,7 +17,7 @@
 #include "hw/e1000.h"
 #include "net/checksum.h"
 #include "net/net.h"
-#include "pci_rig.h"
+#include "e1000_rig.h"
 
 #define TXR   0x1000        /* transmit ring, up to 64 descriptors */
 #define RXR   0x1800        /* receive ring, 8 descriptors */
@@ -78,10 +78,8 @@ static int setup(void **state)
     loop_init(&r.loop);
     r.now = 1000000;
     r.loop.now = fake_now;
-    r.p.b.loop = &r.loop;
-    r.nic = pci_rig_add(&r.p, "e1000", true);
-    pci_firmware_set_command(e1000_pci(r.nic),
-                             PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.nic = e1000_rig_add(&r.p, &r.loop, NULL, true,
+                          PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     static const struct net_client_ops peer_ops = { "test", NULL, peer_rx };
     net_client_init(&r.peer, "peer", &peer_ops, NULL);
     net_connect(e1000_net_client(r.nic), &r.peer);
@@ -102,15 +100,12 @@ static int teardown(void **state)
 
 static void context(unsigned idx, const struct e1000_context_desc *c)
 {
-    memcpy(r.p.ram + TXR + 16 * idx, c, 16);
+    e1000_rig_context(&r.p, TXR, idx, c);
 }
 
 static void data(unsigned idx, uint64_t addr, uint32_t len, uint32_t dcmd, uint8_t popts)
 {
-    struct e1000_data_desc d = { .buffer_addr = addr,
-                                 .lower = len | E1000_TXD_DTYP_D | E1000_TXD_DCMD_DEXT | dcmd,
-                                 .popts = popts };
-    memcpy(r.p.ram + TXR + 16 * idx, &d, 16);
+    e1000_rig_data(&r.p, TXR, idx, addr, len, dcmd, popts);
 }
 
 /* An IPv4/TCP packet at f: 54 bytes of headers, IP identification id,
@@ -335,8 +330,7 @@ static void rx_ring(uint32_t rctl, uint32_t rdt)
         net_client_init(&r.wire, "wire", &wire_ops, NULL);
         net_connect(&r.wire, e1000_net_client(r.nic));
     }
-    for (unsigned i = 0; i < 8; i++)
-        *rxd(i) = (struct e1000_rx_desc){ .buffer_addr = RXBUF + 4096 * i };
+    e1000_rig_rx_descs(&r.p, RXR, 8, RXBUF, 4096);
     wr(E1000_RDBAL, RXR);
     wr(E1000_RDLEN, 8 * 16);
     wr(E1000_RDH, 0);

@@ -11,7 +11,7 @@
 #include "contract/e1000.h"
 #include "core/log.h"
 #include "hw/e1000.h"
-#include "pci_rig.h"
+#include "e1000_rig.h"
 
 #define RING 0x1000
 

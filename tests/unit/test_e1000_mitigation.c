@@ -12,7 +12,7 @@
 #include "core/loop.h"
 #include "hw/e1000.h"
 #include "net/net.h"
-#include "pci_rig.h"
+#include "e1000_rig.h"
 
 #define RXR 0x1000
 #define TXR 0x1800
@@ -53,17 +53,11 @@ static int setup(void **state)
     loop_init(&r.loop);
     r.now = 1000000;
     r.loop.now = fake_now;
-    r.p.b.loop = &r.loop;
-    r.p.b.irq[PCI_E1000_IRQ] = (struct irq_line){ irq, NULL, PCI_E1000_IRQ };
-    r.nic = pci_rig_add(&r.p, "e1000", false);
-    pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.nic = e1000_rig_add(&r.p, &r.loop, irq, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     static const struct net_client_ops wire_ops = { "test", NULL, NULL };
     net_client_init(&r.wire, "wire", &wire_ops, NULL);
     net_connect(&r.wire, e1000_net_client(r.nic));
-    for (unsigned i = 0; i < 8; i++) {
-        struct e1000_rx_desc d = { .buffer_addr = BUFS + 2048 * i };
-        memcpy(r.p.ram + RXR + 16 * i, &d, 16);
-    }
+    e1000_rig_rx_descs(&r.p, RXR, 8, BUFS, 2048);
     wr(E1000_RDBAL, RXR);
     wr(E1000_RDLEN, 128);
     wr(E1000_RDT, 7);

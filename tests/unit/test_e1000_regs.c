@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "hw/e1000.h"
 #include "hw/pci_host.h"
-#include "pci_rig.h"
+#include "e1000_rig.h"
 
 struct rig {
     struct pci_rig p;
@@ -37,10 +37,8 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
     pci_rig_init(&r.p);
-    r.p.b.irq[PCI_E1000_IRQ] = (struct irq_line){ irq, NULL, PCI_E1000_IRQ };
-    r.nic = pci_rig_add(&r.p, "e1000", true);
-    pci_firmware_set_command(e1000_pci(r.nic),
-                             PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.nic = e1000_rig_add(&r.p, NULL, irq, true,
+                          PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     return 0;
 }
 

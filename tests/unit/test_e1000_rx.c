@@ -13,7 +13,7 @@
 #include "hw/e1000.h"
 #include "net/checksum.h"
 #include "net/net.h"
-#include "pci_rig.h"
+#include "e1000_rig.h"
 
 #define RING 0x1000
 #define BUFS 0x4000          /* 8 buffers of 2048 bytes */
@@ -41,14 +41,11 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
     pci_rig_init(&r.p);
-    r.p.b.irq[PCI_E1000_IRQ] = (struct irq_line){ irq, NULL, PCI_E1000_IRQ };
-    r.nic = pci_rig_add(&r.p, "e1000", false);
-    pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.nic = e1000_rig_add(&r.p, NULL, irq, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     static const struct net_client_ops wire_ops = { "test", NULL, NULL };
     net_client_init(&r.wire, "wire", &wire_ops, NULL);
     net_connect(&r.wire, e1000_net_client(r.nic));
-    for (unsigned i = 0; i < 8; i++)
-        desc(i)->buffer_addr = BUFS + 2048 * i;
+    e1000_rig_rx_descs(&r.p, RING, 8, BUFS, 2048);
     wr(E1000_RDBAL, RING);
     wr(E1000_RDLEN, 8 * 16);
     wr(E1000_RDH, 0);

@@ -15,7 +15,7 @@
 #include "hw/e1000.h"
 #include "net/checksum.h"
 #include "net/slirp.h"
-#include "pci_rig.h"
+#include "e1000_rig.h"
 
 #define TXR 0x1000
 #define RXR 0x2000
@@ -38,8 +38,7 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     pci_rig_init(&r.p);
     loop_init(&r.loop);
-    r.nic = pci_rig_add(&r.p, "e1000", false);
-    pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.nic = e1000_rig_add(&r.p, NULL, NULL, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     char why[256];
     struct user_net_config uc = { .id = "user.0" };
     r.user = user_net_create(&r.loop, &uc, why, sizeof why);
@@ -48,10 +47,7 @@ static int setup(void **state)
     wr(E1000_TDBAL, TXR);
     wr(E1000_TDLEN, 128);
     wr(E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP);
-    for (unsigned i = 0; i < 8; i++) {
-        struct e1000_rx_desc d = { .buffer_addr = RXB + 2048 * i };
-        memcpy(r.p.ram + RXR + 16 * i, &d, 16);
-    }
+    e1000_rig_rx_descs(&r.p, RXR, 8, RXB, 2048);
     wr(E1000_RDBAL, RXR);
     wr(E1000_RDLEN, 128);
     wr(E1000_RDT, 7);

@@ -13,7 +13,7 @@
 #include "hw/e1000.h"
 #include "net/checksum.h"
 #include "net/net.h"
-#include "pci_rig.h"
+#include "e1000_rig.h"
 
 #define RING   0x1000       /* descriptors */
 #define BUF    0x4000       /* packet buffers */
@@ -56,8 +56,7 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
     pci_rig_init(&r.p);
-    r.nic = pci_rig_add(&r.p, "e1000", false);
-    pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.nic = e1000_rig_add(&r.p, NULL, NULL, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     net_client_init(&r.peer, "peer", &peer_ops, NULL);
     net_connect(e1000_net_client(r.nic), &r.peer);
     wr(E1000_TDBAL, RING);
@@ -86,15 +85,12 @@ static void legacy(unsigned idx, uint64_t addr, uint16_t len, uint8_t cmd, uint8
 
 static void context(unsigned idx, const struct e1000_context_desc *c)
 {
-    memcpy(r.p.ram + RING + 16 * idx, c, 16);
+    e1000_rig_context(&r.p, RING, idx, c);
 }
 
 static void data(unsigned idx, uint64_t addr, uint32_t len, uint32_t dcmd, uint8_t popts)
 {
-    struct e1000_data_desc d = { .buffer_addr = addr,
-                                 .lower = len | E1000_TXD_DTYP_D | E1000_TXD_DCMD_DEXT | dcmd,
-                                 .popts = popts };
-    memcpy(r.p.ram + RING + 16 * idx, &d, 16);
+    e1000_rig_data(&r.p, RING, idx, addr, len, dcmd, popts);
 }
 
 static uint8_t status(unsigned idx) { return r.p.ram[RING + 16 * idx + 12]; }
