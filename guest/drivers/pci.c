@@ -385,21 +385,6 @@ volatile void *pci_map_bar(struct pci_dev *d, int idx)
     return (volatile void *)(uintptr_t)b->addr;
 }
 
-static const struct { uint16_t code; const char *name; } classes[] = {
-    { 0x0100, "SCSI controller" }, { 0x0101, "IDE controller" },
-    { 0x0200, "Ethernet controller" }, { 0x0300, "VGA controller" },
-    { 0x0600, "Host bridge" }, { 0x0601, "ISA bridge" }, { 0x0604, "PCI bridge" },
-    { 0x0680, "Bridge" }, { 0x0c03, "USB controller" },
-};
-
-const char *pci_class_name(uint16_t class_code)
-{
-    for (unsigned i = 0; i < ARRAY_SIZE(classes); i++)
-        if (classes[i].code == class_code)
-            return classes[i].name;
-    return "Unknown class";
-}
-
 /* One write a function (its line and its BARs'): each write of the
  * console costs a trip to CPL 0. */
 void pci_print_table(void)
@@ -409,7 +394,8 @@ void pci_print_table(void)
         size_t n = (size_t)snprintf(text, sizeof text,
                                     "# pci %02x:%02x.%x %04x:%04x class %04x %s, irq %u pin %c, "
                                     "driver %s\n", d->bus, d->dev, d->fn, d->vendor, d->device,
-                                    d->class_code, pci_class_name(d->class_code), d->irq_line,
+                                    d->class_code, pci_class_name(d->class_code) ?: "Unknown class",
+                                    d->irq_line,
                                     d->irq_pin ? 'A' + d->irq_pin - 1 : '-',
                                     d->driver ? d->driver->name : "none");
         for (int i = 0; i < PCI_NUM_BARS && n < sizeof text; i++)

@@ -99,6 +99,5 @@ volatile void *pci_map_bar(struct pci_dev *d, int idx);
 /* The kernel's side of pci_map_bar (arch/x86/paging.c): identity-maps
  * [base, base + size) uncached; 0, or -1 when out of page tables. */
 int paging_map_mmio(uint64_t base, uint64_t size);
-const char *pci_class_name(uint16_t class_code);
 
 #endif

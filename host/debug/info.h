@@ -10,7 +10,4 @@ void info_mtree(struct machine *m, const char *args, FILE *out);
 void info_qtree(struct machine *m, const char *args, FILE *out);
 void info_pci(struct machine *m, const char *args, FILE *out);
 
-/* "Ethernet controller" for 0x0200, or NULL when unnamed. */
-const char *pci_class_name(unsigned class_code);
-
 #endif

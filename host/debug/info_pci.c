@@ -5,28 +5,6 @@
 #include "hw/pci.h"
 #include "machine.h"
 
-static const struct { unsigned code; const char *name; } classes[] = {
-    { 0x0100, "SCSI controller" },
-    { 0x0101, "IDE controller" },
-    { 0x0200, "Ethernet controller" },
-    { 0x0280, "Network controller" },
-    { 0x0300, "VGA controller" },
-    { 0x0600, "Host bridge" },
-    { 0x0601, "ISA bridge" },
-    { 0x0604, "PCI bridge" },
-    { 0x0680, "Bridge" },
-    { 0x0700, "Serial port" },
-    { 0x0c03, "USB controller" },
-};
-
-const char *pci_class_name(unsigned class_code)
-{
-    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
-        if (classes[i].code == class_code)
-            return classes[i].name;
-    return NULL;
-}
-
 /* COMMAND and STATUS by the PCI specification's names (6.2.2, 6.2.3):
  * a driver that forgot bus mastering or decoding sees it here. */
 static const struct { uint16_t bit; const char *name; } command_bits[] = {

@@ -120,4 +120,21 @@
 #define PCI_IO_WINDOW_BASE      0xc000u
 #define PCI_IO_WINDOW_END       0x10000u       /* exclusive */
 
+/* Base class and subclass (PCI 3.0, appendix D) by the names lspci and
+ * QEMU's `info pci` give them; NULL for a class not listed. */
+static inline const char *pci_class_name(unsigned class_code)
+{
+    static const struct { unsigned short code; const char *name; } classes[] = {
+        { 0x0100, "SCSI controller" }, { 0x0101, "IDE controller" },
+        { 0x0200, "Ethernet controller" }, { 0x0280, "Network controller" },
+        { 0x0300, "VGA controller" }, { 0x0600, "Host bridge" }, { 0x0601, "ISA bridge" },
+        { 0x0604, "PCI bridge" }, { 0x0680, "Bridge" }, { 0x0700, "Serial port" },
+        { 0x0c03, "USB controller" },
+    };
+    for (unsigned i = 0; i < sizeof classes / sizeof classes[0]; i++)
+        if (classes[i].code == class_code)
+            return classes[i].name;
+    return 0;
+}
+
 #endif

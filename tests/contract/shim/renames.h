@@ -2,4 +2,3 @@
  * the host build of the guest code (forced in with -include) so both
  * link into one test program. */
 #define pci_find guest_pci_find
-#define pci_class_name guest_pci_class_name
