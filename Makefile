@@ -50,8 +50,7 @@ CONTRACT_GUEST := guest/drivers/e1000.c guest/drivers/pci.c guest/drivers/driver
                   guest/kernel/heap.c guest/net/netdev.c
 CONTRACT_OBJS  := $(CONTRACT_GUEST:%.c=$(BUILD)/contract/%.o) \
                   $(BUILD)/contract/tests/contract/contract_rig.o
-CONTRACT_CFLAGS := $(SAN_CFLAGS) -Itests/contract/shim -Itests/contract -Iguest/include \
-                   -include tests/contract/shim/renames.h
+CONTRACT_CFLAGS := $(SAN_CFLAGS) -Itests/contract/shim -Itests/contract -Iguest/include
 CONTRACT_BINS  := $(BUILD)/tests/contract/test_e1000_contract $(BUILD)/tests/contract/test_e1000_mistakes
 
 .PHONY: all deps pcemu guest run-guest-tests check unit system cross bench clean help
@@ -147,7 +146,7 @@ $(BUILD)/contract/guest/%.o: guest/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CONTRACT_CFLAGS) -c $< -o $@
 
-# (the rig includes pcemu's own PCI headers: no renames there)
+# (the rig is pcemu's side: its own headers, not the guest's shims)
 $(BUILD)/contract/tests/contract/%.o: tests/contract/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -c $< -o $@

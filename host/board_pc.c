@@ -111,39 +111,39 @@ static void piix3_free(void *dev) { free(dev); }
 
 static void *e1000_new(struct board *b, const struct board_device *d)
 {
-    struct e1000 *e = e1000_create(&b->pci.bus, d->devfn, b->cfg.mac);
+    struct e1000 *e = e1000dev_create(&b->pci.bus, d->devfn, b->cfg.mac);
     if (!e)
         return NULL;
     if (b->loop)
-        e1000_attach_loop(e, b->loop);
-    e1000_attach_diag(e, b->diag);
+        e1000dev_attach_loop(e, b->loop);
+    e1000dev_attach_diag(e, b->diag);
     return e;
 }
 
-static struct pci_device *e1000_pci_fn(void *dev) { return e1000_pci(dev); }
-static void e1000_free(void *dev) { e1000_destroy(dev); }
+static struct pci_device *e1000_pci_fn(void *dev) { return e1000dev_pci(dev); }
+static void e1000_free(void *dev) { e1000dev_destroy(dev); }
 
 static void e1000_qtree(const struct board_slot *s, FILE *out, int ind)
 {
     uint8_t mac[6];
-    e1000_mac(s->dev, mac);
+    e1000dev_mac(s->dev, mac);
     fprintf(out, "%*smac = \"", ind, "");
     board_print_mac(out, mac);
     fprintf(out, "\"\n%*snetdev = \"%s\"\n", ind, "",
             s->backend ? user_net_client(s->backend)->name : "");
 }
 
-static void e1000_set_link_fn(void *dev, bool up) { e1000_set_link(dev, up); }
-static bool e1000_link_fn(const void *dev) { return e1000_link(dev); }
-static void e1000_mac_fn(const void *dev, uint8_t mac[6]) { e1000_mac(dev, mac); }
+static void e1000_set_link_fn(void *dev, bool up) { e1000dev_set_link(dev, up); }
+static bool e1000_link_fn(const void *dev) { return e1000dev_link(dev); }
+static void e1000_mac_fn(const void *dev, uint8_t mac[6]) { e1000dev_mac(dev, mac); }
 static void e1000_frames_fn(const void *dev, uint64_t *tx, uint64_t *rx)
 {
-    e1000_frames(dev, tx, rx);
+    e1000dev_frames(dev, tx, rx);
 }
-static struct net_client *e1000_client(void *dev) { return e1000_net_client(dev); }
-static void e1000_stats(const void *dev, FILE *out) { e1000_rx_stats_print(dev, out); }
-static void e1000_info_fn(void *dev, FILE *out) { e1000_info(dev, out); }
-static void e1000_delay(void *dev, uint64_t ns) { e1000_set_dma_delay(dev, ns); }
+static struct net_client *e1000_client(void *dev) { return e1000dev_net_client(dev); }
+static void e1000_stats(const void *dev, FILE *out) { e1000dev_rx_stats_print(dev, out); }
+static void e1000_info_fn(void *dev, FILE *out) { e1000dev_info(dev, out); }
+static void e1000_delay(void *dev, uint64_t ns) { e1000dev_set_dma_delay(dev, ns); }
 
 static const struct board_nic e1000_nic = {
     .model = "e1000", .set_link = e1000_set_link_fn, .link = e1000_link_fn,

@@ -65,7 +65,7 @@ static void print_function(const struct pci_device *d, FILE *out)
         fprintf(out, "      IRQ %d, pin %c\n", c[PCI_INTERRUPT_LINE],
                 'A' + c[PCI_INTERRUPT_PIN] - 1);
     for (int i = 0; i < PCI_NUM_BARS; i++) {
-        const struct pci_bar *bar = &d->bars[i];
+        const struct pci_bar_state *bar = &d->bars[i];
         if (!bar->size)
             continue;
         /* An unmapped BAR shows at all ones, as QEMU shows it. */

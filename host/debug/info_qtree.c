@@ -21,7 +21,7 @@ static void pci_dev(FILE *out, const struct pci_device *d, int ind)
             pci_get_word(c + PCI_VENDOR_ID), pci_get_word(c + PCI_DEVICE_ID),
             pci_get_word(c + PCI_SUBSYSTEM_VENDOR_ID), pci_get_word(c + PCI_SUBSYSTEM_ID));
     for (int i = 0; i < PCI_NUM_BARS; i++) {
-        const struct pci_bar *bar = &d->bars[i];
+        const struct pci_bar_state *bar = &d->bars[i];
         if (!bar->size)
             continue;
         uint64_t addr = bar->mapped ? bar->addr : UINT64_MAX;

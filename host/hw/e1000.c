@@ -54,7 +54,7 @@ static void rx_timer_expired(void *opaque)
     struct e1000 *e = opaque;
     timer_del(&e->rdtr);
     timer_del(&e->radv);
-    e1000_raise(e, E1000_ICR_RXT0);
+    e1000dev_raise(e, E1000_ICR_RXT0);
 }
 
 static void tx_timer_expired(void *opaque)
@@ -62,14 +62,14 @@ static void tx_timer_expired(void *opaque)
     struct e1000 *e = opaque;
     timer_del(&e->tidv);
     timer_del(&e->tadv);
-    e1000_raise(e, E1000_ICR_TXDW);
+    e1000dev_raise(e, E1000_ICR_TXDW);
 }
 
-void e1000_rx_done(struct e1000 *e)
+void e1000dev_rx_done(struct e1000 *e)
 {
     uint64_t rdtr = delay_ns(e, E1000_RDTR), radv = delay_ns(e, E1000_RADV);
     if (!e->loop || !rdtr) {
-        e1000_raise(e, E1000_ICR_RXT0);
+        e1000dev_raise(e, E1000_ICR_RXT0);
         return;
     }
     uint64_t now = loop_now(e->loop);
@@ -78,11 +78,11 @@ void e1000_rx_done(struct e1000 *e)
         timer_mod(&e->radv, now + radv);        /* ... but no later than this */
 }
 
-void e1000_tx_done_delayed(struct e1000 *e)
+void e1000dev_tx_done_delayed(struct e1000 *e)
 {
     uint64_t tidv = delay_ns(e, E1000_TIDV), tadv = delay_ns(e, E1000_TADV);
     if (!e->loop || !tidv) {
-        e1000_raise(e, E1000_ICR_TXDW);
+        e1000dev_raise(e, E1000_ICR_TXDW);
         return;
     }
     uint64_t now = loop_now(e->loop);
@@ -93,12 +93,12 @@ void e1000_tx_done_delayed(struct e1000 *e)
 
 static void tx_more_expired(void *opaque)
 {
-    e1000_tx_run(opaque);
+    e1000dev_tx_run(opaque);
 }
 
 static void rx_more_expired(void *opaque)
 {
-    e1000_rx_kick(opaque);
+    e1000dev_rx_kick(opaque);
 }
 
 /* What a doorbell asks for, E1000_DMA_DELAY_NS after it on the loop's
@@ -106,7 +106,7 @@ static void rx_more_expired(void *opaque)
 static void start_tx(struct e1000 *e)
 {
     if (!e->loop)
-        e1000_tx_run(e);
+        e1000dev_tx_run(e);
     else if (!e->tx_more.armed)
         timer_mod(&e->tx_more, loop_now(e->loop) + e->dma_delay);
 }
@@ -114,17 +114,17 @@ static void start_tx(struct e1000 *e)
 static void start_rx(struct e1000 *e)
 {
     if (!e->loop)
-        e1000_rx_kick(e);
+        e1000dev_rx_kick(e);
     else if (!e->rx_more.armed)
         timer_mod(&e->rx_more, loop_now(e->loop) + e->dma_delay);
 }
 
-void e1000_set_dma_delay(struct e1000 *e, uint64_t ns)
+void e1000dev_set_dma_delay(struct e1000 *e, uint64_t ns)
 {
     e->dma_delay = ns;
 }
 
-void e1000_attach_loop(struct e1000 *e, struct loop *l)
+void e1000dev_attach_loop(struct e1000 *e, struct loop *l)
 {
     e->loop = l;
     timer_init(&e->rdtr, l, rx_timer_expired, e);
@@ -149,7 +149,7 @@ static void stop_timers(struct e1000 *e)
     timer_del(&e->rx_more);
 }
 
-void e1000_raise(struct e1000 *e, uint32_t causes)
+void e1000dev_raise(struct e1000 *e, uint32_t causes)
 {
     e->regs[E1000_ICR / 4] |= causes & E1000_ICR_VALID_MASK;
     update_irq(e);
@@ -159,7 +159,7 @@ static uint32_t status_value(const struct e1000 *e)
 {
     uint32_t v = E1000_STATUS_FD | E1000_STATUS_SPEED_1000 | E1000_STATUS_ASDV_1000;
     /* in PHY loopback the PHY is linked to itself, cable or not */
-    if ((e->link_up || e1000_phy_loopback(e)) && (e->regs[E1000_CTRL / 4] & E1000_CTRL_SLU))
+    if ((e->link_up || e1000dev_phy_loopback(e)) && (e->regs[E1000_CTRL / 4] & E1000_CTRL_SLU))
         v |= E1000_STATUS_LU;
     return v;
 }
@@ -182,10 +182,10 @@ static void reset(struct e1000 *e)
     e->rctl_site.known = e->rx_ring_site.known = false;
     e->tx_tail_stale = e->rx_tail_stale = true;
     e->tx_base_unaligned = e->rx_base_unaligned = false;
-    e1000_tx_ring_reset(e);
-    e1000_tx_reset(e);
-    e1000_rx_flush(e, "CTRL.RST");
-    e1000_phy_reset(e);
+    e1000dev_tx_ring_reset(e);
+    e1000dev_tx_reset(e);
+    e1000dev_rx_flush(e, "CTRL.RST");
+    e1000dev_phy_reset(e);
     update_irq(e);
 }
 
@@ -215,28 +215,28 @@ static void wr_ctrl(struct e1000 *e, uint32_t off, uint32_t v)
     }
     bool was_up = status_value(e) & E1000_STATUS_LU;
     if (v & E1000_CTRL_PHY_RST)
-        e1000_phy_reset(e);
+        e1000dev_phy_reset(e);
     e->regs[E1000_CTRL / 4] = v & ~(E1000_CTRL_RST | E1000_CTRL_PHY_RST);
     if (was_up != !!(status_value(e) & E1000_STATUS_LU))
-        e1000_raise(e, E1000_ICR_LSC);
+        e1000dev_raise(e, E1000_ICR_LSC);
 }
 
 static uint32_t rd_status(struct e1000 *e, uint32_t off) { return status_value(e); }
-static uint32_t rd_eecd(struct e1000 *e, uint32_t off) { return e1000_eecd_read(e); }
-static void wr_eecd(struct e1000 *e, uint32_t off, uint32_t v) { e1000_eecd_write(e, v); }
+static uint32_t rd_eecd(struct e1000 *e, uint32_t off) { return e1000dev_eecd_read(e); }
+static void wr_eecd(struct e1000 *e, uint32_t off, uint32_t v) { e1000dev_eecd_write(e, v); }
 
 static void wr_eerd(struct e1000 *e, uint32_t off, uint32_t v)
 {
-    e->regs[E1000_EERD / 4] = e1000_eerd_write(e, v);
+    e->regs[E1000_EERD / 4] = e1000dev_eerd_write(e, v);
 }
 
 /* A PHY write can change the link the MAC sees (loopback on or off). */
 static void wr_mdic(struct e1000 *e, uint32_t off, uint32_t v)
 {
     bool was_up = status_value(e) & E1000_STATUS_LU;
-    e->regs[E1000_MDIC / 4] = e1000_mdic_write(e, v);
+    e->regs[E1000_MDIC / 4] = e1000dev_mdic_write(e, v);
     if (was_up != !!(status_value(e) & E1000_STATUS_LU))
-        e1000_raise(e, E1000_ICR_LSC);
+        e1000dev_raise(e, E1000_ICR_LSC);
 }
 
 /* ICR clears on read: the causes are handed over once. */
@@ -268,7 +268,7 @@ static uint32_t rd_ims(struct e1000 *e, uint32_t off) { return e->regs[E1000_IMS
 static void wr_ims(struct e1000 *e, uint32_t off, uint32_t v)
 {
     if (!v)
-        e1000_warn(e, E1000_RULE_IMS_ZERO, "IMS written with 0, which changes nothing: a 0 bit "
+        e1000dev_warn(e, E1000_RULE_IMS_ZERO, "IMS written with 0, which changes nothing: a 0 bit "
                    "leaves its cause's mask as it was; to mask causes, write them to IMC "
                    "(8254x 13.4.20)");
     e->regs[E1000_IMS / 4] |= v & E1000_ICS_LATCH_MASK;
@@ -287,7 +287,7 @@ static void ring_changed(struct e1000 *e, uint32_t off)
 {
     if (off >= E1000_TDBAL) {
         e->tx_tail_stale = true;
-        e1000_tx_ring_reset(e);
+        e1000dev_tx_ring_reset(e);
     } else {
         e->rx_tail_stale = true;
         e->rx_handed = false;
@@ -300,7 +300,7 @@ static void wr_ring_len(struct e1000 *e, uint32_t off, uint32_t v)
 {
     bool tx = off == E1000_TDLEN;
     if (v & (E1000_RING_ALIGN - 1))
-        e1000_warn(e, tx ? E1000_RULE_TX_RING_LEN : E1000_RULE_RX_RING_LEN, "%s = %u is not a "
+        e1000dev_warn(e, tx ? E1000_RULE_TX_RING_LEN : E1000_RULE_RX_RING_LEN, "%s = %u is not a "
                    "multiple of 128 bytes: bits 6:0 are ignored, leaving %u descriptors "
                    "(8254x %s)", tx ? "TDLEN" : "RDLEN", v, (v & 0xfff80u) / E1000_DESC_SIZE,
                    tx ? "13.4.38" : "13.4.27");
@@ -317,7 +317,7 @@ static void wr_ring_base(struct e1000 *e, uint32_t off, uint32_t v)
     if (off == E1000_TDBAL || off == E1000_RDBAL)
         *(tx ? &e->tx_base_unaligned : &e->rx_base_unaligned) = v & 0xf;
     if ((off == E1000_TDBAL || off == E1000_RDBAL) && (v & 0xf)) {
-        e1000_warn(e, tx ? E1000_RULE_TX_RING_BASE : E1000_RULE_RX_RING_BASE, "%s = 0x%x: bits "
+        e1000dev_warn(e, tx ? E1000_RULE_TX_RING_BASE : E1000_RULE_RX_RING_BASE, "%s = 0x%x: bits "
                    "3:0 are ignored (it reads back 0x%x), so the ring is not where the driver "
                    "put it; align it to 16 bytes (8254x %s)", tx ? "TDBAL" : "RDBAL", v,
                    v & ~0xfu, tx ? "13.4.36" : "13.4.25");
@@ -335,7 +335,7 @@ static void wr_head(struct e1000 *e, uint32_t off, uint32_t v)
     uint32_t n = e->regs[(tx ? E1000_TDLEN : E1000_RDLEN) / 4] / E1000_DESC_SIZE;
     v &= 0xffff;                       /* head and tail: 16-bit indices */
     if (n && v >= n)
-        e1000_warn(e, tx ? E1000_RULE_TDH_RANGE : E1000_RULE_RDH_RANGE, "%s = %u is past the "
+        e1000dev_warn(e, tx ? E1000_RULE_TDH_RANGE : E1000_RULE_RDH_RANGE, "%s = %u is past the "
                    "end of the %u-descriptor %s ring: nothing is %s until it is set inside it "
                    "(8254x %s)", tx ? "TDH" : "RDH", v, n, tx ? "transmit" : "receive",
                    tx ? "sent" : "received", tx ? "13.4.39" : "13.4.28");
@@ -348,7 +348,7 @@ static void wr_tdt(struct e1000 *e, uint32_t off, uint32_t v)
     uint32_t old = e->tx_tail_stale ? UINT32_MAX : e->regs[off / 4];
     e->regs[off / 4] = v & 0xffff;
     e->tx_tail_stale = false;
-    e1000_tdt_written(e, old);
+    e1000dev_tdt_written(e, old);
     start_tx(e);
 }
 
@@ -357,7 +357,7 @@ static void wr_rdt(struct e1000 *e, uint32_t off, uint32_t v)
     uint32_t old = e->rx_tail_stale ? UINT32_MAX : e->regs[off / 4];
     e->regs[off / 4] = v & 0xffff;
     e->rx_tail_stale = false;
-    e1000_rdt_written(e, old);
+    e1000dev_rdt_written(e, old);
     start_rx(e);
 }
 
@@ -365,13 +365,13 @@ static void wr_rdt(struct e1000 *e, uint32_t off, uint32_t v)
  * in the receive FIFO go too. */
 static void wr_rctl(struct e1000 *e, uint32_t off, uint32_t v)
 {
-    e1000_site_record(e, &e->rctl_site);
+    e1000dev_site_record(e, &e->rctl_site);
     if (!(v & E1000_RCTL_EN))
-        e1000_rx_flush(e, "RCTL.EN cleared");
+        e1000dev_rx_flush(e, "RCTL.EN cleared");
     else
         e->rx_was_enabled = true;
     if ((v & E1000_RCTL_BSEX) && !(v & E1000_RCTL_BSIZE_MASK))
-        e1000_warn(e, E1000_RULE_BSEX, "RCTL = 0x%08x sets BSEX with BSIZE 00, a reserved "
+        e1000dev_warn(e, E1000_RULE_BSEX, "RCTL = 0x%08x sets BSEX with BSIZE 00, a reserved "
                    "combination; taken as 2048-byte buffers (8254x 13.4.22)", v);
     e->regs[off / 4] = v;
     start_rx(e);
@@ -475,7 +475,7 @@ static const struct reg_desc *find_reg(uint32_t off)
     return NULL;
 }
 
-uint32_t e1000_reg_read(struct e1000 *e, uint32_t off)
+uint32_t e1000dev_reg_read(struct e1000 *e, uint32_t off)
 {
     off &= ~3u;
     if (off >= E1000_BAR0_SIZE)
@@ -489,7 +489,7 @@ uint32_t e1000_reg_read(struct e1000 *e, uint32_t off)
     return r->read(e, off);
 }
 
-void e1000_reg_write(struct e1000 *e, uint32_t off, uint32_t v)
+void e1000dev_reg_write(struct e1000 *e, uint32_t off, uint32_t v)
 {
     off &= ~3u;
     if (off >= E1000_BAR0_SIZE)
@@ -538,7 +538,7 @@ static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
         refuse(e, false, "BAR0", 5, off, size);
         return 0;
     }
-    return bytes_of(e1000_reg_read(e, (uint32_t)off), off, size);
+    return bytes_of(e1000dev_reg_read(e, (uint32_t)off), off, size);
 }
 
 static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
@@ -548,7 +548,7 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
         refuse(e, true, "BAR0", 5, off, size);
         return;
     }
-    e1000_reg_write(e, (uint32_t)off, (uint32_t)val);
+    e1000dev_reg_write(e, (uint32_t)off, (uint32_t)val);
 }
 
 /* BAR1: IOADDR at 0 selects a register, IODATA at 4 reaches it; the same
@@ -564,7 +564,7 @@ static uint64_t io_read(void *opaque, uint64_t off, unsigned size)
     if (off < 4)
         v = e->ioaddr;
     else if (off < 8)
-        v = e1000_reg_read(e, e->ioaddr & (E1000_BAR0_SIZE - 1));
+        v = e1000dev_reg_read(e, e->ioaddr & (E1000_BAR0_SIZE - 1));
     return bytes_of(v, off, size);
 }
 
@@ -578,29 +578,29 @@ static void io_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     if (off == E1000_IOADDR)
         e->ioaddr = (uint32_t)val & ~3u;
     else if (off == E1000_IODATA)
-        e1000_reg_write(e, e->ioaddr & (E1000_BAR0_SIZE - 1), (uint32_t)val);
+        e1000dev_reg_write(e, e->ioaddr & (E1000_BAR0_SIZE - 1), (uint32_t)val);
 }
 
 static const struct region_ops mmio_ops = { mmio_read, mmio_write, 4 };
 static const struct region_ops io_ops = { io_read, io_write, 4 };
 
-void e1000_set_link(struct e1000 *e, bool up)
+void e1000dev_set_link(struct e1000 *e, bool up)
 {
     bool was = status_value(e) & E1000_STATUS_LU;
     e->link_up = up;
-    e1000_phy_link(e, up);
+    e1000dev_phy_link(e, up);
     if (was != !!(status_value(e) & E1000_STATUS_LU))
-        e1000_raise(e, E1000_ICR_LSC);
+        e1000dev_raise(e, E1000_ICR_LSC);
     if (up)
-        e1000_rx_kick(e);
+        e1000dev_rx_kick(e);
 }
 
-bool e1000_link(const struct e1000 *e)
+bool e1000dev_link(const struct e1000 *e)
 {
     return e->link_up;
 }
 
-void e1000_mac(const struct e1000 *e, uint8_t mac[6])
+void e1000dev_mac(const struct e1000 *e, uint8_t mac[6])
 {
     memcpy(mac, e->mac, 6);
 }
@@ -617,9 +617,9 @@ static void config_written(struct pci_device *d, unsigned addr, unsigned len)
 
 /* The NIC takes every frame offered (its receive FIFO keeps or drops
  * it), so the net layer never queues for it. */
-static const struct net_client_ops nic_ops = { "nic", NULL, e1000_rx_receive };
+static const struct net_client_ops nic_ops = { "nic", NULL, e1000dev_rx_receive };
 
-struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac[6])
+struct e1000 *e1000dev_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac[6])
 {
     struct e1000 *e = calloc(1, sizeof *e);
     if (!e)
@@ -655,35 +655,35 @@ struct e1000 *e1000_create(struct pci_bus *bus, uint8_t devfn, const uint8_t mac
     pci_register_bar(&e->pci, 1, PCI_BASE_ADDRESS_SPACE_IO, E1000_BAR1_SIZE, &e->io);
     memcpy(e->mac, mac, 6);
     e->link_up = true;
-    e1000_eeprom_init(e);
+    e1000dev_eeprom_init(e);
     reset(e);
     return e;
 }
 
-void e1000_destroy(struct e1000 *e)
+void e1000dev_destroy(struct e1000 *e)
 {
     if (!e)
         return;
     stop_timers(e);
-    e1000_rx_flush(e, NULL);
-    e1000_tx_handed_free(e);
+    e1000dev_rx_flush(e, NULL);
+    e1000dev_tx_handed_free(e);
     net_client_cleanup(&e->nc);
     free(e->tx.buf);
     free(e);
 }
 
-void e1000_frames(const struct e1000 *e, uint64_t *tx, uint64_t *rx)
+void e1000dev_frames(const struct e1000 *e, uint64_t *tx, uint64_t *rx)
 {
     *tx = e->frames_tx;
     *rx = e->frames_rx;
 }
 
-struct net_client *e1000_net_client(struct e1000 *e)
+struct net_client *e1000dev_net_client(struct e1000 *e)
 {
     return &e->nc;
 }
 
-struct pci_device *e1000_pci(struct e1000 *e)
+struct pci_device *e1000dev_pci(struct e1000 *e)
 {
     return &e->pci;
 }

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include "hw/e1000_internal.h"
 
-void e1000_attach_diag(struct e1000 *e, struct diag *d)
+void e1000dev_attach_diag(struct e1000 *e, struct diag *d)
 {
     e->diag = d;
 }
@@ -34,7 +34,7 @@ static void report(struct e1000 *e, enum e1000_rule rule, const char *reg, bool 
         log_warn("e1000: %s; guest instruction %s", msg, where);
 }
 
-void e1000_warn(struct e1000 *e, enum e1000_rule rule, const char *fmt, ...)
+void e1000dev_warn(struct e1000 *e, enum e1000_rule rule, const char *fmt, ...)
 {
     if (e->warned & (1u << rule))
         return;
@@ -46,7 +46,7 @@ void e1000_warn(struct e1000 *e, enum e1000_rule rule, const char *fmt, ...)
     va_end(ap);
 }
 
-void e1000_warn_site(struct e1000 *e, enum e1000_rule rule, const char *reg,
+void e1000dev_warn_site(struct e1000 *e, enum e1000_rule rule, const char *reg,
                      const struct e1000_site *site, const char *fmt, ...)
 {
     va_list ap;
@@ -55,7 +55,7 @@ void e1000_warn_site(struct e1000 *e, enum e1000_rule rule, const char *reg,
     va_end(ap);
 }
 
-void e1000_site_record(struct e1000 *e, struct e1000_site *site)
+void e1000dev_site_record(struct e1000 *e, struct e1000_site *site)
 {
     site->known = diag_access_pc(e->diag, &site->pc);
 }

@@ -30,14 +30,14 @@ static uint32_t ahead(uint32_t idx, uint32_t head, uint32_t n)
 
 /* ---- transmit ---- */
 
-void e1000_tx_handed_free(struct e1000 *e)
+void e1000dev_tx_handed_free(struct e1000 *e)
 {
     free(e->txh.desc);
     free(e->txh.valid);
     e->txh = (struct tx_handed){ 0 };
 }
 
-void e1000_tx_ring_reset(struct e1000 *e)
+void e1000dev_tx_ring_reset(struct e1000 *e)
 {
     if (e->txh.valid)
         memset(e->txh.valid, 0, e->txh.n);
@@ -90,15 +90,15 @@ static void check_tx_buffer(struct e1000 *e, uint32_t idx, const struct tx_field
     if (!f->len)
         return;
     if (!f->addr)
-        e1000_warn(e, E1000_RULE_TX_NULL_BUFFER, "transmit descriptor %u has buffer address 0 and "
+        e1000dev_warn(e, E1000_RULE_TX_NULL_BUFFER, "transmit descriptor %u has buffer address 0 and "
                    "length %u: a null buffer transfers no data (8254x 3.3.3.1)", idx, f->len);
     else if (!pci_dma_is_ram(&e->pci, f->addr, f->len))
-        e1000_warn(e, E1000_RULE_TX_BUFFER, "transmit descriptor %u: buffer 0x%llx (%u bytes) "
+        e1000dev_warn(e, E1000_RULE_TX_BUFFER, "transmit descriptor %u: buffer 0x%llx (%u bytes) "
                    "is not RAM; descriptors hold physical addresses (8254x 3.3.3)", idx,
                    (unsigned long long)f->addr, f->len);
     else if (!e->txh.open && f->len >= sizeof hdr &&
              pci_dma_read(&e->pci, f->addr, hdr, sizeof hdr) && !memcmp(hdr, zeros, sizeof hdr))
-        e1000_warn(e, E1000_RULE_TX_ZERO_HEADER, "transmit descriptor %u starts a frame whose "
+        e1000dev_warn(e, E1000_RULE_TX_ZERO_HEADER, "transmit descriptor %u starts a frame whose "
                    "Ethernet header is all zeros (no destination, no source MAC): its buffer "
                    "was not filled, or is not the one filled (8254x 3.3.3)", idx);
 }
@@ -115,7 +115,7 @@ static void check_handed_tx(struct e1000 *e, uint32_t from, uint32_t n)
         uint8_t d[E1000_DESC_SIZE];
         uint64_t at = base + (uint64_t)i * E1000_DESC_SIZE;
         if (!pci_dma_read(&e->pci, at, d, sizeof d)) {
-            e1000_warn(e, E1000_RULE_TX_RING_RAM, "TDT = %u hands over transmit descriptor %u "
+            e1000dev_warn(e, E1000_RULE_TX_RING_RAM, "TDT = %u hands over transmit descriptor %u "
                        "at 0x%llx, which is not RAM: TDBAL/TDBAH hold the ring's physical "
                        "address (8254x 13.4.36)", tail, i, (unsigned long long)at);
             return;
@@ -137,29 +137,29 @@ static void check_handed_tx(struct e1000 *e, uint32_t from, uint32_t n)
         last = i;
     }
     if (e->txh.open && last < n)
-        e1000_warn(e, E1000_RULE_TX_NO_EOP, "TDT = %u hands over transmit descriptors ending "
+        e1000dev_warn(e, E1000_RULE_TX_NO_EOP, "TDT = %u hands over transmit descriptors ending "
                    "with %u, which has no EOP: the device holds the packet until a descriptor "
                    "with EOP (CMD bit 0) ends it (8254x 3.3.3.1)", tail, last);
     if (!e->txh.rs_seen && e->txh.without_rs >= n - 1)
-        e1000_warn(e, E1000_RULE_TX_NO_RS, "%u transmit descriptors handed over and none has "
+        e1000dev_warn(e, E1000_RULE_TX_NO_RS, "%u transmit descriptors handed over and none has "
                    "RS: the device writes DD back only where RS (CMD bit 3) is set, so a driver "
                    "waiting for DD waits for ever (8254x 3.3.3.1)", e->txh.without_rs);
 }
 
-void e1000_tdt_written(struct e1000 *e, uint32_t old)
+void e1000dev_tdt_written(struct e1000 *e, uint32_t old)
 {
     uint32_t n = ring_size(e, E1000_TDLEN), tail = R(e, E1000_TDT), head = R(e, E1000_TDH);
     if (!n) {
         /* (a TDLEN that left no descriptor was explained when written) */
         if (tail != (old == UINT32_MAX ? head : old) &&
             !(e->warned & 1u << E1000_RULE_TX_RING_LEN))
-            e1000_warn(e, E1000_RULE_TX_NO_RING, "TDT written (%u) while TDLEN is 0: there "
+            e1000dev_warn(e, E1000_RULE_TX_NO_RING, "TDT written (%u) while TDLEN is 0: there "
                        "is no transmit ring; program TDBAL, TDBAH and TDLEN first (8254x 14.5)",
                        tail);
         return;
     }
     if (tail >= n) {
-        e1000_warn(e, E1000_RULE_TDT_RANGE, "TDT = %u is past the end of the %u-descriptor "
+        e1000dev_warn(e, E1000_RULE_TDT_RANGE, "TDT = %u is past the end of the %u-descriptor "
                    "transmit ring (TDLEN %u bytes); the last index is %u (8254x 13.4.40)", tail,
                    n, R(e, E1000_TDLEN), n - 1);
         return;
@@ -167,11 +167,11 @@ void e1000_tdt_written(struct e1000 *e, uint32_t old)
     if (head >= n || tail == (old < n ? old : head))
         return;                         /* nothing newly handed over */
     if (!(R(e, E1000_TCTL) & E1000_TCTL_EN))
-        e1000_warn(e, E1000_RULE_TX_DISABLED, "TDT written (%u) while TCTL.EN is clear: the "
+        e1000dev_warn(e, E1000_RULE_TX_DISABLED, "TDT written (%u) while TCTL.EN is clear: the "
                    "transmitter is off and sends nothing until TCTL.EN is set (8254x 13.4.33)",
                    tail);
     if (!pci_bus_master(&e->pci)) {
-        e1000_warn(e, E1000_RULE_NO_BME, "TDT written (%u) while PCI COMMAND.BME is off: "
+        e1000dev_warn(e, E1000_RULE_NO_BME, "TDT written (%u) while PCI COMMAND.BME is off: "
                    "without bus mastering the device cannot fetch descriptors, so nothing is "
                    "sent; set COMMAND bit 2 first (PCI 3.0 6.2.2)", tail);
         return;
@@ -183,7 +183,7 @@ void e1000_tdt_written(struct e1000 *e, uint32_t old)
     /* the device owns [TDH, TDT): a new tail at or behind TDH hands
      * back descriptors it has not processed yet */
     if (ahead(tail, head, n) < ahead(old, head, n)) {
-        e1000_warn(e, E1000_RULE_TX_OVERRUN, "TDT moved from %u to %u, onto or past TDH (%u), "
+        e1000dev_warn(e, E1000_RULE_TX_OVERRUN, "TDT moved from %u to %u, onto or past TDH (%u), "
                    "while the device still owned the descriptors in between: they were reused "
                    "before DD; stop one short of TDH and wait for DD (8254x 13.4.40)", old,
                    tail, head);
@@ -192,13 +192,13 @@ void e1000_tdt_written(struct e1000 *e, uint32_t old)
     check_handed_tx(e, old, n);
 }
 
-void e1000_tx_check_fetched(struct e1000 *e, uint32_t idx, uint64_t at, const uint8_t *d)
+void e1000dev_tx_check_fetched(struct e1000 *e, uint32_t idx, uint64_t at, const uint8_t *d)
 {
     if (idx >= e->txh.n || !e->txh.valid[idx])
         return;
     e->txh.valid[idx] = 0;
     if (memcmp(e->txh.desc[idx], d, E1000_DESC_SIZE) != 0)
-        e1000_warn(e, E1000_RULE_TX_REUSED, "transmit descriptor %u changed after TDT handed "
+        e1000dev_warn(e, E1000_RULE_TX_REUSED, "transmit descriptor %u changed after TDT handed "
                    "it over and before the device wrote DD back: a driver reuses a descriptor "
                    "only once DD is set (8254x 3.3.3.1); gdb: watch -l *(char (*)[16])0x%llx",
                    idx, (unsigned long long)at);
@@ -226,41 +226,41 @@ static void check_handed_rx(struct e1000 *e, uint32_t from, uint32_t n)
         struct e1000_rx_desc d;
         uint64_t at = base + (uint64_t)i * E1000_DESC_SIZE;
         if (!pci_dma_read(&e->pci, at, &d, sizeof d)) {
-            e1000_warn(e, E1000_RULE_RX_RING_RAM, "RDT = %u hands over receive descriptor %u "
+            e1000dev_warn(e, E1000_RULE_RX_RING_RAM, "RDT = %u hands over receive descriptor %u "
                        "at 0x%llx, which is not RAM: RDBAL/RDBAH hold the ring's physical "
                        "address (8254x 13.4.25)", tail, i, (unsigned long long)at);
             return;
         }
         if (d.status & E1000_RXD_STAT_DD)
-            e1000_warn(e, E1000_RULE_RX_DD_SET, "RDT = %u hands receive descriptor %u back "
+            e1000dev_warn(e, E1000_RULE_RX_DD_SET, "RDT = %u hands receive descriptor %u back "
                        "with DD still set: a descriptor goes back once its frame is copied out "
                        "and its status cleared, or the driver takes an old frame for a new one "
                        "(8254x 3.2.3.1)", tail, i);
         if (!d.buffer_addr)
-            e1000_warn(e, E1000_RULE_RX_NULL_BUFFER, "RDT = %u hands over receive descriptor "
+            e1000dev_warn(e, E1000_RULE_RX_NULL_BUFFER, "RDT = %u hands over receive descriptor "
                        "%u with buffer address 0: the device has nowhere to put a frame "
                        "(8254x 3.2.3)", tail, i);
         else if (!pci_dma_is_ram(&e->pci, d.buffer_addr, bsize))
-            e1000_warn(e, E1000_RULE_RX_BUFFER, "RDT = %u hands over receive descriptor %u "
+            e1000dev_warn(e, E1000_RULE_RX_BUFFER, "RDT = %u hands over receive descriptor %u "
                        "whose buffer 0x%llx (%zu bytes, RCTL.BSIZE) is not RAM; descriptors hold "
                        "physical addresses (8254x 3.2.3)", tail, i,
                        (unsigned long long)d.buffer_addr, bsize);
     }
 }
 
-void e1000_rdt_written(struct e1000 *e, uint32_t old)
+void e1000dev_rdt_written(struct e1000 *e, uint32_t old)
 {
     uint32_t n = ring_size(e, E1000_RDLEN), tail = R(e, E1000_RDT), head = R(e, E1000_RDH);
     if (!n) {
         if (tail != (old == UINT32_MAX ? head : old) &&
             !(e->warned & 1u << E1000_RULE_RX_RING_LEN))
-            e1000_warn(e, E1000_RULE_RX_NO_RING, "RDT written (%u) while RDLEN is 0: there "
+            e1000dev_warn(e, E1000_RULE_RX_NO_RING, "RDT written (%u) while RDLEN is 0: there "
                        "is no receive ring; program RDBAL, RDBAH and RDLEN first (8254x 14.4)",
                        tail);
         return;
     }
     if (tail >= n) {
-        e1000_warn(e, E1000_RULE_RDT_RANGE, "RDT = %u is past the end of the %u-descriptor "
+        e1000dev_warn(e, E1000_RULE_RDT_RANGE, "RDT = %u is past the end of the %u-descriptor "
                    "receive ring (RDLEN %u bytes): nothing is received until it is fixed; the "
                    "last index is %u (8254x 13.4.29)", tail, n, R(e, E1000_RDLEN), n - 1);
         return;
@@ -271,7 +271,7 @@ void e1000_rdt_written(struct e1000 *e, uint32_t old)
      * none, however many the driver meant to hand back */
     if (tail == head) {
         if (old < n && old != head)
-            e1000_warn(e, E1000_RULE_RDT_ONTO_RDH, "RDT = %u moved onto RDH: with RDH == RDT "
+            e1000dev_warn(e, E1000_RULE_RDT_ONTO_RDH, "RDT = %u moved onto RDH: with RDH == RDT "
                        "the device owns no descriptor (an empty ring, never a full one), so "
                        "frames wait; RDT names the descriptor after the last one handed back "
                        "(8254x 13.4.29)", tail);
@@ -280,10 +280,10 @@ void e1000_rdt_written(struct e1000 *e, uint32_t old)
     if (old < n && ahead(tail, head, n) <= ahead(old, head, n))
         return;                         /* nothing newly handed over */
     if (!e->rx_handed)
-        e1000_site_record(e, &e->rx_ring_site);
+        e1000dev_site_record(e, &e->rx_ring_site);
     e->rx_handed = true;
     if (!pci_bus_master(&e->pci)) {
-        e1000_warn(e, E1000_RULE_NO_BME, "RDT written (%u) while PCI COMMAND.BME is off: "
+        e1000dev_warn(e, E1000_RULE_NO_BME, "RDT written (%u) while PCI COMMAND.BME is off: "
                    "without bus mastering the device cannot write frames to memory, so they "
                    "wait; set COMMAND bit 2 first (PCI 3.0 6.2.2)", tail);
         return;

@@ -11,7 +11,7 @@
 #include "contract/pci.h"
 #include "hw/e1000_internal.h"
 
-void e1000_eeprom_init(struct e1000 *e)
+void e1000dev_eeprom_init(struct e1000 *e)
 {
     uint16_t *w = e->eeprom;
     memset(w, 0, sizeof e->eeprom);
@@ -29,7 +29,7 @@ void e1000_eeprom_init(struct e1000 *e)
     w[E1000_EEPROM_CHECKSUM] = (uint16_t)(E1000_EEPROM_SUM - sum);
 }
 
-uint32_t e1000_eerd_write(struct e1000 *e, uint32_t v)
+uint32_t e1000dev_eerd_write(struct e1000 *e, uint32_t v)
 {
     if (!(v & E1000_EERD_START))
         return v & ~E1000_EERD_DONE;
@@ -73,7 +73,7 @@ static void rising_edge(struct e1000 *e, bool di)
     }
 }
 
-void e1000_eecd_write(struct e1000 *e, uint32_t v)
+void e1000dev_eecd_write(struct e1000 *e, uint32_t v)
 {
     struct microwire *mw = &e->mw;
     uint8_t old = mw->last_eecd;
@@ -90,7 +90,7 @@ void e1000_eecd_write(struct e1000 *e, uint32_t v)
         rising_edge(e, v & E1000_EECD_DI);
 }
 
-uint32_t e1000_eecd_read(struct e1000 *e)
+uint32_t e1000dev_eecd_read(struct e1000 *e)
 {
     uint32_t v = e->mw.last_eecd | E1000_EECD_PRES;
     if (e->mw.data_out)

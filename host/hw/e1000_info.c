@@ -121,7 +121,7 @@ static void decoded(struct e1000 *e, FILE *out)
         { E1000_RXCSUM, "RXCSUM", rxcsum_fields },
     };
     for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
-        uint32_t v = regs[i].reg == E1000_STATUS ? e1000_reg_read(e, E1000_STATUS)
+        uint32_t v = regs[i].reg == E1000_STATUS ? e1000dev_reg_read(e, E1000_STATUS)
                                                  : R(e, regs[i].reg);
         fprintf(out, "  %-6s", regs[i].name);
         int n = fields(out, v, regs[i].f);
@@ -226,13 +226,13 @@ static void show_ring(struct e1000 *e, const struct ring *r, FILE *out)
     }
 }
 
-void e1000_info(struct e1000 *e, FILE *out)
+void e1000dev_info(struct e1000 *e, FILE *out)
 {
     fprintf(out, "e1000 %02x:%02x.%x MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s\n",
             0, PCI_SLOT(e->pci.devfn), PCI_FUNC(e->pci.devfn), e->mac[0], e->mac[1],
             e->mac[2], e->mac[3], e->mac[4], e->mac[5], e->link_up ? "up" : "down");
     for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
-        uint32_t v = shown[i].reg == E1000_STATUS ? e1000_reg_read(e, E1000_STATUS)
+        uint32_t v = shown[i].reg == E1000_STATUS ? e1000dev_reg_read(e, E1000_STATUS)
                                                   : R(e, shown[i].reg);
         fprintf(out, "  %-7s 0x%08x%s", shown[i].name, v, i % 4 == 3 ? "\n" : "");
     }

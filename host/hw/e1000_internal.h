@@ -131,7 +131,7 @@ struct e1000 {
     uint64_t dma_delay;     /* from a doorbell to the work it starts, ns */
     struct ratelimit rl;
     uint64_t frames_tx, frames_rx;  /* since power-on, for -stats */
-    struct e1000_rx_stats rx_stats; /* since power-on (e1000_rx.c) */
+    struct e1000dev_rx_stats rx_stats; /* since power-on (e1000_rx.c) */
     /* diagnostics (e1000_diag.c, e1000_doorbell.c) */
     struct diag *diag;
     uint32_t warned;        /* a bit per enum e1000_rule already reported */
@@ -149,60 +149,60 @@ struct e1000 {
 };
 
 /* e1000_eeprom.c */
-void e1000_eeprom_init(struct e1000 *e);
-uint32_t e1000_eecd_read(struct e1000 *e);
-void e1000_eecd_write(struct e1000 *e, uint32_t v);
-uint32_t e1000_eerd_write(struct e1000 *e, uint32_t v);
+void e1000dev_eeprom_init(struct e1000 *e);
+uint32_t e1000dev_eecd_read(struct e1000 *e);
+void e1000dev_eecd_write(struct e1000 *e, uint32_t v);
+uint32_t e1000dev_eerd_write(struct e1000 *e, uint32_t v);
 
 /* e1000_phy.c */
-void e1000_phy_reset(struct e1000 *e);
-void e1000_phy_link(struct e1000 *e, bool up);
+void e1000dev_phy_reset(struct e1000 *e);
+void e1000dev_phy_link(struct e1000 *e, bool up);
 /* PHY control bit 14: the PHY's transmit side feeds its receive side and
  * it is cut off from the cable (e1000_phy.c). */
-bool e1000_phy_loopback(const struct e1000 *e);
+bool e1000dev_phy_loopback(const struct e1000 *e);
 /* Performs the MDIC operation v asks for; returns MDIC's new value. */
-uint32_t e1000_mdic_write(struct e1000 *e, uint32_t v);
+uint32_t e1000dev_mdic_write(struct e1000 *e, uint32_t v);
 
 /* e1000_tx.c: walk the transmit ring from TDH to TDT, a bounded batch
  * at a time; with a loop, what is left resumes from it (tx_more). */
-void e1000_tx_run(struct e1000 *e);
-void e1000_tx_reset(struct e1000 *e);
+void e1000dev_tx_run(struct e1000 *e);
+void e1000dev_tx_reset(struct e1000 *e);
 
 /* e1000_rx.c: frames from the wire, always taken (delivered, queued in
  * the receive FIFO, or dropped and counted) */
-bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len);
+bool e1000dev_rx_receive(struct net_client *nc, const uint8_t *f, size_t len);
 /* A frame the PHY loops back from the transmitter: received whatever the
  * cable's state. */
-void e1000_rx_loopback(struct e1000 *e, const uint8_t *f, size_t len);
+void e1000dev_rx_loopback(struct e1000 *e, const uint8_t *f, size_t len);
 /* RDT, RCTL or the link changed: deliver what the FIFO holds. */
-void e1000_rx_kick(struct e1000 *e);
+void e1000dev_rx_kick(struct e1000 *e);
 /* Discard the FIFO; why (NULL: silently) names the cause in a warning. */
-void e1000_rx_flush(struct e1000 *e, const char *why);
+void e1000dev_rx_flush(struct e1000 *e, const char *why);
 
 /* e1000_diag.c: one warning per rule, naming the guest instruction of
- * the access being performed (e1000_warn) or the one recorded at a
- * register write (e1000_warn_site, reg names that register). */
-void e1000_warn(struct e1000 *e, enum e1000_rule rule, const char *fmt, ...)
+ * the access being performed (e1000dev_warn) or the one recorded at a
+ * register write (e1000dev_warn_site, reg names that register). */
+void e1000dev_warn(struct e1000 *e, enum e1000_rule rule, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void e1000_warn_site(struct e1000 *e, enum e1000_rule rule, const char *reg,
+void e1000dev_warn_site(struct e1000 *e, enum e1000_rule rule, const char *reg,
                      const struct e1000_site *site, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-void e1000_site_record(struct e1000 *e, struct e1000_site *site);
+void e1000dev_site_record(struct e1000 *e, struct e1000_site *site);
 
 /* e1000_doorbell.c: what a driver hands over, checked at the write */
-void e1000_tdt_written(struct e1000 *e, uint32_t old_tdt);
-void e1000_rdt_written(struct e1000 *e, uint32_t old_rdt);
+void e1000dev_tdt_written(struct e1000 *e, uint32_t old_tdt);
+void e1000dev_rdt_written(struct e1000 *e, uint32_t old_rdt);
 /* The descriptor the device fetched differs from what TDT handed over. */
-void e1000_tx_check_fetched(struct e1000 *e, uint32_t idx, uint64_t at, const uint8_t *d);
+void e1000dev_tx_check_fetched(struct e1000 *e, uint32_t idx, uint64_t at, const uint8_t *d);
 /* The transmit ring was set up anew (TDBAL, TDLEN, TDH written, reset). */
-void e1000_tx_ring_reset(struct e1000 *e);
-void e1000_tx_handed_free(struct e1000 *e);
+void e1000dev_tx_ring_reset(struct e1000 *e);
+void e1000dev_tx_handed_free(struct e1000 *e);
 
 /* e1000.c */
-void e1000_raise(struct e1000 *e, uint32_t causes);
+void e1000dev_raise(struct e1000 *e, uint32_t causes);
 /* A frame was received / a descriptor with IDE done: RXT0 / TXDW now or
  * after the delay timers (RDTR/RADV, TIDV/TADV). */
-void e1000_rx_done(struct e1000 *e);
-void e1000_tx_done_delayed(struct e1000 *e);
+void e1000dev_rx_done(struct e1000 *e);
+void e1000dev_tx_done_delayed(struct e1000 *e);
 
 #endif

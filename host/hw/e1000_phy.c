@@ -30,17 +30,17 @@ static const uint32_t phy_present = 1u << PHY_CTRL | 1u << PHY_STATUS | 1u << PH
     1u << PHY_1000T_CTRL | 1u << PHY_1000T_STATUS | 1u << PHY_EXT_STATUS |
     0xffff0000u;    /* 16-31: vendor specific, kept as written */
 
-bool e1000_phy_loopback(const struct e1000 *e)
+bool e1000dev_phy_loopback(const struct e1000 *e)
 {
     return e->phy[PHY_CTRL] & MII_CR_LOOPBACK;
 }
 
 /* up: the cable's link. In loopback the PHY is linked to itself (at the
  * speed control forces; autonegotiation is not run) whatever the cable. */
-void e1000_phy_link(struct e1000 *e, bool up)
+void e1000dev_phy_link(struct e1000 *e, bool up)
 {
     uint16_t *p = e->phy;
-    if (e1000_phy_loopback(e)) {
+    if (e1000dev_phy_loopback(e)) {
         p[PHY_STATUS] |= MII_SR_LINK_STATUS;
         p[PHY_STATUS] &= (uint16_t)~MII_SR_AUTONEG_COMPLETE;
         p[PHY_LP_ABILITY] = 0;
@@ -56,11 +56,11 @@ void e1000_phy_link(struct e1000 *e, bool up)
     }
 }
 
-void e1000_phy_reset(struct e1000 *e)
+void e1000dev_phy_reset(struct e1000 *e)
 {
     for (int i = 0; i < 32; i++)
         e->phy[i] = phy_reset_values[i];
-    e1000_phy_link(e, e->link_up);
+    e1000dev_phy_link(e, e->link_up);
 }
 
 static void phy_write(struct e1000 *e, unsigned reg, uint16_t v)
@@ -68,12 +68,12 @@ static void phy_write(struct e1000 *e, unsigned reg, uint16_t v)
     switch (reg) {
     case PHY_CTRL:
         if (v & MII_CR_RESET) {
-            e1000_phy_reset(e);          /* self-clearing */
+            e1000dev_phy_reset(e);          /* self-clearing */
             return;
         }
         /* restarting autonegotiation finishes at once: the partner is there */
         e->phy[PHY_CTRL] = v & (uint16_t)~MII_CR_RESTART_AUTONEG;
-        e1000_phy_link(e, e->link_up);
+        e1000dev_phy_link(e, e->link_up);
         return;
     case PHY_STATUS:
     case PHY_ID1:
@@ -88,7 +88,7 @@ static void phy_write(struct e1000 *e, unsigned reg, uint16_t v)
     }
 }
 
-uint32_t e1000_mdic_write(struct e1000 *e, uint32_t v)
+uint32_t e1000dev_mdic_write(struct e1000 *e, uint32_t v)
 {
     unsigned phy = (v & E1000_MDIC_PHY_MASK) >> E1000_MDIC_PHY_SHIFT;
     unsigned reg = (v & E1000_MDIC_REG_MASK) >> E1000_MDIC_REG_SHIFT;
@@ -109,6 +109,6 @@ uint32_t e1000_mdic_write(struct e1000 *e, uint32_t v)
         phy_write(e, reg, (uint16_t)v);
     }
     if (v & E1000_MDIC_INT_EN)
-        e1000_raise(e, E1000_ICR_MDAC);
+        e1000dev_raise(e, E1000_ICR_MDAC);
     return out;
 }

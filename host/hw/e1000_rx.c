@@ -161,7 +161,7 @@ static void missed(struct e1000 *e)
 {
     R(e, E1000_MPC)++;
     e->rx_stats.missed++;
-    e1000_raise(e, E1000_ICR_RXO);
+    e1000dev_raise(e, E1000_ICR_RXO);
 }
 
 static size_t descriptors_needed(const struct e1000 *e, size_t len)
@@ -236,7 +236,7 @@ static bool deliver(struct e1000 *e, const uint8_t *f, size_t len)
         uint64_t at = base + (uint64_t)idx * E1000_DESC_SIZE;
         struct e1000_rx_desc d;
         if (!pci_dma_read(&e->pci, at, &d, sizeof d)) {
-            e1000_warn(e, E1000_RULE_RX_RING_RAM, "receive descriptor %u at 0x%llx is not RAM: "
+            e1000dev_warn(e, E1000_RULE_RX_RING_RAM, "receive descriptor %u at 0x%llx is not RAM: "
                        "RDBAL/RDBAH hold the ring's physical address; frame dropped "
                        "(8254x 13.4.25)", idx, (unsigned long long)at);
             e->rx_stats.bad_ring++;
@@ -253,11 +253,11 @@ static bool deliver(struct e1000 *e, const uint8_t *f, size_t len)
         }
         /* what is wrong with a buffer was said when RDT handed it over */
         if (!d.buffer_addr) {
-            e1000_warn(e, E1000_RULE_RX_NULL_BUFFER, "receive descriptor %u has buffer "
+            e1000dev_warn(e, E1000_RULE_RX_NULL_BUFFER, "receive descriptor %u has buffer "
                        "address 0: returned empty (8254x 3.2.3)", idx);
             d.length = 0;
         } else if (!write_part(e, d.buffer_addr, f, len, fcs, off, chunk)) {
-            e1000_warn(e, E1000_RULE_RX_BUFFER, "receive descriptor %u: buffer 0x%llx (%zu "
+            e1000dev_warn(e, E1000_RULE_RX_BUFFER, "receive descriptor %u: buffer 0x%llx (%zu "
                        "bytes) is not RAM; its part of the frame is lost (8254x 3.2.3)", idx,
                        (unsigned long long)d.buffer_addr, chunk);
             d.errors |= E1000_RXD_ERR_RXE;
@@ -276,8 +276,8 @@ static bool deliver(struct e1000 *e, const uint8_t *f, size_t len)
     static const unsigned rdmts_shift[4] = { 1, 2, 3, 3 };
     unsigned thr = n >> rdmts_shift[(rctl & E1000_RCTL_RDMTS_MASK) >> 8];
     if (free_descriptors(e) <= thr)
-        e1000_raise(e, E1000_ICR_RXDMT0);
-    e1000_rx_done(e);
+        e1000dev_raise(e, E1000_ICR_RXDMT0);
+    e1000dev_rx_done(e);
     return true;
 }
 
@@ -325,7 +325,7 @@ static void fifo_pop(struct e1000 *e)
     free(p);
 }
 
-void e1000_rx_flush(struct e1000 *e, const char *why)
+void e1000dev_rx_flush(struct e1000 *e, const char *why)
 {
     if (why && e->rxq.frames)
         log_warn_rl(&e->rl, "e1000: %s: %u received frames waiting for receive descriptors "
@@ -343,7 +343,7 @@ static void explain_disabled(struct e1000 *e)
     if (!e->rx_handed || e->rx_was_enabled)
         return;                     /* not set up yet, or deliberately stopped */
     bool rctl = e->rctl_site.known;
-    e1000_warn_site(e, E1000_RULE_RX_DISABLED, rctl ? "RCTL" : "RDT",
+    e1000dev_warn_site(e, E1000_RULE_RX_DISABLED, rctl ? "RCTL" : "RDT",
                     rctl ? &e->rctl_site : &e->rx_ring_site, "a frame arrived while RCTL.EN "
                     "is clear: the receiver is off and drops it; set RCTL.EN once the ring is "
                     "ready (8254x 13.4.22, 14.4)");
@@ -353,7 +353,7 @@ static void explain_no_descriptors(struct e1000 *e)
 {
     if (e->rx_handed || free_descriptors(e))
         return;
-    e1000_warn_site(e, E1000_RULE_RX_NO_DESC, "RCTL", &e->rctl_site, "a frame arrived with "
+    e1000dev_warn_site(e, E1000_RULE_RX_NO_DESC, "RCTL", &e->rctl_site, "a frame arrived with "
                     "RDH == RDT (%u) and no receive descriptor ever handed over: the device owns "
                     "RDH up to RDT - 1, so it has none; at start RDT is the ring size - 1; the "
                     "frame waits (RNBC) (8254x 13.4.29, 14.4)", R(e, E1000_RDT));
@@ -387,10 +387,10 @@ static void receive(struct e1000 *e, const uint8_t *f, size_t len)
 
 /* From the cable: nothing without link, nor while the PHY loops back
  * (it is isolated from the cable then). */
-bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
+bool e1000dev_rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
 {
     struct e1000 *e = nc->opaque;
-    if (e1000_link(e) && !e1000_phy_loopback(e)) {
+    if (e1000dev_link(e) && !e1000dev_phy_loopback(e)) {
         receive(e, f, len);
     } else {
         e->rx_stats.arrived++;
@@ -399,14 +399,14 @@ bool e1000_rx_receive(struct net_client *nc, const uint8_t *f, size_t len)
     return true;
 }
 
-void e1000_rx_loopback(struct e1000 *e, const uint8_t *f, size_t len)
+void e1000dev_rx_loopback(struct e1000 *e, const uint8_t *f, size_t len)
 {
     receive(e, f, len);
 }
 
 /* RDT moved, RCTL changed or the link came up: the FIFO drains in order
  * as far as the ring has room. */
-void e1000_rx_kick(struct e1000 *e)
+void e1000dev_rx_kick(struct e1000 *e)
 {
     while (e->rxq.head && (R(e, E1000_RCTL) & E1000_RCTL_EN) && pci_bus_master(&e->pci)) {
         const struct net_packet *p = e->rxq.head;
@@ -416,20 +416,20 @@ void e1000_rx_kick(struct e1000 *e)
     }
 }
 
-unsigned e1000_rx_waiting(const struct e1000 *e, size_t *bytes)
+unsigned e1000dev_rx_waiting(const struct e1000 *e, size_t *bytes)
 {
     *bytes = e->rxq.bytes;
     return e->rxq.frames;
 }
 
-const struct e1000_rx_stats *e1000_rx_stats(const struct e1000 *e)
+const struct e1000dev_rx_stats *e1000dev_rx_stats(const struct e1000 *e)
 {
     return &e->rx_stats;
 }
 
-void e1000_rx_stats_print(const struct e1000 *e, FILE *out)
+void e1000dev_rx_stats_print(const struct e1000 *e, FILE *out)
 {
-    const struct e1000_rx_stats *s = &e->rx_stats;
+    const struct e1000dev_rx_stats *s = &e->rx_stats;
     fprintf(out, "; e1000 rx: %llu arrived, %llu delivered, %llu waited, %u waiting, dropped: "
             "%llu off, %llu filtered, %llu oversize, %llu missed, %llu flushed, %llu bad ring",
             (unsigned long long)s->arrived, (unsigned long long)s->delivered,

@@ -35,7 +35,7 @@
  * 64 KiB at Linux's smallest MSS (48) is 1366. */
 #define TSO_MAX_SEGMENTS 2048
 
-void e1000_tx_reset(struct e1000 *e)
+void e1000dev_tx_reset(struct e1000 *e)
 {
     memset(&e->ctx, 0, sizeof e->ctx);
     uint8_t *buf = e->tx.buf;
@@ -127,10 +127,10 @@ static void send_frame(struct e1000 *e, uint8_t *frame, size_t len)
     count_tx(e, frame, len);
     e->txw.frames++;
     e->txw.bytes += len;
-    if (e1000_phy_loopback(e)) {
+    if (e1000dev_phy_loopback(e)) {
         /* PHY loopback (PHY control bit 14): the PHY hands the frame
          * back to the MAC's receiver; nothing reaches the cable */
-        e1000_rx_loopback(e, frame, len);
+        e1000dev_rx_loopback(e, frame, len);
         return;
     }
     if (R(e, E1000_RCTL) & E1000_RCTL_LBM_MASK) {
@@ -287,7 +287,7 @@ static void append(struct e1000 *e, uint64_t addr, size_t len, uint32_t idx)
 {
     struct tx_packet *p = &e->tx;
     if (p->len + len > NET_FRAME_MAX) {
-        e1000_warn(e, E1000_RULE_TX_NO_EOP, "transmit descriptor %u makes a packet longer "
+        e1000dev_warn(e, E1000_RULE_TX_NO_EOP, "transmit descriptor %u makes a packet longer "
                    "than %d bytes: EOP (CMD bit 0) missing? the packet is dropped "
                    "(8254x 3.3.3.1)", idx, NET_FRAME_MAX);
         p->len = 0;
@@ -297,7 +297,7 @@ static void append(struct e1000 *e, uint64_t addr, size_t len, uint32_t idx)
     if (!addr)
         return;
     if (len && !pci_dma_read(&e->pci, addr, p->buf + p->len, len)) {
-        e1000_warn(e, E1000_RULE_TX_BUFFER, "transmit descriptor %u: buffer 0x%llx (%zu bytes) "
+        e1000dev_warn(e, E1000_RULE_TX_BUFFER, "transmit descriptor %u: buffer 0x%llx (%zu bytes) "
                    "is not RAM; descriptors hold physical addresses (8254x 3.3.3)", idx,
                    (unsigned long long)addr, len);
         p->len = 0;
@@ -315,12 +315,12 @@ static bool process(struct e1000 *e, uint64_t base, uint32_t idx, int *reported)
     uint8_t d[16];
     uint64_t at = base + (uint64_t)idx * E1000_DESC_SIZE;
     if (!pci_dma_read(&e->pci, at, d, sizeof d)) {
-        e1000_warn(e, E1000_RULE_TX_RING_RAM, "transmit descriptor %u at 0x%llx is not RAM: "
+        e1000dev_warn(e, E1000_RULE_TX_RING_RAM, "transmit descriptor %u at 0x%llx is not RAM: "
                    "TDBAL/TDBAH hold the ring's physical address; transmit stopped "
                    "(8254x 13.4.36)", idx, (unsigned long long)at);
         return false;
     }
-    e1000_tx_check_fetched(e, idx, at, d);
+    e1000dev_tx_check_fetched(e, idx, at, d);
     uint32_t lower;
     memcpy(&lower, d + 8, 4);
     uint8_t cmd = d[11];
@@ -427,15 +427,15 @@ static bool tx_batch(struct e1000 *e)
         R(e, E1000_TDH) = head;
     }
     if (e->txw.descs && head == tail)
-        e1000_raise(e, E1000_ICR_TXQE);   /* the queue just ran empty */
+        e1000dev_raise(e, E1000_ICR_TXQE);   /* the queue just ran empty */
     if (reported == 1)
-        e1000_raise(e, E1000_ICR_TXDW);
+        e1000dev_raise(e, E1000_ICR_TXDW);
     else if (reported == 2)
-        e1000_tx_done_delayed(e);         /* IDE: after TIDV/TADV */
+        e1000dev_tx_done_delayed(e);         /* IDE: after TIDV/TADV */
     return readable && head != tail && (batch_spent(e) || held(e));
 }
 
-void e1000_tx_run(struct e1000 *e)
+void e1000dev_tx_run(struct e1000 *e)
 {
     while (tx_batch(e)) {
         if (e->loop) {

@@ -21,7 +21,7 @@ void pci_bus_init(struct pci_bus *b, const char *name, struct region *mem,
     b->dma = dma;
 }
 
-struct pci_device *pci_find(struct pci_bus *b, uint8_t devfn)
+struct pci_device *pci_bus_find(struct pci_bus *b, uint8_t devfn)
 {
     return b->devs[devfn];
 }
@@ -68,7 +68,7 @@ void pci_set_interrupt_pin(struct pci_device *d, uint8_t pin)
 void pci_register_bar(struct pci_device *d, int idx, uint8_t type, uint64_t size,
                       struct region *region)
 {
-    struct pci_bar *bar = &d->bars[idx];
+    struct pci_bar_state *bar = &d->bars[idx];
     bar->size = size;
     bar->type = type;
     bar->region = region;
@@ -96,7 +96,7 @@ static void update_mappings(struct pci_device *d)
 {
     uint16_t cmd = pci_get_word(d->config + PCI_COMMAND);
     for (int i = 0; i < PCI_NUM_BARS; i++) {
-        struct pci_bar *bar = &d->bars[i];
+        struct pci_bar_state *bar = &d->bars[i];
         if (!bar->size)
             continue;
         bool io = bar->type & PCI_BASE_ADDRESS_SPACE_IO;

@@ -17,7 +17,7 @@
 struct pci_bus;
 struct pci_device;
 
-struct pci_bar {
+struct pci_bar_state {
     uint64_t size;              /* 0: not implemented */
     uint8_t type;               /* PCI_BASE_ADDRESS_SPACE_IO or memory type bits */
     struct region *region;
@@ -32,7 +32,7 @@ struct pci_device {
     uint8_t config[PCI_CONFIG_SIZE];
     uint8_t wmask[PCI_CONFIG_SIZE];     /* bits software may write */
     uint8_t w1cmask[PCI_CONFIG_SIZE];   /* bits software clears by writing 1 */
-    struct pci_bar bars[PCI_NUM_BARS];
+    struct pci_bar_state bars[PCI_NUM_BARS];
     struct irq_line irq;        /* where INTx goes (set by the machine) */
     int irq_level;              /* what the function asserts */
     /* Called after the common write handling, for device side effects. */
@@ -75,7 +75,7 @@ void pci_register_bar(struct pci_device *d, int idx, uint8_t type, uint64_t size
 void pci_firmware_set_bar(struct pci_device *d, int idx, uint64_t addr);
 void pci_firmware_set_command(struct pci_device *d, uint16_t command);
 
-struct pci_device *pci_find(struct pci_bus *b, uint8_t devfn);
+struct pci_device *pci_bus_find(struct pci_bus *b, uint8_t devfn);
 
 /* Configuration accesses, len 1, 2 or 4 inside one dword. */
 uint32_t pci_config_read(struct pci_device *d, unsigned addr, unsigned len);

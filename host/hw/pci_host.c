@@ -21,7 +21,7 @@ struct pci_device *pci_host_selected(struct pci_host *h, unsigned *reg)
     if (bus != 0)
         return NULL;           /* no bridges: only bus 0 exists */
     *reg = a & 0xfc;
-    return pci_find(&h->bus, (uint8_t)((a >> 8) & 0xff));
+    return pci_bus_find(&h->bus, (uint8_t)((a >> 8) & 0xff));
 }
 
 static uint64_t idx_read(void *opaque, uint64_t off, unsigned size)

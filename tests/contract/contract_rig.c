@@ -150,7 +150,7 @@ void rig_init(const uint8_t mac[6], bool firmware_bars)
     rig.nic = board_add(&rig.board, board_pc_device("e1000"));
     static const struct net_client_ops wire_ops = { "test", NULL, wire_receive };
     net_client_init(&rig.wire, "wire", &wire_ops, NULL);
-    net_connect(&rig.wire, e1000_net_client(rig.nic));
+    net_connect(&rig.wire, e1000dev_net_client(rig.nic));
 
     heap_init((uint64_t)(uintptr_t)rig.arena, (uint64_t)(uintptr_t)rig.arena + ARENA_SIZE);
     rig.masked = 0xffff;
@@ -169,7 +169,7 @@ void rig_fini(void)
 }
 
 uint32_t rig_reg(uint32_t reg) { return rig.nic->regs[reg >> 2]; }
-void rig_set_link(bool up) { e1000_set_link(rig.nic, up); deliver(); }
+void rig_set_link(bool up) { e1000dev_set_link(rig.nic, up); deliver(); }
 void rig_eeprom_xor(unsigned word, uint16_t bits) { rig.nic->eeprom[word] ^= bits; }
 
 bool rig_inject(const void *frame, size_t len)
@@ -192,7 +192,7 @@ const uint8_t *rig_sent(size_t i, size_t *len)
 unsigned rig_frames_waiting(void)
 {
     size_t bytes;
-    return rig.wire.queued + e1000_rx_waiting(rig.nic, &bytes);
+    return rig.wire.queued + e1000dev_rx_waiting(rig.nic, &bytes);
 }
 
 void rig_advance_us(uint64_t us)
@@ -229,7 +229,7 @@ void contract_port_write(uint16_t port, uint32_t v, unsigned size)
     as_write(&rig.io_as, port, v, size);
     rig.pc_known = false;
     if (rig.armed_len &&
-        !(pci_config_read(e1000_pci(rig.nic), PCI_COMMAND, 2) & PCI_COMMAND_MEMORY)) {
+        !(pci_config_read(e1000dev_pci(rig.nic), PCI_COMMAND, 2) & PCI_COMMAND_MEMORY)) {
         net_send(&rig.wire, rig.armed_frame, rig.armed_len);
         rig.armed_len = 0;
     }

@@ -17,7 +17,7 @@ static inline struct e1000 *e1000_rig_add(struct pci_rig *p, struct loop *loop,
     p->b.loop = loop;
     p->b.irq[PCI_E1000_IRQ] = (struct irq_line){ set, NULL, PCI_E1000_IRQ };
     struct e1000 *nic = pci_rig_add(p, "e1000", firmware);
-    pci_firmware_set_command(e1000_pci(nic), command);
+    pci_firmware_set_command(e1000dev_pci(nic), command);
     return nic;
 }
 

@@ -59,13 +59,13 @@ static void sink(void *opaque, const char *line)
     r.nwarn++;
 }
 
-static uint32_t rd(uint32_t reg) { return e1000_reg_read(r.nic, reg); }
+static uint32_t rd(uint32_t reg) { return e1000dev_reg_read(r.nic, reg); }
 
 /* A register write, and the time the device takes to act on a doorbell
  * (E1000_DMA_DELAY_NS): the timers then due run. */
 static void wr(uint32_t reg, uint32_t v)
 {
-    e1000_reg_write(r.nic, reg, v);
+    e1000dev_reg_write(r.nic, reg, v);
     r.now += E1000_DMA_DELAY_NS;
     loop_run_timers(&r.loop);
 }
@@ -82,7 +82,7 @@ static int setup(void **state)
                           PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     static const struct net_client_ops peer_ops = { "test", NULL, peer_rx };
     net_client_init(&r.peer, "peer", &peer_ops, NULL);
-    net_connect(e1000_net_client(r.nic), &r.peer);
+    net_connect(e1000dev_net_client(r.nic), &r.peer);
     wr(E1000_TDBAL, TXR);
     wr(E1000_TDLEN, 64 * 16);
     wr(E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP);
@@ -328,7 +328,7 @@ static void rx_ring(uint32_t rctl, uint32_t rdt)
     static const struct net_client_ops wire_ops = { "test", NULL, NULL };
     if (!r.wire.ops) {
         net_client_init(&r.wire, "wire", &wire_ops, NULL);
-        net_connect(&r.wire, e1000_net_client(r.nic));
+        net_connect(&r.wire, e1000dev_net_client(r.nic));
     }
     e1000_rig_rx_descs(&r.p, RXR, 8, RXBUF, 4096);
     wr(E1000_RDBAL, RXR);
@@ -407,7 +407,7 @@ static void rx_queue_bounded_by_bytes(void **state)
     for (unsigned i = 0; i < 300; i++)
         send_rx(f, sizeof f, i);
     size_t bytes;
-    unsigned waiting = e1000_rx_waiting(r.nic, &bytes);
+    unsigned waiting = e1000dev_rx_waiting(r.nic, &bytes);
     assert_true(bytes <= E1000_RX_FIFO_BYTES);
     assert_int_equal(bytes, (size_t)waiting * sizeof f);
     assert_int_equal(waiting, E1000_RX_FIFO_BYTES / sizeof f);
@@ -421,7 +421,7 @@ static void rx_queue_bounded_by_bytes(void **state)
     assert_int_equal(rd(E1000_RDH), 7);
     for (unsigned i = 0; i < 7; i++)
         assert_int_equal(tag(i), i);
-    assert_int_equal(e1000_rx_waiting(r.nic, &bytes), waiting - 7);
+    assert_int_equal(e1000dev_rx_waiting(r.nic, &bytes), waiting - 7);
 }
 
 int main(void)

@@ -22,7 +22,7 @@ static struct {
 } r;
 
 static void sink(void *opaque, const char *line) { }
-static void wr(uint32_t reg, uint32_t v) { e1000_reg_write(r.nic, reg, v); }
+static void wr(uint32_t reg, uint32_t v) { e1000dev_reg_write(r.nic, reg, v); }
 
 static int setup(void **state)
 {
@@ -46,7 +46,7 @@ static const char *info(void)
     size_t len;
     free(r.text);
     FILE *f = open_memstream(&r.text, &len);
-    e1000_info(r.nic, f);
+    e1000dev_info(r.nic, f);
     fclose(f);
     return r.text;
 }
@@ -83,12 +83,12 @@ static void fields_by_name(void **state)
 
 static void bus_mastering_shown(void **state)
 {
-    pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
+    pci_firmware_set_command(e1000dev_pci(r.nic), PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
     has_line("  PCI    COMMAND 0x0003: IO MEM (bus mastering off: no DMA)");
     wr(E1000_TDBAL, RING);
     wr(E1000_TDLEN, 128);
     assert_non_null(strstr(info(), "  [  0] not in RAM (or bus mastering off)\n"));
-    pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    pci_firmware_set_command(e1000dev_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     has_line("  PCI    COMMAND 0x0006: MEM BME");
     struct e1000_tx_desc d = { .buffer_addr = 0x4000, .length = 60,
                                .cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS };
@@ -100,5 +100,5 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = { T(fields_by_name), T(bus_mastering_shown) };
-    return cmocka_run_group_tests_name("e1000_info", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("e1000dev_info", tests, NULL, NULL);
 }

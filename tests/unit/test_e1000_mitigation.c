@@ -34,8 +34,8 @@ static void irq(void *o, int n, int level)
         r.rises++;
     r.irq = level;
 }
-static uint32_t rd(uint32_t reg) { return e1000_reg_read(r.nic, reg); }
-static void wr(uint32_t reg, uint32_t v) { e1000_reg_write(r.nic, reg, v); }
+static uint32_t rd(uint32_t reg) { return e1000dev_reg_read(r.nic, reg); }
+static void wr(uint32_t reg, uint32_t v) { e1000dev_reg_write(r.nic, reg, v); }
 
 static void advance(uint64_t ns)
 {
@@ -56,7 +56,7 @@ static int setup(void **state)
     r.nic = e1000_rig_add(&r.p, &r.loop, irq, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     static const struct net_client_ops wire_ops = { "test", NULL, NULL };
     net_client_init(&r.wire, "wire", &wire_ops, NULL);
-    net_connect(&r.wire, e1000_net_client(r.nic));
+    net_connect(&r.wire, e1000dev_net_client(r.nic));
     e1000_rig_rx_descs(&r.p, RXR, 8, BUFS, 2048);
     wr(E1000_RDBAL, RXR);
     wr(E1000_RDLEN, 128);

@@ -232,7 +232,7 @@ static void forced_causes(void **state)
 static void phy_loopback_link(void **state)
 {
     wr(E1000_IMS, E1000_ICR_LSC);
-    e1000_set_link(r.nic, false);
+    e1000dev_set_link(r.nic, false);
     (void)rd(E1000_ICR);
     assert_false(rd(E1000_STATUS) & E1000_STATUS_LU);
     mdic(E1000_MDIC_OP_WRITE, 1, PHY_CTRL, 0x8140);         /* reset, autoneg off */
@@ -257,12 +257,12 @@ static void link_changes(void **state)
     assert_true(rd(E1000_STATUS) & E1000_STATUS_FD);
     assert_int_equal(rd(E1000_STATUS) & E1000_STATUS_SPEED_MASK, E1000_STATUS_SPEED_1000);
     wr(E1000_IMS, E1000_ICR_LSC);
-    e1000_set_link(r.nic, false);
+    e1000dev_set_link(r.nic, false);
     assert_false(rd(E1000_STATUS) & E1000_STATUS_LU);
     assert_int_equal(r.irq, 1);
     assert_true(rd(E1000_ICR) & E1000_ICR_LSC);
     assert_false(mdic(E1000_MDIC_OP_READ, 1, PHY_STATUS, 0) & MII_SR_LINK_STATUS);
-    e1000_set_link(r.nic, true);
+    e1000dev_set_link(r.nic, true);
     assert_true(rd(E1000_STATUS) & E1000_STATUS_LU);
     assert_true(rd(E1000_ICR) & E1000_ICR_LSC);
 }

@@ -28,8 +28,8 @@ static struct {
 
 static void sink(void *opaque, const char *line) { snprintf(r.warn, sizeof r.warn, "%s", line); }
 static void irq(void *opaque, int n, int level) { r.irq = level; }
-static uint32_t rd(uint32_t reg) { return e1000_reg_read(r.nic, reg); }
-static void wr(uint32_t reg, uint32_t v) { e1000_reg_write(r.nic, reg, v); }
+static uint32_t rd(uint32_t reg) { return e1000dev_reg_read(r.nic, reg); }
+static void wr(uint32_t reg, uint32_t v) { e1000dev_reg_write(r.nic, reg, v); }
 
 static struct e1000_rx_desc *desc(unsigned i)
 {
@@ -44,7 +44,7 @@ static int setup(void **state)
     r.nic = e1000_rig_add(&r.p, NULL, irq, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     static const struct net_client_ops wire_ops = { "test", NULL, NULL };
     net_client_init(&r.wire, "wire", &wire_ops, NULL);
-    net_connect(&r.wire, e1000_net_client(r.nic));
+    net_connect(&r.wire, e1000dev_net_client(r.nic));
     e1000_rig_rx_descs(&r.p, RING, 8, BUFS, 2048);
     wr(E1000_RDBAL, RING);
     wr(E1000_RDLEN, 8 * 16);
@@ -210,7 +210,7 @@ static void hostile(void **state)
     assert_non_null(strstr(r.warn, "receive descriptor 0 has buffer address 0"));
     assert_int_equal(rd(E1000_RDH), 1);
     /* a buffer on the device's own registers */
-    pci_firmware_set_bar(e1000_pci(r.nic), 0, E1000_BAR0_ADDR);
+    pci_firmware_set_bar(e1000dev_pci(r.nic), 0, E1000_BAR0_ADDR);
     desc(1)->buffer_addr = E1000_BAR0_ADDR + E1000_RDT;
     net_send(&r.wire, f, frame(f, OURS, 64));
     assert_non_null(strstr(r.warn, "is not RAM"));
@@ -278,7 +278,7 @@ static void phy_loopback(void **state)
     static const struct net_client_ops counting = { "test", NULL, wire_rx };
     r.wire.ops = &counting;
     wire_frames = 0;
-    e1000_set_link(r.nic, false);                       /* no cable needed */
+    e1000dev_set_link(r.nic, false);                       /* no cable needed */
     mdic_write(PHY_CTRL, 0x8140);                       /* reset, autoneg off */
     mdic_write(PHY_CTRL, MII_CR_LOOPBACK | MII_CR_FULL_DUPLEX | MII_CR_SPEED_1000);
     wr(E1000_CTRL, rd(E1000_CTRL) | E1000_CTRL_FRCSPD | E1000_CTRL_FRCDPLX | E1000_CTRL_FD |
@@ -313,7 +313,7 @@ static void phy_loopback(void **state)
     assert_int_equal(rd(E1000_GPTC), 7);
     assert_int_equal(wire_frames, 0);
     /* the cable is not listened to */
-    e1000_set_link(r.nic, true);
+    e1000dev_set_link(r.nic, true);
     uint8_t f[64];
     wr(E1000_RDT, 0);
     assert_true(net_send(&r.wire, f, frame(f, OURS, 64)));

@@ -32,11 +32,11 @@ static struct {
 static uint64_t fake_now(void *o) { return r.now; }
 static void quiet(void *opaque, const char *line) { }
 
-static uint32_t rd(uint32_t reg) { return e1000_reg_read(r.nic, reg); }
+static uint32_t rd(uint32_t reg) { return e1000dev_reg_read(r.nic, reg); }
 
 static void wr(uint32_t reg, uint32_t v)
 {
-    e1000_reg_write(r.nic, reg, v);
+    e1000dev_reg_write(r.nic, reg, v);
     r.now += E1000_DMA_DELAY_NS;
     loop_run_timers(&r.loop);
 }
@@ -51,10 +51,10 @@ static int setup(void **state)
     r.loop.now = fake_now;
     r.p.b.loop = &r.loop;
     r.nic = pci_rig_add(&r.p, "e1000", true);
-    pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    pci_firmware_set_command(e1000dev_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     static const struct net_client_ops wire_ops = { "test", NULL, NULL };
     net_client_init(&r.wire, "wire", &wire_ops, NULL);
-    net_connect(&r.wire, e1000_net_client(r.nic));
+    net_connect(&r.wire, e1000dev_net_client(r.nic));
     return 0;
 }
 
@@ -93,10 +93,10 @@ static void send(unsigned n, size_t len, bool other)
 static void expect(uint64_t delivered, uint64_t waiting, uint64_t off, uint64_t filtered,
                    uint64_t oversize, uint64_t missed, uint64_t flushed)
 {
-    const struct e1000_rx_stats *s = e1000_rx_stats(r.nic);
+    const struct e1000dev_rx_stats *s = e1000dev_rx_stats(r.nic);
     size_t bytes;
     assert_int_equal(s->delivered, delivered);
-    assert_int_equal(e1000_rx_waiting(r.nic, &bytes), waiting);
+    assert_int_equal(e1000dev_rx_waiting(r.nic, &bytes), waiting);
     assert_int_equal(s->off, off);
     assert_int_equal(s->filtered, filtered);
     assert_int_equal(s->oversize, oversize);
@@ -118,17 +118,17 @@ static void every_fate_is_counted(void **state)
     expect(5, 0, 0, 1, 1, 0, 0);
     send(4, 64, false);                             /* 2 fit, 2 wait */
     expect(7, 2, 0, 1, 1, 0, 0);
-    assert_int_equal(e1000_rx_stats(r.nic)->waited, 2);
+    assert_int_equal(e1000dev_rx_stats(r.nic)->waited, 2);
     assert_int_equal(rd(E1000_RNBC), 2);
     wr(E1000_RCTL, 0);                              /* the waiting 2 go */
     expect(7, 0, 0, 1, 1, 0, 2);
     send(1, 64, false);                             /* the receiver is off */
     expect(7, 0, 1, 1, 1, 0, 2);
     wr(E1000_RCTL, E1000_RCTL_EN);
-    e1000_set_link(r.nic, false);                   /* the cable is out */
+    e1000dev_set_link(r.nic, false);                   /* the cable is out */
     send(1, 64, false);
     expect(7, 0, 2, 1, 1, 0, 2);
-    e1000_set_link(r.nic, true);
+    e1000dev_set_link(r.nic, true);
     /* 2000 bytes in 256-byte buffers: more than the ring can ever hold */
     rx_ring(E1000_RCTL_EN | E1000_RCTL_LPE | E1000_RCTL_BSIZE_256, 7);
     send(1, 2000, false);
@@ -139,7 +139,7 @@ static void every_fate_is_counted(void **state)
     expect(7, NET_QUEUE_LIMIT, 2, 1, 1, 11, 2);
     assert_int_equal(rd(E1000_MPC), 11);            /* the register agrees, once */
     assert_int_equal(rd(E1000_MPC), 0);
-    assert_int_equal(e1000_rx_stats(r.nic)->missed, 11);   /* rx_stats does not clear */
+    assert_int_equal(e1000dev_rx_stats(r.nic)->missed, 11);   /* rx_stats does not clear */
     wr(E1000_CTRL, E1000_CTRL_RST);                 /* the FIFO is discarded */
     expect(7, 0, 2, 1, 1, 11, 2 + NET_QUEUE_LIMIT);
 }
@@ -151,7 +151,7 @@ static void printed_for_stats(void **state)
     send(9, 64, false);
     char buf[512] = "";
     FILE *f = fmemopen(buf, sizeof buf, "w");
-    e1000_rx_stats_print(r.nic, f);
+    e1000dev_rx_stats_print(r.nic, f);
     fclose(f);
     assert_string_equal(buf, "; e1000 rx: 9 arrived, 7 delivered, 2 waited, 2 waiting, "
                         "dropped: 0 off, 0 filtered, 0 oversize, 0 missed, 0 flushed, "

@@ -30,8 +30,8 @@ static struct {
     unsigned tdt;
 } r;
 
-static uint32_t rd(uint32_t reg) { return e1000_reg_read(r.nic, reg); }
-static void wr(uint32_t reg, uint32_t v) { e1000_reg_write(r.nic, reg, v); }
+static uint32_t rd(uint32_t reg) { return e1000dev_reg_read(r.nic, reg); }
+static void wr(uint32_t reg, uint32_t v) { e1000dev_reg_write(r.nic, reg, v); }
 
 static int setup(void **state)
 {
@@ -43,7 +43,7 @@ static int setup(void **state)
     struct user_net_config uc = { .id = "user.0" };
     r.user = user_net_create(&r.loop, &uc, why, sizeof why);
     assert_non_null(r.user);
-    net_connect(e1000_net_client(r.nic), user_net_client(r.user));
+    net_connect(e1000dev_net_client(r.nic), user_net_client(r.user));
     wr(E1000_TDBAL, TXR);
     wr(E1000_TDLEN, 128);
     wr(E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP);

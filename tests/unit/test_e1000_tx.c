@@ -48,8 +48,8 @@ static void sink(void *opaque, const char *line)
     r.nwarn++;
 }
 
-static uint32_t rd(uint32_t reg) { return e1000_reg_read(r.nic, reg); }
-static void wr(uint32_t reg, uint32_t v) { e1000_reg_write(r.nic, reg, v); }
+static uint32_t rd(uint32_t reg) { return e1000dev_reg_read(r.nic, reg); }
+static void wr(uint32_t reg, uint32_t v) { e1000dev_reg_write(r.nic, reg, v); }
 
 static int setup(void **state)
 {
@@ -58,7 +58,7 @@ static int setup(void **state)
     pci_rig_init(&r.p);
     r.nic = e1000_rig_add(&r.p, NULL, NULL, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     net_client_init(&r.peer, "peer", &peer_ops, NULL);
-    net_connect(e1000_net_client(r.nic), &r.peer);
+    net_connect(e1000dev_net_client(r.nic), &r.peer);
     wr(E1000_TDBAL, RING);
     wr(E1000_TDBAH, 0);
     wr(E1000_TDLEN, 8 * 16);
@@ -305,7 +305,7 @@ static void hostile_buffers(void **state)
 {
     /* a buffer pointing at the device's own registers (TDT): no re-entry */
     legacy(0, E1000_BAR0_ADDR + E1000_TDT, 16, E1000_TXD_CMD_EOP, 0, 0);
-    pci_firmware_set_bar(e1000_pci(r.nic), 0, E1000_BAR0_ADDR);
+    pci_firmware_set_bar(e1000dev_pci(r.nic), 0, E1000_BAR0_ADDR);
     wr(E1000_TDT, 1);
     assert_int_equal(r.nframes, 0);
     assert_non_null(strstr(r.warn, "is not RAM"));
@@ -359,7 +359,7 @@ static void disabled_and_no_master(void **state)
     assert_int_equal(r.nframes, 0);                       /* waits for TCTL.EN */
     wr(E1000_TCTL, E1000_TCTL_EN);
     assert_int_equal(r.nframes, 1);
-    pci_firmware_set_command(e1000_pci(r.nic), PCI_COMMAND_MEMORY);
+    pci_firmware_set_command(e1000dev_pci(r.nic), PCI_COMMAND_MEMORY);
     legacy(1, BUF, 60, E1000_TXD_CMD_EOP, 0, 0);
     wr(E1000_TDT, 2);
     assert_int_equal(r.nframes, 1);

@@ -219,7 +219,7 @@ static void decode_enable_maps_and_unmaps(void **state)
 static void status_bits_write_one_to_clear(void **state)
 {
     struct rig *r = *state;
-    struct pci_device *d = e1000_pci(r->nic);
+    struct pci_device *d = e1000dev_pci(r->nic);
     pci_set_word(d->config + PCI_STATUS, pci_get_word(d->config + PCI_STATUS) |
                  PCI_STATUS_REC_MASTER_ABORT | PCI_STATUS_DETECTED_PARITY);
     uint16_t before = (uint16_t)cfg_read(r, 3, 0, PCI_STATUS, 2);
@@ -234,7 +234,7 @@ static void status_bits_write_one_to_clear(void **state)
 static void intx_and_disable_bit(void **state)
 {
     struct rig *r = *state;
-    struct pci_device *d = e1000_pci(r->nic);
+    struct pci_device *d = e1000dev_pci(r->nic);
     pci_set_irq(d, 1);
     assert_int_equal(r->irq_level, 1);
     assert_true(cfg_read(r, 3, 0, PCI_STATUS, 2) & PCI_STATUS_INTERRUPT);
@@ -251,7 +251,7 @@ static void intx_and_disable_bit(void **state)
 static void bus_master_gates_dma(void **state)
 {
     struct rig *r = *state;
-    struct pci_device *d = e1000_pci(r->nic);
+    struct pci_device *d = e1000dev_pci(r->nic);
     uint8_t buf[4] = { 1, 2, 3, 4 };
     assert_false(pci_dma_write(d, 0x10, buf, 4));
     assert_int_equal(r->p.ram[0x10], 0);

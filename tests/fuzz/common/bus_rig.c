@@ -43,7 +43,7 @@ void bus_rig_init(struct bus_rig *r, bool firmware)
     board_add(&r->board, board_pc_device("piix3"));
     r->nic = board_add(&r->board, board_pc_device("e1000"));
     if (firmware)   /* and bus mastering, which the fuzzer would otherwise rarely find */
-        pci_firmware_set_command(e1000_pci(r->nic),
+        pci_firmware_set_command(e1000dev_pci(r->nic),
                                  PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 

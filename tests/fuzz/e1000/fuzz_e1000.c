@@ -99,7 +99,7 @@ static void check_status(void)
     /* in PHY loopback the PHY is linked to itself, cable or not */
     bool lu = (e->link_up || (e->phy[PHY_CTRL] & MII_CR_LOOPBACK)) &&
               (reg(E1000_CTRL) & E1000_CTRL_SLU);
-    uint32_t status = e1000_reg_read(e, E1000_STATUS);
+    uint32_t status = e1000dev_reg_read(e, E1000_STATUS);
     FUZZ_CHECK(!!(status & E1000_STATUS_LU) == lu, "STATUS 0x%x with the cable %s, CTRL 0x%x",
                status, e->link_up ? "in" : "out", reg(E1000_CTRL));
     FUZZ_CHECK(!(reg(E1000_CTRL) & (E1000_CTRL_RST | E1000_CTRL_PHY_RST)),
@@ -110,7 +110,7 @@ static void check_status(void)
     FUZZ_CHECK(reg(E1000_TDH) <= 0xffff && reg(E1000_TDT) <= 0xffff && reg(E1000_RDH) <= 0xffff &&
                reg(E1000_RDT) <= 0xffff, "a ring index wider than 16 bits");
     size_t bytes;
-    unsigned frames = e1000_rx_waiting(e, &bytes);
+    unsigned frames = e1000dev_rx_waiting(e, &bytes);
     FUZZ_CHECK(frames <= NET_QUEUE_LIMIT && bytes <= E1000_RX_FIFO_BYTES,
                "the receive FIFO holds %u frames, %zu bytes", frames, bytes);
 }
@@ -130,10 +130,10 @@ static void op_reg_write(struct input *in)
 static void op_reg_read(struct input *in)
 {
     uint32_t off = pick_reg(in);
-    e1000_reg_read(nic(), off);
+    e1000dev_reg_read(nic(), off);
     /* clear on read: causes and counts are handed over once */
     if (off == E1000_ICR || (off >= E1000_STATS_FIRST && off <= E1000_STATS_LAST)) {
-        uint32_t again = e1000_reg_read(nic(), off);
+        uint32_t again = e1000dev_reg_read(nic(), off);
         FUZZ_CHECK(again == 0, "register 0x%05x reads 0x%x right after a read", off, again);
     }
 }
@@ -226,7 +226,7 @@ static void check_reset_state(void)
                reg(E1000_RDT) == 0 && reg(E1000_TCTL) == 0 && reg(E1000_RCTL) == 0,
                "rings or enables not cleared by reset");
     size_t bytes;
-    FUZZ_CHECK(e1000_rx_waiting(e, &bytes) == 0 && bytes == 0, "frames kept across reset");
+    FUZZ_CHECK(e1000dev_rx_waiting(e, &bytes) == 0 && bytes == 0, "frames kept across reset");
     FUZZ_CHECK(!e->tx.active && e->tx.len == 0, "a half-gathered packet kept across reset");
     FUZZ_CHECK(!e->pci.irq_level, "INTA asserted after reset");
 }
@@ -257,7 +257,7 @@ static void op_reset(struct input *in)
 
 static void op_pci(struct input *in)
 {
-    struct pci_device *d = e1000_pci(nic());
+    struct pci_device *d = e1000dev_pci(nic());
     uint8_t which = in_u8(in);
     uint32_t v = in_u32(in);
     switch (which % 4) {
@@ -284,7 +284,7 @@ static void op_pci(struct input *in)
 static uint16_t eerd_word(unsigned w)
 {
     wr(E1000_EERD, E1000_EERD_START | w << E1000_EERD_ADDR_SHIFT);
-    uint32_t v = e1000_reg_read(nic(), E1000_EERD);
+    uint32_t v = e1000dev_reg_read(nic(), E1000_EERD);
     FUZZ_CHECK(v & E1000_EERD_DONE, "EERD 0x%x without DONE", v);
     return (uint16_t)(v >> E1000_EERD_DATA_SHIFT);
 }
@@ -306,7 +306,7 @@ static uint16_t microwire_word(unsigned w)
     uint16_t v = 0;
     for (int i = 0; i < 16; i++) {
         wr(E1000_EECD, cs | E1000_EECD_SK);
-        v = (uint16_t)(v << 1 | !!(e1000_reg_read(nic(), E1000_EECD) & E1000_EECD_DO));
+        v = (uint16_t)(v << 1 | !!(e1000dev_reg_read(nic(), E1000_EECD) & E1000_EECD_DO));
         wr(E1000_EECD, cs);
     }
     wr(E1000_EECD, 0);
@@ -340,7 +340,7 @@ static void op_eeprom(struct input *in)
     }
     default:
         wr(E1000_EECD, in_u32(in));
-        e1000_reg_read(nic(), E1000_EECD);
+        e1000dev_reg_read(nic(), E1000_EECD);
         break;
     }
 }
@@ -354,7 +354,7 @@ static void op_mdic(struct input *in)
     bool write = op & 1;
     wr(E1000_MDIC, (write ? E1000_MDIC_OP_WRITE : E1000_MDIC_OP_READ) |
                    (uint32_t)phy << E1000_MDIC_PHY_SHIFT | r << E1000_MDIC_REG_SHIFT | data);
-    uint32_t v = e1000_reg_read(nic(), E1000_MDIC);
+    uint32_t v = e1000dev_reg_read(nic(), E1000_MDIC);
     FUZZ_CHECK(v & E1000_MDIC_READY, "MDIC 0x%x not READY", v);
     if (phy != E1000_PHY_ADDR)
         FUZZ_CHECK(v & E1000_MDIC_ERROR, "MDIC 0x%x without ERROR for PHY address %u", v, phy);
@@ -373,7 +373,7 @@ static void op_info(void)
     uint32_t before[E1000_NREGS];
     memcpy(before, nic()->regs, sizeof before);
     if (null)
-        e1000_info(nic(), null);
+        e1000dev_info(nic(), null);
     FUZZ_CHECK(memcmp(before, nic()->regs, sizeof before) == 0,
                "`info e1000` changed a register");
 }
@@ -405,7 +405,7 @@ static void step(struct input *in)
     case E_RX_FRAME: op_rx_frame(in); break;
     case E_TIME: op_time(in); break;
     case E_RESET: op_reset(in); break;
-    case E_LINK: e1000_set_link(nic(), in_bool(in)); break;
+    case E_LINK: e1000dev_set_link(nic(), in_bool(in)); break;
     case E_PCI: op_pci(in); break;
     case E_EEPROM: op_eeprom(in); break;
     case E_MDIC: op_mdic(in); break;
@@ -427,7 +427,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     H.expect = NULL;
     H.rx.on = false;
     net_client_init(&H.peer, "peer", &peer_ops, NULL);
-    net_connect(e1000_net_client(nic()), &H.peer);
+    net_connect(e1000dev_net_client(nic()), &H.peer);
     for (unsigned ops = 0; !in_empty(&in) && ops < 512; ops++)
         step(&in);
     bus_rig_fini(&H.rig);

@@ -39,7 +39,7 @@ extern struct harness H;
 static inline struct e1000 *nic(void) { return H.rig.nic; }
 /* A register's value, without a read's side effects. */
 static inline uint32_t reg(uint32_t off) { return R(nic(), off); }
-static inline void wr(uint32_t off, uint32_t v) { e1000_reg_write(nic(), off, v); }
+static inline void wr(uint32_t off, uint32_t v) { e1000dev_reg_write(nic(), off, v); }
 static inline bool master_on(void)
 {
     return pci_get_word(nic()->pci.config + PCI_COMMAND) & PCI_COMMAND_MASTER;

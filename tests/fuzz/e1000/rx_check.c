@@ -199,7 +199,7 @@ void op_rx_frame(struct input *in)
 
     struct e1000 *e = nic();
     size_t bytes;
-    bool fifo_empty = e1000_rx_waiting(e, &bytes) == 0;
+    bool fifo_empty = e1000dev_rx_waiting(e, &bytes) == 0;
     uint32_t head = reg(E1000_RDH), gprc = reg(E1000_GPRC);
     net_send(&H.peer, frame, len);
     bool delivered = reg(E1000_GPRC) == gprc + 1;

@@ -149,7 +149,7 @@ static void take(struct snapshot *s)
     memcpy(s->regs, NIC->regs, sizeof s->regs);
     memcpy(s->config[0], M.board.pci.dev.config, PCI_CONFIG_SIZE);
     memcpy(s->config[1], board_pci(&M.board, "piix3")->config, PCI_CONFIG_SIZE);
-    memcpy(s->config[2], e1000_pci(NIC)->config, PCI_CONFIG_SIZE);
+    memcpy(s->config[2], e1000dev_pci(NIC)->config, PCI_CONFIG_SIZE);
     memcpy(s->ram, mrig_ram, MRIG_RAM_SIZE);
 }
 
@@ -197,7 +197,7 @@ static void check_line(const char *line)
             FUZZ_CHECK(strcmp(output, M.paused ? "VM status: paused\n" : "VM status: running\n")
                        == 0, "info status says '%s'", output);
         if (n == 2 && strcmp(w[1], "network") == 0)
-            FUZZ_CHECK(strstr(output, e1000_link(NIC) ? "link=up" : "link=down") != NULL,
+            FUZZ_CHECK(strstr(output, e1000dev_link(NIC) ? "link=up" : "link=down") != NULL,
                        "info network says '%s'", output);
         return;
     }
@@ -209,8 +209,8 @@ static void check_line(const char *line)
         FUZZ_CHECK(M.stop && M.exit_status == 0, "quit did not end the run with status 0");
     if (strcmp(w[0], "set_link") == 0 && n == 3 && strcmp(w[1], "e1000") == 0 &&
         (strcmp(w[2], "on") == 0 || strcmp(w[2], "off") == 0))
-        FUZZ_CHECK(e1000_link(NIC) == (strcmp(w[2], "on") == 0) && output_len == 0,
-                   "'%s': link %d, said '%s'", line, e1000_link(NIC), output);
+        FUZZ_CHECK(e1000dev_link(NIC) == (strcmp(w[2], "on") == 0) && output_len == 0,
+                   "'%s': link %d, said '%s'", line, e1000dev_link(NIC), output);
     if ((strcmp(w[0], "help") == 0 || strcmp(w[0], "?") == 0) && n == 1)
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
             FUZZ_CHECK(strstr(output, known[i]) != NULL, "help does not name %s", known[i]);
@@ -259,14 +259,14 @@ static void op_reg(struct input *in)
     if (off == E1000_TDT || off == E1000_RDT || off == E1000_TDLEN || off == E1000_RDLEN)
         NIC->regs[off / 4] = v & (off == E1000_TDT || off == E1000_RDT ? 0xffff : 0xfff80);
     else
-        e1000_reg_write(NIC, off, v);
+        e1000dev_reg_write(NIC, off, v);
 }
 
 static void op_pci(struct input *in)
 {
     uint8_t which = in_u8(in);
     uint32_t v = in_u32(in);
-    struct pci_device *d = e1000_pci(NIC);
+    struct pci_device *d = e1000dev_pci(NIC);
     static const unsigned addr[3] = { PCI_COMMAND, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_0 + 4 };
     pci_config_write(d, addr[which % 3], which % 3 ? v : v & 0xffff, which % 3 ? 4 : 2);
 }

@@ -46,7 +46,7 @@ static struct pci_device *e1000_fn(void) { return funcs[2]; }
 /* Is mechanism #1 reachable, or does the e1000's I/O BAR sit on it? */
 static bool mechanism_visible(void)
 {
-    const struct pci_bar *b = &e1000_fn()->bars[1];
+    const struct pci_bar_state *b = &e1000_fn()->bars[1];
     return !(b->mapped && b->addr < PCI_CONFIG_DATA + 4 && b->addr + b->size > PCI_CONFIG_ADDRESS);
 }
 
@@ -157,7 +157,7 @@ static void op_size(struct input *in)
     as_write(&R.io_as, PCI_CONFIG_DATA, orig, 4);
     uint32_t back = io_read(PCI_CONFIG_DATA, 4);
     FUZZ_CHECK(back == orig, "BAR%u reads 0x%x after restoring 0x%x", bar, back, orig);
-    const struct pci_bar *b = &d->bars[bar];
+    const struct pci_bar_state *b = &d->bars[bar];
     if (!b->size) {
         FUZZ_CHECK(mask == 0, "unimplemented BAR%u sizes as 0x%x", bar, mask);
         return;
@@ -173,14 +173,14 @@ static void op_irq(struct input *in)
     struct e1000 *e = R.nic;
     switch (in_u8(in) % 3) {
     case 0:
-        e1000_reg_write(e, E1000_IMS, E1000_ICR_TXDW);
-        e1000_reg_write(e, E1000_ICS, E1000_ICR_TXDW);
+        e1000dev_reg_write(e, E1000_IMS, E1000_ICR_TXDW);
+        e1000dev_reg_write(e, E1000_ICS, E1000_ICR_TXDW);
         break;
     case 1:
-        e1000_reg_read(e, E1000_ICR);
+        e1000dev_reg_read(e, E1000_ICR);
         break;
     default:
-        e1000_reg_write(e, E1000_IMC, 0xffffffffu);
+        e1000dev_reg_write(e, E1000_IMC, 0xffffffffu);
         break;
     }
 }
@@ -283,7 +283,7 @@ static void check_invariants(void)
                    "%s: status 0x%04x with INTx level %d", d->name, st, d->irq_level);
         for (int b = 0; b < PCI_NUM_BARS; b++) {
             uint32_t v = pci_get_long(d->config + PCI_BASE_ADDRESS_0 + 4 * b);
-            const struct pci_bar *bar = &d->bars[b];
+            const struct pci_bar_state *bar = &d->bars[b];
             if (!bar->size) {
                 FUZZ_CHECK(v == 0, "%s: unimplemented BAR%d holds 0x%x", d->name, b, v);
                 continue;
@@ -307,7 +307,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bus_rig_init(&R, in_bool(&in));
     funcs[0] = &R.board.pci.dev;
     funcs[1] = board_pci(&R.board, "piix3");
-    funcs[2] = e1000_pci(R.nic);
+    funcs[2] = e1000dev_pci(R.nic);
     for (int i = 0; i < 3; i++)
         memcpy(fixed[i], funcs[i]->config, PCI_CONFIG_SIZE);
     last_bar0 = last_bar1 = 0;
