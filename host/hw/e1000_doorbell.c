@@ -90,8 +90,9 @@ static void check_tx_buffer(struct e1000 *e, uint32_t idx, const struct tx_field
     if (!f->len)
         return;
     if (!f->addr)
-        e1000dev_warn(e, E1000_RULE_TX_NULL_BUFFER, "transmit descriptor %u has buffer address 0 and "
-                   "length %u: a null buffer transfers no data (8254x 3.3.3.1)", idx, f->len);
+        e1000dev_warn(e, E1000_RULE_TX_NULL_BUFFER, "transmit descriptor %u has buffer address "
+                      "0 and length %u: a null buffer transfers no data (8254x 3.3.3.1)", idx,
+                      f->len);
     else if (!pci_dma_is_ram(&e->pci, f->addr, f->len))
         e1000dev_warn(e, E1000_RULE_TX_BUFFER, "transmit descriptor %u: buffer 0x%llx (%u bytes) "
                    "is not RAM; descriptors hold physical addresses (8254x 3.3.3)", idx,
