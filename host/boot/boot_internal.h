@@ -16,6 +16,10 @@ unsigned boot_memory_map(const struct machine *m, struct mem_range *out);
 /* Copies into guest RAM; false when the range is not RAM. */
 bool boot_put(struct machine *m, uint64_t gpa, const void *src, size_t len);
 
+/* The -append line and its length; NULL (and why) when it does not fit
+ * the page every boot path keeps it in. */
+const char *boot_cmdline(const struct machine *m, size_t *len, char *why, size_t whylen);
+
 /* Flat 4 GiB GDT at PCEMU_BOOT_GDT with 64-bit code, data and 32-bit code. */
 #define BOOT_SEL_CODE64 0x08
 #define BOOT_SEL_DATA   0x10

@@ -50,23 +50,19 @@ int elf_parse(struct elf_image *img, const uint8_t *data, size_t size,
 
     uint64_t phoff;
     unsigned phnum, phentsize, type;
+    size_t ehsize = img->is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+    if (size < ehsize) {
+        snprintf(why, whylen, "truncated (%zu bytes, the ELF header alone is %zu)", size,
+                 ehsize);
+        return -1;
+    }
     if (img->is64) {
         Elf64_Ehdr eh;
-        if (size < sizeof eh) {
-            snprintf(why, whylen, "truncated (%zu bytes, the ELF header alone is %zu)",
-                     size, sizeof eh);
-            return -1;
-        }
         memcpy(&eh, data, sizeof eh);
         type = eh.e_type; img->machine = eh.e_machine; img->entry = eh.e_entry;
         phoff = eh.e_phoff; phnum = eh.e_phnum; phentsize = eh.e_phentsize;
     } else {
         Elf32_Ehdr eh;
-        if (size < sizeof eh) {
-            snprintf(why, whylen, "truncated (%zu bytes, the ELF header alone is %zu)",
-                     size, sizeof eh);
-            return -1;
-        }
         memcpy(&eh, data, sizeof eh);
         type = eh.e_type; img->machine = eh.e_machine; img->entry = eh.e_entry;
         phoff = eh.e_phoff; phnum = eh.e_phnum; phentsize = eh.e_phentsize;

@@ -40,13 +40,10 @@ int boot_entry64(struct machine *m, const struct elf_image *img, uint64_t entry,
         return -1;
     }
 
-    const char *cmdline = m->cfg.append ? m->cfg.append : "";
-    size_t len = strlen(cmdline);
-    if (len >= PCEMU_BOOT_CMDLINE_MAX) {
-        snprintf(why, whylen, "command line (-append) is %zu bytes, at most %u fit",
-                 len, PCEMU_BOOT_CMDLINE_MAX - 1);
+    size_t len;
+    const char *cmdline = boot_cmdline(m, &len, why, whylen);
+    if (!cmdline)
         return -1;
-    }
     boot_put(m, PCEMU_BOOT_CMDLINE, cmdline, len + 1);
 
     struct pcemu_boot_info bi = {

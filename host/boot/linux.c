@@ -210,14 +210,11 @@ int boot_linux(struct machine *m, const uint8_t *data, size_t size,
     struct linux_image li;
     if (linux_parse(&li, data, size, why, whylen) < 0)
         return -1;
-    const char *cmdline = m->cfg.append ? m->cfg.append : "";
-    size_t len = strlen(cmdline);
     /* pcemu's own limit too: the line lives in its 4 KiB boot page */
-    if (len >= PCEMU_BOOT_CMDLINE_MAX) {
-        snprintf(why, whylen, "command line (-append) is %zu bytes, at most %u fit",
-                 len, PCEMU_BOOT_CMDLINE_MAX - 1);
+    size_t len;
+    const char *cmdline = boot_cmdline(m, &len, why, whylen);
+    if (!cmdline)
         return -1;
-    }
     struct linux_layout lo;
     if (linux_plan(&li, m->lowmem, initrd_size, len, &lo, why, whylen) < 0)
         return -1;

@@ -36,6 +36,17 @@ bool boot_put(struct machine *m, uint64_t gpa, const void *src, size_t len)
     return as_ram_write(&m->mem_as, gpa, src, len);
 }
 
+const char *boot_cmdline(const struct machine *m, size_t *len, char *why, size_t whylen)
+{
+    const char *cmdline = m->cfg.append ? m->cfg.append : "";
+    *len = strlen(cmdline);
+    if (*len < PCEMU_BOOT_CMDLINE_MAX)
+        return cmdline;
+    snprintf(why, whylen, "command line (-append) is %zu bytes, at most %u fit", *len,
+             PCEMU_BOOT_CMDLINE_MAX - 1);
+    return NULL;
+}
+
 void boot_write_gdt(struct machine *m, struct cpu_state *st)
 {
     static const uint64_t gdt[] = {

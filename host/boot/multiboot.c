@@ -69,13 +69,10 @@ static int load_kludge(struct machine *m, const struct elf_image *img,
 
 static int write_info(struct machine *m, char *why, size_t whylen)
 {
-    const char *cmdline = m->cfg.append ? m->cfg.append : "";
-    size_t len = strlen(cmdline);
-    if (len >= PCEMU_BOOT_CMDLINE_MAX) {
-        snprintf(why, whylen, "command line (-append) is %zu bytes, at most %u fit",
-                 len, PCEMU_BOOT_CMDLINE_MAX - 1);
+    size_t len;
+    const char *cmdline = boot_cmdline(m, &len, why, whylen);
+    if (!cmdline)
         return -1;
-    }
     boot_put(m, MBI_CMDLINE, cmdline, len + 1);
     boot_put(m, MBI_NAME, "pcemu", 6);
 

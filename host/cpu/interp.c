@@ -63,38 +63,46 @@ static void accessed(struct cpu *c)
         x86_request_stop(&c->x);
 }
 
+/* A device access: counted by kind, then the slice may have to end. */
+static uint64_t bus_read(struct cpu *c, unsigned *count, struct address_space *as,
+                         uint64_t addr, unsigned size)
+{
+    ++*count;
+    uint64_t v = as_read(as, addr, size);
+    accessed(c);
+    return v;
+}
+
+static void bus_write(struct cpu *c, unsigned *count, struct address_space *as,
+                      uint64_t addr, uint64_t v, unsigned size)
+{
+    ++*count;
+    as_write(as, addr, v, size);
+    accessed(c);
+}
+
 static uint64_t mem_read(void *opaque, uint64_t pa, unsigned size)
 {
     struct cpu *c = opaque;
-    c->mmio++;
-    uint64_t v = as_read(&c->m->mem_as, pa, size);
-    accessed(c);
-    return v;
+    return bus_read(c, &c->mmio, &c->m->mem_as, pa, size);
 }
 
 static void mem_write(void *opaque, uint64_t pa, uint64_t v, unsigned size)
 {
     struct cpu *c = opaque;
-    c->mmio++;
-    as_write(&c->m->mem_as, pa, v, size);
-    accessed(c);
+    bus_write(c, &c->mmio, &c->m->mem_as, pa, v, size);
 }
 
 static uint64_t io_in(void *opaque, uint16_t port, unsigned size)
 {
     struct cpu *c = opaque;
-    c->io++;
-    uint64_t v = as_read(&c->m->io_as, port, size);
-    accessed(c);
-    return v;
+    return bus_read(c, &c->io, &c->m->io_as, port, size);
 }
 
 static void io_out(void *opaque, uint16_t port, uint64_t v, unsigned size)
 {
     struct cpu *c = opaque;
-    c->io++;
-    as_write(&c->m->io_as, port, v, size);
-    accessed(c);
+    bus_write(c, &c->io, &c->m->io_as, port, v, size);
 }
 
 /* One warning per instruction address: a guest looping over the same

@@ -343,21 +343,25 @@ static void wr_head(struct e1000 *e, uint32_t off, uint32_t v)
     ring_changed(e, off);
 }
 
+/* A tail's 16 bits; the value before it (UINT32_MAX: not one the driver
+ * wrote) for the doorbell's checks. */
+static uint32_t new_tail(struct e1000 *e, uint32_t off, uint32_t v, bool *stale)
+{
+    uint32_t old = *stale ? UINT32_MAX : e->regs[off / 4];
+    e->regs[off / 4] = v & 0xffff;
+    *stale = false;
+    return old;
+}
+
 static void wr_tdt(struct e1000 *e, uint32_t off, uint32_t v)
 {
-    uint32_t old = e->tx_tail_stale ? UINT32_MAX : e->regs[off / 4];
-    e->regs[off / 4] = v & 0xffff;
-    e->tx_tail_stale = false;
-    e1000dev_tdt_written(e, old);
+    e1000dev_tdt_written(e, new_tail(e, off, v, &e->tx_tail_stale));
     start_tx(e);
 }
 
 static void wr_rdt(struct e1000 *e, uint32_t off, uint32_t v)
 {
-    uint32_t old = e->rx_tail_stale ? UINT32_MAX : e->regs[off / 4];
-    e->regs[off / 4] = v & 0xffff;
-    e->rx_tail_stale = false;
-    e1000dev_rdt_written(e, old);
+    e1000dev_rdt_written(e, new_tail(e, off, v, &e->rx_tail_stale));
     start_rx(e);
 }
 

@@ -214,13 +214,19 @@ const char *rig_warnings(void) { return rig.warnings; }
 
 /* ---- shim/x86.h and shim/mmio.h ---- */
 
+/* The access is over: the driver's next instruction is not known, and an
+ * interrupt may be taken. */
+static uint32_t accessed(uint64_t v)
+{
+    rig.pc_known = false;
+    deliver();
+    return (uint32_t)v;
+}
+
 uint32_t contract_port_read(uint16_t port, unsigned size)
 {
     ACCESS_FROM_CALLER();
-    uint32_t v = (uint32_t)as_read(&rig.io_as, port, size);
-    rig.pc_known = false;
-    deliver();
-    return v;
+    return accessed(as_read(&rig.io_as, port, size));
 }
 
 void contract_port_write(uint16_t port, uint32_t v, unsigned size)
@@ -245,18 +251,14 @@ void rig_inject_when_decode_off(const void *frame, size_t len)
 uint32_t contract_mmio_read(uint64_t addr, unsigned size)
 {
     ACCESS_FROM_CALLER();
-    uint32_t v = (uint32_t)as_read(&rig.mem_as, addr, size);
-    rig.pc_known = false;
-    deliver();
-    return v;
+    return accessed(as_read(&rig.mem_as, addr, size));
 }
 
 void contract_mmio_write(uint64_t addr, uint32_t v, unsigned size)
 {
     ACCESS_FROM_CALLER();
     as_write(&rig.mem_as, addr, v, size);
-    rig.pc_known = false;
-    deliver();
+    accessed(0);
 }
 
 void contract_set_if(int on) { rig.iflag = on; deliver(); }

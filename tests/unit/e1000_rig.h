@@ -6,6 +6,7 @@
 
 #include "contract/pci.h"
 #include "hw/e1000.h"
+#include "net/net.h"
 #include "pci_rig.h"
 
 /* The e1000 with its timers on loop (NULL: none), INTA on set (NULL:
@@ -19,6 +20,15 @@ static inline struct e1000 *e1000_rig_add(struct pci_rig *p, struct loop *loop,
     struct e1000 *nic = pci_rig_add(p, "e1000", firmware);
     pci_firmware_set_command(e1000dev_pci(nic), command);
     return nic;
+}
+
+/* The other end of the e1000's cable, for a test to send frames on (it
+ * takes none back). */
+static inline void e1000_rig_wire(struct net_client *wire, struct e1000 *nic)
+{
+    static const struct net_client_ops wire_ops = { "test", NULL, NULL };
+    net_client_init(wire, "wire", &wire_ops, NULL);
+    net_connect(wire, e1000dev_net_client(nic));
 }
 
 /* n receive descriptors at ring, their buffers size bytes apart from bufs. */

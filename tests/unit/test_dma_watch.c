@@ -125,10 +125,9 @@ static int stub_setup(void **state)
 {
     memset(&r, 0, sizeof r);
     loop_init(&r.m.loop);
-    region_init_container(&r.m.sysmem, "system", UINT64_MAX);
+    board_spaces_init(&r.m.sysmem, &r.m.io, &r.m.mem_as, &r.m.io_as);
     region_init_ram(&r.m.ram_region, "pc.ram", sizeof r.ram, r.ram);
     region_add(&r.m.sysmem, &r.m.ram_region, 0, 0);
-    address_space_init(&r.m.mem_as, "memory", &r.m.sysmem);
     r.m.cpu_ops = &fake_ops;
     r.m.cpu = (struct cpu *)&r;               /* never dereferenced by the fake */
     memset(&fake_state, 0, sizeof fake_state);

@@ -325,11 +325,8 @@ static struct e1000_rx_desc *rxd(unsigned i)
 
 static void rx_ring(uint32_t rctl, uint32_t rdt)
 {
-    static const struct net_client_ops wire_ops = { "test", NULL, NULL };
-    if (!r.wire.ops) {
-        net_client_init(&r.wire, "wire", &wire_ops, NULL);
-        net_connect(&r.wire, e1000dev_net_client(r.nic));
-    }
+    if (!r.wire.ops)
+        e1000_rig_wire(&r.wire, r.nic);
     e1000_rig_rx_descs(&r.p, RXR, 8, RXBUF, 4096);
     wr(E1000_RDBAL, RXR);
     wr(E1000_RDLEN, 8 * 16);

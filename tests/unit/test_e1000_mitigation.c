@@ -54,9 +54,7 @@ static int setup(void **state)
     r.now = 1000000;
     r.loop.now = fake_now;
     r.nic = e1000_rig_add(&r.p, &r.loop, irq, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    static const struct net_client_ops wire_ops = { "test", NULL, NULL };
-    net_client_init(&r.wire, "wire", &wire_ops, NULL);
-    net_connect(&r.wire, e1000dev_net_client(r.nic));
+    e1000_rig_wire(&r.wire, r.nic);
     e1000_rig_rx_descs(&r.p, RXR, 8, BUFS, 2048);
     wr(E1000_RDBAL, RXR);
     wr(E1000_RDLEN, 128);

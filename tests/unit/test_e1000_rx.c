@@ -42,9 +42,7 @@ static int setup(void **state)
     log_capture(sink, NULL);
     pci_rig_init(&r.p);
     r.nic = e1000_rig_add(&r.p, NULL, irq, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    static const struct net_client_ops wire_ops = { "test", NULL, NULL };
-    net_client_init(&r.wire, "wire", &wire_ops, NULL);
-    net_connect(&r.wire, e1000dev_net_client(r.nic));
+    e1000_rig_wire(&r.wire, r.nic);
     e1000_rig_rx_descs(&r.p, RING, 8, BUFS, 2048);
     wr(E1000_RDBAL, RING);
     wr(E1000_RDLEN, 8 * 16);

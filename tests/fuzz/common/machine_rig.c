@@ -3,6 +3,7 @@
 #include "contract/pci.h"
 #include "contract/platform.h"
 #include "core/log.h"
+#include "input.h"
 #include "machine_rig.h"
 
 struct machine M;
@@ -54,6 +55,13 @@ void mrig_init(void)
     FAKE.s.rflags = 0x2;
     FAKE.s.cs.selector = 0x08;
     FAKE.s.cr0 = 0x11;                    /* protected mode, paging off */
+}
+
+size_t mrig_ram_bytes(struct input *in, uint32_t *addr, uint8_t b[64])
+{
+    *addr = in_u32(in) % MRIG_RAM_SIZE;
+    size_t n = in_bytes(in, b, in_u8(in) % 64);
+    return *addr + n > MRIG_RAM_SIZE ? MRIG_RAM_SIZE - *addr : n;
 }
 
 void mrig_fini(void)

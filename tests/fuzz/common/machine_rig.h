@@ -22,7 +22,12 @@ extern uint8_t mrig_ram[MRIG_RAM_SIZE];
 
 /* Builds M afresh (registers and RAM cleared); mrig_fini frees what it
  * allocated. */
+struct input;
+
 void mrig_init(void);
+/* What the guest writes into its RAM next, from the input: an address in
+ * it, and up to 64 bytes (how many, cut at the end of RAM). */
+size_t mrig_ram_bytes(struct input *in, uint32_t *addr, uint8_t b[64]);
 void mrig_fini(void);
 
 #endif

@@ -273,11 +273,9 @@ static void op_pci(struct input *in)
 
 static void op_ram(struct input *in)
 {
-    uint32_t addr = in_u32(in) % MRIG_RAM_SIZE;
+    uint32_t addr;
     uint8_t b[64];
-    size_t n = in_bytes(in, b, in_u8(in) % sizeof b);
-    if (addr + n > MRIG_RAM_SIZE)
-        n = MRIG_RAM_SIZE - addr;
+    size_t n = mrig_ram_bytes(in, &addr, b);
     memcpy(mrig_ram + addr, b, n);
 }
 
