@@ -30,8 +30,8 @@ void board_init(struct board *b, const struct board_config *cfg, struct region *
     pci_host_init(&b->pci, &b->pci_mem, io, mem_as);
 }
 
-/* INTA on irq, level-triggered in the PIIX's ELCR as PCI interrupts are
- * (PIIX3 datasheet, 4.1.9 ELCR). */
+/* INTA on irq, set level-triggered in the PIIX's ELCR: PCI interrupts
+ * are level-sensitive and shareable (PCI Local Bus 2.3, 2.2.6). */
 static void route_inta(struct board *b, struct pci_device *pd, int irq)
 {
     pd->irq = b->irq[irq];
@@ -100,6 +100,14 @@ struct board_slot *board_find(struct board *b, const char *name)
 {
     for (unsigned i = 0; i < b->n; i++)
         if (strcmp(b->slot[i].desc->name, name) == 0)
+            return &b->slot[i];
+    return NULL;
+}
+
+struct board_slot *board_nic(struct board *b)
+{
+    for (unsigned i = 0; i < b->n; i++)
+        if (b->slot[i].desc->nic)
             return &b->slot[i];
     return NULL;
 }

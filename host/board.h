@@ -143,6 +143,8 @@ void board_destroy(struct board *b);
 
 /* A device by its board name, or NULL. */
 struct board_slot *board_find(struct board *b, const char *name);
+/* The first network card (a device with NIC hooks), or NULL. */
+struct board_slot *board_nic(struct board *b);
 void *board_dev(struct board *b, const char *name);
 struct pci_device *board_pci(struct board *b, const char *name);
 

@@ -162,7 +162,9 @@ static int init_ram(struct machine *m)
  * default, a user backend of its own), or nowhere with -nic none. */
 static int init_net(struct machine *m)
 {
-    struct board_slot *nic = board_find(&m->board, "e1000");
+    struct board_slot *nic = board_nic(&m->board);
+    if (!nic)
+        return 0;           /* a board without a NIC has no cable to plug */
     if (m->cfg.nic_none) {
         nic->desc->nic->set_link(nic->dev, false);   /* STATUS.LU clear: nothing at the other end */
         return 0;
