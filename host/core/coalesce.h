@@ -19,8 +19,8 @@
 
 #define COALESCE_MAX 8
 /* Zones a full set gives up to make room for new ones, over the whole
- * run: dropping a zone is the one costly call (this host's KVM waits
- * about 10 ms in KVM_UNREGISTER_COALESCED_MMIO), so a guest that moves a
+ * run: dropping a zone is the one costly call (KVM waits in
+ * KVM_UNREGISTER_COALESCED_MMIO: docs/results.md), so a guest that moves a
  * BAR from place to place gets queued writes at its first few places
  * and plain exits after that, never a drop per move. */
 #define COALESCE_ROOM_DROPS 4
