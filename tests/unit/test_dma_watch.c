@@ -19,7 +19,7 @@
 #include "debug/gdb_packet.h"
 #include "debug/gdbstub.h"
 #include "hw/pci.h"
-#include "machine.h"
+#include "machine_ram.h"
 
 /* ---- which watchpoint a write touches ---- */
 
@@ -124,12 +124,7 @@ static const char *received(void)
 static int stub_setup(void **state)
 {
     memset(&r, 0, sizeof r);
-    loop_init(&r.m.loop);
-    board_spaces_init(&r.m.sysmem, &r.m.io, &r.m.mem_as, &r.m.io_as);
-    region_init_ram(&r.m.ram_region, "pc.ram", sizeof r.ram, r.ram);
-    region_add(&r.m.sysmem, &r.m.ram_region, 0, 0);
-    r.m.cpu_ops = &fake_ops;
-    r.m.cpu = (struct cpu *)&r;               /* never dereferenced by the fake */
+    machine_ram_init(&r.m, r.ram, sizeof r.ram, &fake_ops, &r);
     memset(&fake_state, 0, sizeof fake_state);
     fake_state.rip = 0x1234;                  /* paging off: linear is physical */
     char why[256];

@@ -10,7 +10,7 @@
 #include "core/log.h"
 #include "debug/gdb_packet.h"
 #include "debug/gdbstub.h"
-#include "machine.h"
+#include "machine_ram.h"
 
 static struct cpu_state fake_state;
 static struct cpu_debug fake_debug;
@@ -44,12 +44,7 @@ static int setup(void **state)
 {
     static struct rig r;
     memset(&r, 0, sizeof r);
-    loop_init(&r.m.loop);
-    board_spaces_init(&r.m.sysmem, &r.m.io, &r.m.mem_as, &r.m.io_as);
-    region_init_ram(&r.m.ram_region, "pc.ram", sizeof r.ram, r.ram);
-    region_add(&r.m.sysmem, &r.m.ram_region, 0, 0);
-    r.m.cpu_ops = &fake_ops;
-    r.m.cpu = (struct cpu *)&r;           /* never dereferenced by the fake */
+    machine_ram_init(&r.m, r.ram, sizeof r.ram, &fake_ops, &r);
     memset(&fake_state, 0, sizeof fake_state);
     fake_state.rip = 0x1000;
     fake_state.rax = 0xabcd;
