@@ -139,12 +139,11 @@ static void qtree_isa_bus_follows_the_entries(void **state)
 
 int main(void)
 {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(every_entry_is_on_the_board, setup, teardown),
-        cmocka_unit_test_setup_teardown(inta_is_routed_and_level_triggered, setup, teardown),
-        cmocka_unit_test_setup_teardown(firmware_bars_and_decoding, setup, teardown),
-        cmocka_unit_test_setup_teardown(queued_writes_come_from_the_devices, setup, teardown),
-        cmocka_unit_test_setup_teardown(qtree_isa_bus_follows_the_entries, setup, teardown),
+        T(every_entry_is_on_the_board), T(inta_is_routed_and_level_triggered),
+        T(firmware_bars_and_decoding), T(queued_writes_come_from_the_devices),
+        T(qtree_isa_bus_follows_the_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
