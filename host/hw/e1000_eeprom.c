@@ -5,7 +5,8 @@
  * Microwire interface through EECD: CS high, then on each SK rising edge
  * a bit on DI (start bit, the READ opcode 10, six address bits), after
  * which the EEPROM answers a dummy 0 and the word's 16 bits on DO,
- * most significant first, and goes on with the next word.
+ * most significant first, and goes on with the next word (8254x
+ * chapter 5; EECD 13.4.3, EERD 13.4.4).
  */
 #include <string.h>
 #include "contract/pci.h"

@@ -5,7 +5,9 @@
  * change at all (IDs, class, header type and the BAR size bits cannot be),
  * w1cmask which bits it clears by writing 1 (the status error bits). After
  * a write touching the command register or a BAR, the BAR regions are
- * mapped or unmapped to match.
+ * mapped or unmapped to match. (PCI Local Bus 3.0: the header 6.1, the
+ * command and status registers 6.2.2-6.2.3, BARs and their sizing
+ * 6.2.5.1.)
  */
 #include <string.h>
 #include "core/log.h"

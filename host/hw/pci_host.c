@@ -5,7 +5,7 @@
  * (0xcfc-0xcff) reads and writes the selected dword at any byte offset
  * and width inside it. With the enable bit clear, or no function at the
  * address, reads return all ones and writes vanish: that is how
- * software tells an empty slot.
+ * software tells an empty slot (PCI Local Bus 3.0, 3.2.2.3.2).
  */
 #include "contract/pci.h"
 #include "hw/pci_host.h"
