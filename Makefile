@@ -50,7 +50,7 @@ CONTRACT_GUEST := guest/drivers/e1000.c guest/drivers/pci.c guest/drivers/driver
                   guest/kernel/heap.c guest/net/netdev.c
 CONTRACT_OBJS  := $(CONTRACT_GUEST:%.c=$(BUILD)/contract/%.o) \
                   $(BUILD)/contract/tests/contract/contract_rig.o
-CONTRACT_CFLAGS := $(SAN_CFLAGS) -Itests/contract/shim -Itests/contract -Iguest/include
+CONTRACT_CFLAGS := $(SAN_CFLAGS) -Itests/shim -Itests/contract -Iguest/include
 CONTRACT_BINS  := $(BUILD)/tests/contract/test_e1000_contract $(BUILD)/tests/contract/test_e1000_mistakes
 
 .PHONY: all deps pcemu guest run-guest-tests check unit system cross bench clean help
@@ -140,7 +140,8 @@ $(BUILD)/guest32.elf: $(BUILD)/guest.elf
 # ---- tests ----
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/san/libpcemu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_CFLAGS) -Itests/unit -Iguest/include -o $@ $< $(BUILD)/san/libpcemu.a -lcmocka $(HOST_LDLIBS)
+	$(CC) $(SAN_CFLAGS) -Itests/unit -Itests/shim -Iguest/include -o $@ $< $(BUILD)/san/libpcemu.a \
+	    -lcmocka $(HOST_LDLIBS)
 
 $(BUILD)/contract/guest/%.o: guest/%.c | $(DEPS)
 	@mkdir -p $(dir $@)

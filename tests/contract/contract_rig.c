@@ -16,8 +16,8 @@
 #include "hw/e1000_internal.h"
 #include "net/net.h"
 #include "contract_rig.h"
-#include "shim/mmio.h"
-#include "shim/x86.h"
+#include "../shim/mmio.h"
+#include "../shim/x86.h"
 
 #define ARENA_SIZE (4u << 20)
 
@@ -212,7 +212,7 @@ bool rig_irq_storm(void) { return rig.storm; }
 const char *rig_printed(void) { return rig.printed; }
 const char *rig_warnings(void) { return rig.warnings; }
 
-/* ---- shim/x86.h and shim/mmio.h ---- */
+/* ---- tests/shim/x86.h and mmio.h ---- */
 
 /* The access is over: the driver's next instruction is not known, and an
  * interrupt may be taken. */
@@ -223,13 +223,13 @@ static uint32_t accessed(uint64_t v)
     return (uint32_t)v;
 }
 
-uint32_t contract_port_read(uint16_t port, unsigned size)
+uint32_t shim_port_read(uint16_t port, unsigned size)
 {
     ACCESS_FROM_CALLER();
     return accessed(as_read(&rig.io_as, port, size));
 }
 
-void contract_port_write(uint16_t port, uint32_t v, unsigned size)
+void shim_port_write(uint16_t port, uint32_t v, unsigned size)
 {
     ACCESS_FROM_CALLER();
     as_write(&rig.io_as, port, v, size);
@@ -248,25 +248,25 @@ void rig_inject_when_decode_off(const void *frame, size_t len)
     rig.armed_len = len;
 }
 
-uint32_t contract_mmio_read(uint64_t addr, unsigned size)
+uint32_t shim_mmio_read(uint64_t addr, unsigned size)
 {
     ACCESS_FROM_CALLER();
     return accessed(as_read(&rig.mem_as, addr, size));
 }
 
-void contract_mmio_write(uint64_t addr, uint32_t v, unsigned size)
+void shim_mmio_write(uint64_t addr, uint32_t v, unsigned size)
 {
     ACCESS_FROM_CALLER();
     as_write(&rig.mem_as, addr, v, size);
     accessed(0);
 }
 
-void contract_set_if(int on) { rig.iflag = on; deliver(); }
-int contract_get_if(void) { return rig.iflag; }
-uint64_t contract_rdtsc(void) { return rig.now; }
+void shim_set_if(int on) { rig.iflag = on; deliver(); }
+int shim_get_if(void) { return rig.iflag; }
+uint64_t shim_rdtsc(void) { return rig.now; }
 
 /* hlt: nothing runs until the next timer; the tick comes each 1 ms */
-void contract_hlt(void)
+void shim_hlt(void)
 {
     uint64_t next = loop_next_deadline(&rig.loop);
     uint64_t tick = rig.now + 1000000;

@@ -1,7 +1,7 @@
 /*
  * The contract rig: pcemu's PCI host bridge and e1000 model in this
  * process, with the guest's own PCI, driver-core and e1000 driver code
- * built for the host against them (through shim/x86.h and shim/mmio.h).
+ * built for the host against them (through tests/shim/x86.h and mmio.h).
  * Guest memory is a host buffer mapped into pcemu's memory address space
  * at its own host address, so the guest's pointers are bus addresses and
  * the model's DMA lands where the driver looks. The wire is a test double

@@ -38,7 +38,7 @@ FUZZ_SRCS_monitor := $(sort $(wildcard tests/fuzz/monitor/*.c)) tests/fuzz/commo
 FUZZ_SRCS_stack   := $(sort $(wildcard tests/fuzz/stack/*.c)) guest/lib/sha256.c \
                      $(filter-out guest/net/net.c guest/net/random.c,$(sort $(wildcard guest/net/*.c)))
 FUZZ_HOST_INC  := -Iinclude -Ihost -Itests/fuzz/common
-FUZZ_GUEST_INC := -Itests/fuzz/stack/shim -Iinclude -Iguest/include -Itests/fuzz/common
+FUZZ_GUEST_INC := -Itests/shim -Iinclude -Iguest/include -Itests/fuzz/common
 
 FUZZ_CLANG_LIB := $(FUZZ_DIR)/clang/libpcemu.a
 FUZZ_GCC_LIB   := $(BUILD)/san/libpcemu.a

@@ -6,17 +6,17 @@
 
 #include <stdint.h>
 
-uint32_t contract_mmio_read(uint64_t addr, unsigned size);
-void contract_mmio_write(uint64_t addr, uint32_t v, unsigned size);
+uint32_t shim_mmio_read(uint64_t addr, unsigned size);
+void shim_mmio_write(uint64_t addr, uint32_t v, unsigned size);
 
 static inline uint32_t mmio_read32(const volatile void *addr)
 {
-    return contract_mmio_read((uint64_t)(uintptr_t)addr, 4);
+    return shim_mmio_read((uint64_t)(uintptr_t)addr, 4);
 }
 
 static inline void mmio_write32(volatile void *addr, uint32_t v)
 {
-    contract_mmio_write((uint64_t)(uintptr_t)addr, v, 4);
+    shim_mmio_write((uint64_t)(uintptr_t)addr, v, 4);
 }
 
 #endif
