@@ -16,7 +16,7 @@
 #include "core/loop.h"
 #include "hw/e1000.h"
 #include "net/net.h"
-#include "pci_rig.h"
+#include "e1000_rig.h"
 
 #define RXR   0x1800        /* receive ring, 8 descriptors */
 #define RXBUF 0x8000        /* receive buffers, 4 KiB apart */
@@ -49,12 +49,8 @@ static int setup(void **state)
     loop_init(&r.loop);
     r.now = 1000000;
     r.loop.now = fake_now;
-    r.p.b.loop = &r.loop;
-    r.nic = pci_rig_add(&r.p, "e1000", true);
-    pci_firmware_set_command(e1000dev_pci(r.nic), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    static const struct net_client_ops wire_ops = { "test", NULL, NULL };
-    net_client_init(&r.wire, "wire", &wire_ops, NULL);
-    net_connect(&r.wire, e1000dev_net_client(r.nic));
+    r.nic = e1000_rig_add(&r.p, &r.loop, NULL, true, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    e1000_rig_wire(&r.wire, r.nic);
     return 0;
 }
 
@@ -67,9 +63,7 @@ static int teardown(void **state)
 
 static void rx_ring(uint32_t rctl, uint32_t rdt)
 {
-    for (unsigned i = 0; i < 8; i++)
-        memcpy(r.p.ram + RXR + 16 * i,
-               &(struct e1000_rx_desc){ .buffer_addr = RXBUF + 4096 * i }, 16);
+    e1000_rig_rx_descs(&r.p, RXR, 8, RXBUF, 4096);
     wr(E1000_RDBAL, RXR);
     wr(E1000_RDLEN, 8 * 16);
     wr(E1000_RDH, 0);
