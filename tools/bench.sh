@@ -30,6 +30,8 @@ insns() {
         sed -n 's/^pcemu: stats: .*; \([0-9]*\) instructions$/\1/p'
 }
 
+# BENCH_ONLY=net: the network part alone
+if [ "${BENCH_ONLY:-}" != net ]; then
 echo "median wall time from start to guest exit (target for the boot test set: 10 ms)"
 echo "machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 echo "boot test set ($bootset):"
@@ -83,37 +85,66 @@ if sh "$dir/kvm-usable.sh"; then
     mips "pcemu, KVM" "$b/pcemu" "$b/guest.elf"
 fi
 
-# ---- the network: DHCP lease, bulk TCP both ways, packets per second ----
+fi   # BENCH_ONLY
+
+# ---- the network: DHCP lease, bulk TCP both ways ----
+# Each direction is its own run (boot included, a few ms), BENCH_NET_RUNS
+# runs each, the median row shown: the guest's MB/s (SHA-256 on both
+# ends), VM exits per frame (pcemu's -stats: exits over e1000 frames both
+# ways), and CPU per MB: the emulator process's user + system time
+# (getrusage, through /usr/bin/time) over the megabytes moved, and the
+# wall time per MB, which is the guest's CPU use per MB when it never
+# halts (the stack polls while a transfer runs: -stats counts the HLTs).
 h=$b/tools/netharness
 net="-netdev user,id=n0,hostfwd=@HOSTFWD@ -device e1000,netdev=n0"
 bulk=${BENCH_BULK:-67108864}
-echo "network (slirp; bulk TCP $bulk bytes each way with SHA-256 on both ends):"
+nruns=${BENCH_NET_RUNS:-3}
+echo "network (slirp; bulk TCP $bulk bytes a direction, SHA-256 on both ends; median of $nruns runs):"
 if sh "$dir/kvm-usable.sh"; then
     row "pcemu: start to DHCP lease, exit" "$runs" "$b/pcemu" -append tests=dhcp_lease "$b/guest.elf"
 fi
 row "QEMU TCG: start to DHCP lease, exit" 5 sh "$dir/run-on-qemu.sh" "$b/guest32.elf" \
     -append tests=dhcp_lease
-# bulk: the guest reports MB/s and packets/s; pcemu's -stats the exits
-bulk_run() {   # LABEL COMMAND...
-    label=$1; shift
-    "$h" -- "$@" >"$tmp" 2>&1
-    for dirn in "guest to host" "host to guest"; do
-        line=$(grep -m1 "^# $dirn: " "$tmp" | sed 's/^# //')
-        printf '  %-34s %s\n' "$label" "${line:-no result (see a run by hand)}"
-    done
-    st=$(grep -m1 '^pcemu: stats:' "$tmp" | sed 's/^pcemu: stats: //')
-    [ -n "$st" ] && printf '  %-34s %s\n' "$label" "$st"
-}
 tmp=$(mktemp)
-tests="tests=tcp_bulk_to_host,tcp_bulk_from_host net.bulk=$bulk @NET@"
-if sh "$dir/kvm-usable.sh"; then
-    bulk_run "pcemu, KVM" "$b/pcemu" -stats $net -append "$tests" "$b/guest.elf"
-fi
-bulk_run "QEMU TCG" sh "$dir/run-on-qemu.sh" "$b/guest32.elf" $net -append "$tests"
+# one run: "MB/s exits/frame cpu-s halts", or nothing when it gave no figure
+bulk_once() {   # pcemu|qemu TEST EXTRA-ARGS
+    a="tests=$2 net.bulk=$bulk $3 @NET@" cpu="/usr/bin/time -f bench-cpu:%U:%S"
+    case $1 in
+    pcemu) "$h" -- $cpu "$b/pcemu" -stats $net -append "$a" "$b/guest.elf" ;;
+    qemu) "$h" -- $cpu sh "$dir/run-on-qemu.sh" "$b/guest32.elf" $net -append "$a" ;;
+    esac >"$tmp" 2>&1
+    mbs=$(sed -n 's/^# [a-z ]* to [a-z]*: .* s, \([0-9.]*\) MB\/s.*/\1/p' "$tmp" | head -1)
+    [ -n "$mbs" ] || { sed -n '/^not ok/,/\.\.\./p' "$tmp" | head -6 >&2; return; }
+    epf=$(sed -n 's/^pcemu: stats: .*; \([0-9.]*\) exits per frame.*/\1/p' "$tmp")
+    hlt=$(sed -n 's/^pcemu: stats: .*HLT \([0-9]*\).*/\1/p' "$tmp")
+    cpu=$(sed -n 's/^bench-cpu:\([0-9.]*\):\([0-9.]*\)$/\1 \2/p' "$tmp" | awk '{ print $1 + $2 }')
+    echo "$mbs ${epf:--} ${cpu:-0} ${hlt:--}"
+}
+bulk_row() {    # LABEL pcemu|qemu TEST EXTRA-ARGS
+    res=$(for i in $(seq "$nruns"); do bulk_once "$2" "$3" "$4"; done | sort -n)
+    n=$(printf '%s\n' "$res" | grep -c .)
+    if [ "$n" = 0 ]; then
+        printf '  %-40s no result (see a run by hand)\n' "$1"
+        return
+    fi
+    printf '%s\n' "$res" | sed -n "$(( (n + 1) / 2 ))p" | awk -v l="$1" -v mb="$bulk" '{
+        m = mb / 1e6
+        printf "  %-40s %6.1f MB/s  %5s exits/frame  %6.1f ms CPU/MB  %5.1f ms wall/MB  HLT %s\n",
+            l, $1, $2, $3 * 1000 / m, 1000 / $1, $4 }'
+}
+for dirn in to_host from_host; do
+    case $dirn in to_host) what="guest to host";; *) what="host to guest";; esac
+    if sh "$dir/kvm-usable.sh"; then
+        bulk_row "$what, pcemu KVM" pcemu "tcp_bulk_$dirn" ""
+        bulk_row "$what, pcemu KVM, net.tso=0" pcemu "tcp_bulk_$dirn" net.tso=0
+    fi
+    bulk_row "$what, QEMU TCG" qemu "tcp_bulk_$dirn" ""
+done
 rm -f "$tmp"
 
 # ---- Linux's own e1000 driver (tests/linux): boot to lease, 32 MiB over
 # HTTP, QEMU TCG and pcemu's interpreter in the same run ----
+[ "${BENCH_ONLY:-}" = net ] && exit 0
 echo "Debian's Linux with its e1000.ko (tests/linux; wall time, guest-clock milestones):"
 LINUX_ON="qemu interp" sh "$dir/../tests/linux/run.sh" "$b" 2>&1 |
     sed -n 's/^linux-test: \([a-z-]*\): \([0-9.]* s wall; .*\)$/  \1: \2/p'

@@ -33,8 +33,17 @@ struct e1000_nic {
     unsigned rx_next;           /* the next descriptor the device fills */
     unsigned rx_owed;           /* taken descriptors not yet given back */
     uint8_t rx_status, rx_errors;   /* of the frame e1000_receive returned last */
-    int ctx_tcp;                /* the TX context in force: 1 TCP, 0 UDP, -1 none */
-    unsigned long tx_offloaded; /* frames sent with checksum offload */
+    int ctx_tcp;                /* the TX context in force: 1 TCP, 0 UDP, -1 none,
+                                   2 TCP segmentation (with the fields below) */
+    unsigned long tx_offloaded; /* frames sent with checksum offload (a TSO
+                                   packet counts once) */
+    /* the context's offsets and, for TSO, what else it fixes (3.3.6) */
+    uint8_t ctx_ihl, ctx_hdr_len;
+    uint16_t ctx_mss;
+    uint32_t ctx_paylen;
+    unsigned long tx_tso;       /* packets handed to the NIC to segment */
+    bool irqs_quiet;            /* RXT0 and TXDW masked while the stack polls */
+    unsigned long tx_contexts;  /* context descriptors written */
 };
 
 /* 256: a burst from the user-mode network (a TCP window) fits without
@@ -87,6 +96,11 @@ void e1000_flush(struct e1000_nic *nic);
  * checksum field holds the pseudo-header sum: the NIC computes the IPv4
  * header checksum and the TCP/UDP one. */
 int e1000_queue_csum(struct e1000_nic *nic, const void *frame, size_t len, bool tcp);
+/* TCP segmentation (3.5): one Ethernet + IPv4 + TCP frame of up to
+ * NETDEV_TSO_MAX bytes, filled as netdev.h's NETDEV_TX_TSO says, sent as
+ * segments of at most mss payload bytes. -1 when the ring has no room
+ * now, NETDEV_TX_REFUSED when the packet is not one the NIC can cut. */
+int e1000_queue_tso(struct e1000_nic *nic, const void *frame, size_t len, unsigned mss);
 int e1000_send(struct e1000_nic *nic, const void *frame, size_t len);
 /* Take one received frame into buf; returns its length, 0 when none.
  * Descriptors go back to the device (RDT) every E1000_RX_BATCH frames
