@@ -258,8 +258,9 @@ static void segment(struct e1000 *e, struct tx_packet *p)
         fix_headers(c, &t, seg, len, i, off, off + n == payload);
         segment_checksums(e, p, seg, len);
         send_frame(e, seg, len);
-        R(e, E1000_TSCTC)++;
     }
+    /* 13.7.53: one TSO context sent, counted once its last segment is out */
+    R(e, E1000_TSCTC)++;
     free(seg);
 }
 
