@@ -29,6 +29,10 @@ struct net_if {
      * IPv4 and TCP checksums the NIC verified are not summed again. The
      * counters show which path ran. */
     bool tx_offload, rx_offload;
+    /* TCP segmentation offload (NETDEV_F_TSO, with tx_offload, and not
+     * turned off by net.tso=0 at the driver): TCP hands the NIC up to
+     * 64 KiB at once and the NIC cuts it into MSS-sized segments */
+    bool tx_tso;
     unsigned long tx_csum_offloaded, rx_csum_verified, rx_csum_bad;
     unsigned long rx_csum_ignored;      /* frames the NIC said it did not check */
     unsigned rx_verdict;                /* NETDEV_RX_* of the frame being handled */

@@ -76,13 +76,18 @@ static void tx_csum_in_software(uint8_t *frame, size_t len)
 static int queue(uint8_t *frame, size_t len, unsigned flags)
 {
     unsigned nic_flags = 0;
-    if (flags & NET_TX_CSUM) {
+    if (flags & NET_TX_TSO) {
+        nic_flags = NETDEV_TX_TSO | NETDEV_TX_MSS(flags >> 16);
+    } else if (flags & NET_TX_CSUM) {
         if (netif.dev->features & NETDEV_F_TX_CSUM)
             nic_flags = NETDEV_TX_CSUM_TCP;
         else
             tx_csum_in_software(frame, len);
     }
-    if (netdev_transmit(netif.dev, frame, len, nic_flags) < 0) {
+    int r = netdev_transmit(netif.dev, frame, len, nic_flags);
+    if (r == NETDEV_TX_REFUSED)
+        return -1;                              /* never fits this NIC: no use waiting */
+    if (r < 0) {
         /* the ring is full: what is queued goes out, and frees room */
         netdev_flush(netif.dev);
         tx_queued = 0;
@@ -377,8 +382,10 @@ static void ipv4_input(const uint8_t *ip, size_t len)
 void net_idle(void)
 {
     cli();
-    if (!netdev_rx_pending(netif.dev))
+    if (!netdev_rx_pending(netif.dev)) {
+        netdev_before_sleep(netif.dev);
         sti_hlt();
+    }
     sti();
 }
 
@@ -473,6 +480,8 @@ int net_init(struct netdev *dev)
     bool on = !(off && strcmp(off, "0") == 0);
     netif.tx_offload = on && (dev->features & NETDEV_F_TX_CSUM);
     netif.rx_offload = on && (dev->features & NETDEV_F_RX_CSUM);
+    netif.tx_tso = netif.tx_offload && (dev->features & NETDEV_F_TSO);
     memcpy(netif.mac, dev->mac, 6);
+    dev->polled = true;                 /* net_idle calls before_sleep */
     return 0;
 }

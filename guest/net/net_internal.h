@@ -34,6 +34,12 @@ int ip_send_wait(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
  * header sum, and the NIC fills in that checksum and the IPv4 header's
  * (the caller asks only when netif.tx_offload says the NIC can). */
 #define NET_TX_CSUM 1
+/* With NET_TX_CSUM: a TCP packet of up to NET_TSO_MAX_PAYLOAD bytes of
+ * TCP payload that the NIC cuts into segments of NET_TX_MSS(mss) bytes
+ * (netdev.h NETDEV_TX_TSO); only when netif.tx_tso says it can. */
+#define NET_TX_TSO  2
+#define NET_TX_MSS(mss) ((unsigned)(mss) << 16)
+#define NET_TSO_MAX_PAYLOAD (NETDEV_TSO_MAX - 14 - 20 - 20)
 int ip_send_opts(uint32_t dst, uint8_t proto, uint8_t *frame, size_t payload,
                  unsigned arp_wait_ms, unsigned flags);
 /* Whether the NIC verified this frame's IPv4 and TCP/UDP checksums

@@ -405,7 +405,10 @@ static void segment_arrives(struct tcp_conn *c, struct seg *s)
     if (c->state == CLOSED)
         return;
     take_data(c, s);
-    tcp_output(c);
+    /* what the ACKs of this batch opened goes out once, at its end
+     * (tcp_after_input): one large packet for the NIC to cut, not a
+     * segment an ACK */
+    c->output_due = true;
 }
 
 void tcp_input(uint32_t src, uint32_t dst, const uint8_t *t, size_t len)
@@ -457,9 +460,14 @@ void tcp_input(uint32_t src, uint32_t dst, const uint8_t *t, size_t len)
 void tcp_after_input(void)
 {
     net_tx_begin();
-    for (struct tcp_conn *c = tcp_conns; c; c = c->next)
+    for (struct tcp_conn *c = tcp_conns; c; c = c->next) {
+        if (c->output_due && c->state != CLOSED) {
+            c->output_due = false;
+            tcp_output(c);
+        }
         if (c->ack_due && c->state != CLOSED && c->state != LISTEN && c->state != SYN_SENT)
             tcp_send_ack(c);
+    }
     net_tx_end();
 }
 

@@ -93,6 +93,7 @@ struct tcp_conn {
     uint8_t *rbuf;
     uint32_t rstart, rlen;
     bool fin_rcvd, ack_due;
+    bool output_due;                /* sending waits for the end of the input batch */
     unsigned quickacks;             /* segments still to ACK one by one */
     /* segments that arrived ahead of rcv_nxt: their bytes already sit in
      * rbuf where they belong, these ranges (sorted, disjoint) say which */

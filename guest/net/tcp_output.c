@@ -43,7 +43,7 @@ static size_t syn_options(const struct tcp_conn *c, uint8_t flags, uint8_t *o)
 int tcp_send_segment(struct tcp_conn *c, uint8_t flags, uint32_t seq, uint32_t off,
                      uint32_t len)
 {
-    static uint8_t f[14 + 20 + 28 + TCP_MSS];
+    static uint8_t f[14 + 20 + 28 + NET_TSO_MAX_PAYLOAD];
     uint8_t *t = f + 34;
     size_t hl = 20 + (flags & SYN ? syn_options(c, flags, t + 20) : 0);
     put16(t, c->lport);
@@ -72,10 +72,16 @@ int tcp_send_segment(struct tcp_conn *c, uint8_t flags, uint32_t seq, uint32_t o
             pseudo = (pseudo & 0xffff) + (pseudo >> 16);
         put16(t + 16, (uint16_t)pseudo);
         opts = NET_TX_CSUM;
+        if (len > c->mss && netif.tx_tso)
+            opts |= NET_TX_TSO | NET_TX_MSS(c->mss);    /* the NIC cuts it */
     } else {
         put16(t + 16, checksum(t, hl + len, pseudo));
     }
-    if (tcp_loss.drop_tx_every && len && ++loss_tx_n % tcp_loss.drop_tx_every == 0) {
+    /* counted in MSS-sized segments, as the wire sees them (a TSO
+     * packet is many): one that contains every Nth is lost whole */
+    unsigned long wire = c->mss && len > c->mss ? (len + c->mss - 1) / c->mss : 1, was = loss_tx_n;
+    if (tcp_loss.drop_tx_every && len &&
+        (loss_tx_n += wire) / tcp_loss.drop_tx_every != was / tcp_loss.drop_tx_every) {
         tcp_loss.tx_dropped++;              /* lost on the way: the peer never sees it */
         tcp_stats.segs_out++;
         return 0;
@@ -172,15 +178,21 @@ static void output_batch(struct tcp_conn *c)
             break;
         uint32_t in_flight = c->snd_nxt - c->snd_una;
         uint32_t wnd_room = c->snd_wnd > in_flight ? c->snd_wnd - in_flight : 0;
-        uint32_t n = min32(min32(c->slen - off, wnd_room), c->mss);
+        /* with TSO, as many whole segments as fit one packet at once */
+        uint32_t most = netif.tx_tso ? NET_TSO_MAX_PAYLOAD / c->mss * c->mss : c->mss;
+        uint32_t n = min32(min32(c->slen - off, wnd_room), most);
         if (!n) {
             tcp_arm(c);                     /* zero window: the timer probes */
             break;
         }
         /* the congestion window: a whole segment or nothing (RFC 5681
          * 3.1 counts in segments; a runt would only add a frame) */
-        if (tcp_send_allowance(c) < n)
-            break;
+        uint32_t allow = tcp_send_allowance(c);
+        if (allow < n) {
+            if (allow < c->mss)
+                break;
+            n = allow / c->mss * c->mss;
+        }
         uint8_t flags = ACK | (off + n == c->slen ? PSH : 0);
         if (tcp_send_segment(c, flags, c->snd_nxt, off, n) < 0) {
             tcp_arm(c);

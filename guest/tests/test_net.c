@@ -173,7 +173,7 @@ SELFTEST(73, e1000_statistics)
     /* the interrupt may trail the frame the poll already took */
     uint64_t end = time_ns() + 50000000;
     while (!(nic->irq_causes & E1000_ICR_RXT0) && time_ns() < end)
-        sti_hlt();
+        net_idle();
     EXPECT_TRUE(t, nic->irq_causes & E1000_ICR_RXT0,
                 "the replies raised receive interrupts (within 50 ms)");
     uint32_t gptc = e1000_read(nic, E1000_GPTC), gprc = e1000_read(nic, E1000_GPRC);
@@ -283,7 +283,7 @@ SELFTEST(76, rx_interrupt)
     /* the interrupt may trail the frame the poll already took (ITR) */
     uint64_t end = time_ns() + 50000000;
     while (!(nic->irq_causes & E1000_ICR_RXT0) && time_ns() < end)
-        sti_hlt();
+        net_idle();
     EXPECT_TRUE(t, nic->irq_causes & E1000_ICR_RXT0,
                 "the reply raised a receive interrupt (RXT0) within 50 ms");
     EXPECT_TRUE(t, nic->irq_count > before, "the handler counted it (irq_count)");
