@@ -22,12 +22,19 @@ static uint64_t size_mask(unsigned size)
     return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
+/* A read answers the value the test set, and is logged with it. */
+static uint64_t logged_read(struct rig *r, enum bus_kind kind, uint64_t addr, uint64_t value,
+                            unsigned size)
+{
+    uint64_t v = value & size_mask(size);
+    log_event(r, kind, addr, v, size);
+    return v;
+}
+
 static uint64_t bus_mem_read(void *opaque, uint64_t pa, unsigned size)
 {
     struct rig *r = opaque;
-    uint64_t v = r->mem_read_value & size_mask(size);
-    log_event(r, BUS_MEM_READ, pa, v, size);
-    return v;
+    return logged_read(r, BUS_MEM_READ, pa, r->mem_read_value, size);
 }
 
 static void bus_mem_write(void *opaque, uint64_t pa, uint64_t value, unsigned size)
@@ -38,9 +45,7 @@ static void bus_mem_write(void *opaque, uint64_t pa, uint64_t value, unsigned si
 static uint64_t bus_io_in(void *opaque, uint16_t port, unsigned size)
 {
     struct rig *r = opaque;
-    uint64_t v = r->io_in_value & size_mask(size);
-    log_event(r, BUS_IO_IN, port, v, size);
-    return v;
+    return logged_read(r, BUS_IO_IN, port, r->io_in_value, size);
 }
 
 static void bus_io_out(void *opaque, uint16_t port, uint64_t value, unsigned size)

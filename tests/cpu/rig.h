@@ -10,17 +10,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "cpu/interp/pte.h"
 #include "cpu/interp/x86.h"
 #include "state.h"
 
-/* page table entry bits (SDM Vol. 3, 4.5) */
-#define PTE_P   0x001ull
-#define PTE_RW  0x002ull
-#define PTE_US  0x004ull
-#define PTE_A   0x020ull
-#define PTE_D   0x040ull
-#define PTE_PS  0x080ull
-#define PTE_NX  (1ull << 63)
+#define PTE_NX  PTE_XD      /* the tests' name for execute-disable */
 
 /* An exception frame as the handler found it (SDM Vol. 3, 6.14.2). */
 struct frame {

@@ -29,6 +29,17 @@ expect_no_grep() {
     else fail "$1" "a line matches /$2/:" "$(grep -E -- "$2" "$3" | head -3)"; fi
 }
 
+# wait_for_line FILE SECONDS PATTERN: until FILE has a line matching
+# PATTERN (ERE), polled every 0.1 s (FILE may not exist yet); fails
+# after SECONDS
+wait_for_line() {
+    for i in $(seq $(($2 * 10))); do
+        grep -Eqs -- "$3" "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 finish() {
     echo "$1: $passed passed, $failed failed"
     [ "$failed" -eq 0 ]

@@ -12,13 +12,7 @@ pid=$!
 exec 8>"$TMP/mon"
 
 # wait_for PATTERN: until the guest printed it (10 s at most)
-wait_for() {
-    for i in $(seq 100); do
-        grep -q "$1" "$TMP/out" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+wait_for() { wait_for_line "$TMP/out" 10 "$1"; }
 
 if wait_for "waiting for the link to go down"; then
     echo "set_link e1000 off" >&8

@@ -69,13 +69,7 @@ GUEST_TIMEOUT=300 sh "$tools/run-guest-tests.sh" "$b/pcemu" "$b/guest.elf" \
 pid=$!
 
 # wait_for PATTERN: until the guest printed it (60 s at most)
-wait_for() {
-    for i in $(seq 600); do
-        grep -Eq "$1" "$TMP/flap.log" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+wait_for() { wait_for_line "$TMP/flap.log" 60 "$1"; }
 monitor() { printf '%s\n' "$1" | "$b/tools/unixcat" "$sock" >/dev/null 2>&1; }
 flap() {
     sleep 1

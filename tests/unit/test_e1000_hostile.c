@@ -17,6 +17,7 @@
 #include "hw/e1000.h"
 #include "net/checksum.h"
 #include "net/net.h"
+#include "clock_rig.h"
 #include "e1000_rig.h"
 
 #define TXR   0x1000        /* transmit ring, up to 64 descriptors */
@@ -27,8 +28,7 @@
 
 static struct {
     struct pci_rig p;
-    struct loop loop;
-    uint64_t now;
+    struct clock_rig clk;
     struct e1000 *nic;
     struct net_client peer, wire;
     unsigned nframes;
@@ -39,7 +39,6 @@ static struct {
     int nwarn;
 } r;
 
-static uint64_t fake_now(void *o) { return r.now; }
 
 static bool peer_rx(struct net_client *nc, const uint8_t *buf, size_t len)
 {
@@ -61,24 +60,16 @@ static void sink(void *opaque, const char *line)
 
 static uint32_t rd(uint32_t reg) { return e1000dev_reg_read(r.nic, reg); }
 
-/* A register write, and the time the device takes to act on a doorbell
- * (E1000_DMA_DELAY_NS): the timers then due run. */
-static void wr(uint32_t reg, uint32_t v)
-{
-    e1000dev_reg_write(r.nic, reg, v);
-    r.now += E1000_DMA_DELAY_NS;
-    loop_run_timers(&r.loop);
-}
+/* A register write, and the device's time to act on it */
+static void wr(uint32_t reg, uint32_t v) { clock_rig_e1000_write(&r.clk, r.nic, reg, v); }
 
 static int setup(void **state)
 {
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
     pci_rig_init(&r.p);
-    loop_init(&r.loop);
-    r.now = 1000000;
-    r.loop.now = fake_now;
-    r.nic = e1000_rig_add(&r.p, &r.loop, NULL, true,
+    clock_rig_init(&r.clk);
+    r.nic = e1000_rig_add(&r.p, &r.clk.loop, NULL, true,
                           PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     static const struct net_client_ops peer_ops = { "test", NULL, peer_rx };
     net_client_init(&r.peer, "peer", &peer_ops, NULL);
@@ -211,14 +202,14 @@ static void tso_work_is_bounded_per_doorbell(void **state)
     assert_true(r.nframes > 0);
     assert_true(r.nframes < npkt * segs);                /* not all in one exit */
     assert_true(rd(E1000_TDH) < npkt + 1);
-    assert_true(loop_next_deadline(&r.loop) <= r.now + 1);   /* the rest is due at once */
+    assert_true(loop_next_deadline(&r.clk.loop) <= r.clk.now + 1);   /* the rest is due at once */
     uint32_t icr = rd(E1000_ICR);
     assert_true(icr & E1000_ICR_TXDW);                   /* for what is done */
     assert_false(icr & E1000_ICR_TXQE);                  /* the queue is not empty yet */
     unsigned rounds = 0;
     while (rd(E1000_TDH) != npkt + 1 && rounds < 1000) {
-        r.now += 1;
-        loop_run_timers(&r.loop);
+        r.clk.now += 1;
+        loop_run_timers(&r.clk.loop);
         rounds++;
     }
     assert_true(rounds > 1);
@@ -231,7 +222,7 @@ static void tso_work_is_bounded_per_doorbell(void **state)
     assert_true(icr & E1000_ICR_TXQE);
     for (unsigned k = 1; k <= npkt; k++)
         assert_true(r.p.ram[TXR + 16 * k + 12] & E1000_TXD_STAT_DD);
-    assert_int_equal(loop_next_deadline(&r.loop), UINT64_MAX);      /* nothing left */
+    assert_int_equal(loop_next_deadline(&r.clk.loop), UINT64_MAX);      /* nothing left */
 }
 
 /* MSS 1 over 4000 bytes, and MSS + HDRLEN beyond the transmit FIFO that

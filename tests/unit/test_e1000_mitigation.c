@@ -12,6 +12,7 @@
 #include "core/loop.h"
 #include "hw/e1000.h"
 #include "net/net.h"
+#include "clock_rig.h"
 #include "e1000_rig.h"
 
 #define RXR 0x1000
@@ -20,14 +21,12 @@
 
 static struct {
     struct pci_rig p;
-    struct loop loop;
-    uint64_t now;
+    struct clock_rig clk;
     struct e1000 *nic;
     struct net_client wire;
     int irq, rises;
 } r;
 
-static uint64_t fake_now(void *o) { return r.now; }
 static void irq(void *o, int n, int level)
 {
     if (level && !r.irq)
@@ -39,10 +38,10 @@ static void wr(uint32_t reg, uint32_t v) { e1000dev_reg_write(r.nic, reg, v); }
 
 static void advance(uint64_t ns)
 {
-    uint64_t end = r.now + ns;
-    while (r.now < end) {
-        r.now += 1000 < end - r.now ? 1000 : end - r.now;
-        loop_run_timers(&r.loop);
+    uint64_t end = r.clk.now + ns;
+    while (r.clk.now < end) {
+        r.clk.now += 1000 < end - r.clk.now ? 1000 : end - r.clk.now;
+        loop_run_timers(&r.clk.loop);
     }
 }
 
@@ -50,10 +49,8 @@ static int setup(void **state)
 {
     memset(&r, 0, sizeof r);
     pci_rig_init(&r.p);
-    loop_init(&r.loop);
-    r.now = 1000000;
-    r.loop.now = fake_now;
-    r.nic = e1000_rig_add(&r.p, &r.loop, irq, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    clock_rig_init(&r.clk);
+    r.nic = e1000_rig_add(&r.p, &r.clk.loop, irq, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     e1000_rig_wire(&r.wire, r.nic);
     e1000_rig_rx_descs(&r.p, RXR, 8, BUFS, 2048);
     wr(E1000_RDBAL, RXR);

@@ -16,6 +16,7 @@
 #include "core/loop.h"
 #include "hw/e1000.h"
 #include "net/net.h"
+#include "clock_rig.h"
 #include "e1000_rig.h"
 
 #define RXR   0x1800        /* receive ring, 8 descriptors */
@@ -23,33 +24,24 @@
 
 static struct {
     struct pci_rig p;
-    struct loop loop;
-    uint64_t now;
+    struct clock_rig clk;
     struct e1000 *nic;
     struct net_client wire;
 } r;
 
-static uint64_t fake_now(void *o) { return r.now; }
 static void quiet(void *opaque, const char *line) { }
 
 static uint32_t rd(uint32_t reg) { return e1000dev_reg_read(r.nic, reg); }
 
-static void wr(uint32_t reg, uint32_t v)
-{
-    e1000dev_reg_write(r.nic, reg, v);
-    r.now += E1000_DMA_DELAY_NS;
-    loop_run_timers(&r.loop);
-}
+static void wr(uint32_t reg, uint32_t v) { clock_rig_e1000_write(&r.clk, r.nic, reg, v); }
 
 static int setup(void **state)
 {
     memset(&r, 0, sizeof r);
     log_capture(quiet, NULL);
     pci_rig_init(&r.p);
-    loop_init(&r.loop);
-    r.now = 1000000;
-    r.loop.now = fake_now;
-    r.nic = e1000_rig_add(&r.p, &r.loop, NULL, true, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    clock_rig_init(&r.clk);
+    r.nic = e1000_rig_add(&r.p, &r.clk.loop, NULL, true, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     e1000_rig_wire(&r.wire, r.nic);
     return 0;
 }

@@ -30,6 +30,7 @@ uint64_t shim_rdtsc(void) { return __builtin_ia32_rdtsc(); }
 #include "../../guest/net/dns.c"
 #include "../../guest/net/random.c"
 #include "../../guest/lib/sha256.c"
+#include "../fuzz/common/arp.h"
 
 #define GUEST_IP IP4(10, 0, 2, 15)
 #define ROUTER   IP4(10, 0, 2, 2)
@@ -137,21 +138,9 @@ static const uint8_t *mac_of(uint32_t ip)
 
 static void rx_arp(uint16_t op, const uint8_t *smac, uint32_t sip, uint32_t tip)
 {
-    uint8_t f[60] = { 0 };
-    memset(f, 0xff, 6);
-    memcpy(f + 6, smac, 6);
-    put16(f + 12, ETH_ARP);
-    uint8_t *a = f + 14;
-    put16(a, 1);
-    put16(a + 2, ETH_IPV4);
-    a[4] = 6;
-    a[5] = 4;
-    put16(a + 6, op);
-    memcpy(a + 8, smac, 6);
-    put32(a + 14, sip);
-    if (op == 2)
-        memcpy(a + 18, guest_mac, 6);
-    put32(a + 24, tip);
+    static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    uint8_t f[ARP_FRAME_LEN];
+    arp_frame(f, broadcast, op, smac, sip, op == 2 ? guest_mac : NULL, tip);
     rx(f, sizeof f);
 }
 

@@ -1010,8 +1010,10 @@ static void test_segments(void)
           (unsigned long long)c->r[X86_RSP]);
 }
 
-/* protected-mode 32-bit delivery */
-static void test_legacy_delivery(void)
+/* Protected mode without paging: flat 32-bit code and data at DPL 0
+ * (0x08, 0x10) and DPL 3 (0x1b, 0x23), and a 32-bit TSS (0x28) whose
+ * SS0:ESP0 is 0x10:0x90000; GDTR is the test's to set. */
+static void legacy_system(void)
 {
     struct x86_cpu *c = &cpu;
     reset_cpu();
@@ -1021,12 +1023,19 @@ static void test_legacy_delivery(void)
     wr64(GDT + 0x18, 0x00cffb000000ffffull);
     wr64(GDT + 0x20, 0x00cff3000000ffffull);
     wr64(GDT + 0x28, 0x0000890000000067ull | ((uint64_t)TSS << 16));
+    wr32(TSS + 4, 0x90000);      /* ESP0 */
+    wr32(TSS + 8, 0x10);         /* SS0 */
+}
+
+/* protected-mode 32-bit delivery */
+static void test_legacy_delivery(void)
+{
+    struct x86_cpu *c = &cpu;
+    legacy_system();
     c->gdtr = (struct x86_dtr){ GDT, 0x2f };
     c->idtr = (struct x86_dtr){ IDT, 0x7ff };
     /* 32-bit interrupt gate for 0x20 -> 0x08:0x12345 */
     wr64(IDT + 8 * 0x20, 0x2345 | (0x08ull << 16) | (0x8eull << 40) | (0x0001ull << 48));
-    wr32(TSS + 4, 0x90000);      /* ESP0 */
-    wr32(TSS + 8, 0x10);         /* SS0 */
     static const struct x86_seg c3 = { 0, 0xffffffff, 0x1b, 0xc0fb };
     static const struct x86_seg d3 = { 0, 0xffffffff, 0x23, 0xc0f3 };
     x86_set_seg(c, X86_CS, &c3);
@@ -1075,6 +1084,17 @@ static void test_legacy_delivery(void)
     CHECK(try(do_iret, &op4) == -1 && (c->rflags & X86_VM) && c->cpl == 3 && c->rip == 0x100 &&
           c->seg[X86_CS].base == 0x10010 && c->seg[X86_GS].sel == 0x1005 && c->r[X86_RSP] == 0x0ffe,
           "iret to vm86");
+    /* IRET within virtual-8086 mode at IOPL 3 pops as in real mode, but
+     * IOPL and VM stay (SDM Vol. 2, IRET) */
+    c->r[X86_RSP] = 0x0ff0;
+    uint64_t frame = c->seg[X86_SS].base + 0x0ff0;
+    wr32(frame, 0x2000u << 16 | 0x0200);                /* IP, CS */
+    wr32(frame + 4, X86_DF | X86_CF);                   /* FLAGS: IOPL 0, IF clear */
+    unsigned op2 = 2;
+    CHECK(try(do_iret, &op2) == -1 && c->rip == 0x200 && c->seg[X86_CS].base == 0x20000 &&
+          c->r[X86_RSP] == 0x0ff6 && (x86_get_rflags(c) & (X86_VM | X86_IOPL | X86_IF | X86_DF |
+          X86_CF)) == (X86_VM | X86_IOPL | X86_DF | X86_CF), "iret within vm86: flags %#llx",
+          (unsigned long long)x86_get_rflags(c));
     /* real mode */
     reset_cpu();
     wr32(4 * 0x10, 0x12340056);
@@ -1088,7 +1108,6 @@ static void test_legacy_delivery(void)
     CHECK(ram[0x200fa] == 0x55 && ram[0x200fc] == 0x00 && ram[0x200fd] == 0xf0 &&
           (ram[0x200fe] | ram[0x200ff] << 8) == (0x302), "real-mode frame");
     CHECK(!(x86_get_rflags(c) & (X86_IF | X86_TF)), "IF TF cleared");
-    unsigned op2 = 2;
     CHECK(try(do_iret, &op2) == -1 && c->seg[X86_CS].sel == 0xf000 && c->rip == 0x55 &&
           (x86_get_rflags(c) & X86_TF), "real-mode IRET");
 }
@@ -1105,21 +1124,13 @@ static void test_gates(void)
 {
     struct x86_cpu *c = &cpu;
     /* legacy: a 32-bit call gate (DPL 3) to DPL 0 code with 2 parameters */
-    reset_cpu();
-    c->cr0 = X86_CR0_PE | X86_CR0_ET;
-    wr64(GDT + 0x08, 0x00cf9b000000ffffull);
-    wr64(GDT + 0x10, 0x00cf93000000ffffull);
-    wr64(GDT + 0x18, 0x00cffb000000ffffull);
-    wr64(GDT + 0x20, 0x00cff3000000ffffull);
-    wr64(GDT + 0x28, 0x0000890000000067ull | ((uint64_t)TSS << 16));
+    legacy_system();
     /* gate 0x30: 0x08:0x5000, 2 dwords */
     wr64(GDT + 0x30, 0x5000 | (0x08ull << 16) | (2ull << 32) | (0xecull << 40));
     /* LDT at 0xb000 with one data descriptor (DPL 3), descriptor 0x38 */
     wr64(GDT + 0x38, 0x000full | (0xb000ull << 16) | (0x82ull << 40));
     wr64(0xb000 + 8, 0x00cff3000000ffffull);
     c->gdtr = (struct x86_dtr){ GDT, 0x3f };
-    wr32(TSS + 4, 0x90000);
-    wr32(TSS + 8, 0x10);
     uint16_t trsel = 0x28;
     CHECK(try(do_ltr, &trsel) == -1, "ltr");
     uint16_t ldt = 0x38;

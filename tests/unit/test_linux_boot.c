@@ -11,18 +11,12 @@
 #include "boot/boot_internal.h"
 #include "boot/linux.h"
 #include "contract/boot.h"
+#include "core/le.h"
 #include "machine.h"
 
 #define MiB (1024u * 1024u)
 #define SETUP_SECTS 30
 #define KERNEL_BYTES 8192
-
-static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-static uint16_t get16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
 static uint8_t image[(SETUP_SECTS + 1) * 512 + KERNEL_BYTES];
 
@@ -33,21 +27,21 @@ static size_t make(uint16_t version, uint16_t xloadflags)
 {
     memset(image, 0, sizeof image);
     image[LINUX_SETUP_SECTS] = SETUP_SECTS;
-    put32(image + LINUX_SYSSIZE, KERNEL_BYTES / 16);
-    put16(image + LINUX_BOOT_FLAG, LINUX_BOOT_FLAG_MAGIC);
+    put_le32(image + LINUX_SYSSIZE, KERNEL_BYTES / 16);
+    put_le16(image + LINUX_BOOT_FLAG, LINUX_BOOT_FLAG_MAGIC);
     image[LINUX_JUMP] = 0xeb;
     image[LINUX_JUMP + 1] = 0x6a;                 /* header ends at 0x26c */
-    put32(image + LINUX_HEADER, LINUX_HDRS_MAGIC);
-    put16(image + LINUX_VERSION, version);
+    put_le32(image + LINUX_HEADER, LINUX_HDRS_MAGIC);
+    put_le16(image + LINUX_VERSION, version);
     image[LINUX_LOADFLAGS] = LINUX_LOADED_HIGH;
-    put32(image + LINUX_CODE32_START, 0x100000);
-    put32(image + LINUX_INITRD_ADDR_MAX, 0x7fffffff);
-    put32(image + LINUX_KERNEL_ALIGNMENT, 0x200000);
+    put_le32(image + LINUX_CODE32_START, 0x100000);
+    put_le32(image + LINUX_INITRD_ADDR_MAX, 0x7fffffff);
+    put_le32(image + LINUX_KERNEL_ALIGNMENT, 0x200000);
     image[LINUX_RELOCATABLE] = 1;
-    put16(image + LINUX_XLOADFLAGS, xloadflags);
-    put32(image + LINUX_CMDLINE_SIZE, 2047);
-    put64(image + LINUX_PREF_ADDRESS, 0x1000000);
-    put32(image + LINUX_INIT_SIZE, 32 * MiB);
+    put_le16(image + LINUX_XLOADFLAGS, xloadflags);
+    put_le32(image + LINUX_CMDLINE_SIZE, 2047);
+    put_le64(image + LINUX_PREF_ADDRESS, 0x1000000);
+    put_le32(image + LINUX_INIT_SIZE, 32 * MiB);
     for (unsigned i = 0; i < KERNEL_BYTES; i++)
         image[(SETUP_SECTS + 1) * 512 + i] = (uint8_t)(i * 7);
     return sizeof image;
@@ -101,11 +95,11 @@ static void refuses_what_it_cannot_boot(void **state)
 {
     size_t size = make(0x020f, LINUX_XLF_KERNEL_64);
     parse_fails(1000, "shorter than its two header sectors");
-    put32(image + LINUX_HEADER, 0x464c457f);
+    put_le32(image + LINUX_HEADER, 0x464c457f);
     assert_false(linux_is_bzimage(image, size));
     parse_fails(size, "no \"HdrS\" at 0x202");
     make(0x020f, LINUX_XLF_KERNEL_64);
-    put16(image + LINUX_BOOT_FLAG, 0);
+    put_le16(image + LINUX_BOOT_FLAG, 0);
     parse_fails(size, "without the 0xaa55 boot flag");
     make(0x0205, LINUX_XLF_KERNEL_64);
     parse_fails(size, "protocol 2.05 is too old");
@@ -123,13 +117,22 @@ static void refuses_what_it_cannot_boot(void **state)
     parse_fails(size - 16, "the header says 8192 bytes of protected-mode kernel");
 }
 
+/* A 64-bit kernel of protocol 2.15 made in image (*size bytes), parsed. */
+static struct linux_image parsed_64bit(size_t *size)
+{
+    *size = make(0x020f, LINUX_XLF_KERNEL_64);
+    struct linux_image li;
+    char why[256] = "";
+    assert_int_equal(linux_parse(&li, image, *size, why, sizeof why), 0);
+    return li;
+}
+
 static void plans_kernel_and_initrd(void **state)
 {
-    size_t size = make(0x020f, LINUX_XLF_KERNEL_64);
-    struct linux_image li;
+    size_t size;
+    struct linux_image li = parsed_64bit(&size);
     struct linux_layout lo;
     char why[256] = "";
-    assert_int_equal(linux_parse(&li, image, size, why, sizeof why), 0);
 
     assert_int_equal(linux_plan(&li, 256 * MiB, 3 * MiB + 5, 100, &lo, why, sizeof why), 0);
     assert_int_equal(lo.kernel, 0x100000);
@@ -142,7 +145,7 @@ static void plans_kernel_and_initrd(void **state)
     assert_true(lo.initrd + lo.initrd_size <= 256 * MiB);
 
     /* below initrd_addr_max, its highest byte */
-    put32(image + LINUX_INITRD_ADDR_MAX, 0x37ffffff);
+    put_le32(image + LINUX_INITRD_ADDR_MAX, 0x37ffffff);
     linux_parse(&li, image, size, why, sizeof why);
     assert_int_equal(linux_plan(&li, 2048u * MiB, 4096, 0, &lo, why, sizeof why), 0);
     assert_int_equal(lo.initrd, 0x38000000 - 4096);
@@ -166,11 +169,10 @@ static void plans_kernel_and_initrd(void **state)
 
 static void plan_refusals(void **state)
 {
-    size_t size = make(0x020f, LINUX_XLF_KERNEL_64);
-    struct linux_image li;
+    size_t size;
+    struct linux_image li = parsed_64bit(&size);
     struct linux_layout lo;
     char why[256] = "";
-    assert_int_equal(linux_parse(&li, image, size, why, sizeof why), 0);
     assert_int_equal(linux_plan(&li, 40 * MiB, 0, 0, &lo, why, sizeof why), -1);
     assert_non_null(strstr(why, "the kernel needs RAM up to 48 MiB"));
     assert_non_null(strstr(why, "-m gives 40 MiB"));
@@ -190,7 +192,7 @@ static void plan_refusals(void **state)
     assert_int_equal(linux_plan(&li, 256 * MiB, 0, 0, &lo, why, sizeof why), -1);
     assert_non_null(strstr(why, "the kernel needs RAM up to 4112 MiB"));
     /* initrd_addr_max below the kernel's end */
-    put32(image + LINUX_INITRD_ADDR_MAX, 0x00ffffff);
+    put_le32(image + LINUX_INITRD_ADDR_MAX, 0x00ffffff);
     linux_parse(&li, image, size, why, sizeof why);
     assert_int_equal(linux_plan(&li, 256 * MiB, 4096, 0, &lo, why, sizeof why), -1);
     assert_non_null(strstr(why, "initrd_addr_max"));
@@ -215,23 +217,23 @@ static void fills_boot_params(void **state)
     assert_int_equal(bp[0], 0);
     assert_int_equal(bp[LINUX_BP_SENTINEL], 0);
     assert_int_equal(bp[0x1f2], 1);
-    assert_int_equal(get32(bp + LINUX_HEADER), LINUX_HDRS_MAGIC);
-    assert_int_equal(get16(bp + LINUX_VERSION), 0x020f);
-    assert_int_equal(get32(bp + LINUX_INIT_SIZE), 32 * MiB);
+    assert_int_equal(get_le32(bp + LINUX_HEADER), LINUX_HDRS_MAGIC);
+    assert_int_equal(get_le16(bp + LINUX_VERSION), 0x020f);
+    assert_int_equal(get_le32(bp + LINUX_INIT_SIZE), 32 * MiB);
     assert_int_equal(bp[li.hdr_end], 0);               /* nothing past the header */
-    assert_int_equal(get16(bp + LINUX_VID_MODE), LINUX_VID_NORMAL);
+    assert_int_equal(get_le16(bp + LINUX_VID_MODE), LINUX_VID_NORMAL);
     assert_int_equal(bp[LINUX_TYPE_OF_LOADER], LINUX_LOADER_UNDEFINED);
-    assert_int_equal(get32(bp + LINUX_CODE32_START), 0x100000);
-    assert_int_equal(get32(bp + LINUX_CMD_LINE_PTR), 0x9000);
-    assert_int_equal(get32(bp + LINUX_RAMDISK_IMAGE), lo.initrd);
-    assert_int_equal(get32(bp + LINUX_RAMDISK_SIZE), 8192);
+    assert_int_equal(get_le32(bp + LINUX_CODE32_START), 0x100000);
+    assert_int_equal(get_le32(bp + LINUX_CMD_LINE_PTR), 0x9000);
+    assert_int_equal(get_le32(bp + LINUX_RAMDISK_IMAGE), lo.initrd);
+    assert_int_equal(get_le32(bp + LINUX_RAMDISK_SIZE), 8192);
     assert_int_equal(bp[LINUX_LOADFLAGS], LINUX_LOADED_HIGH);
     assert_int_equal(bp[LINUX_BP_E820_ENTRIES], 3);
     for (unsigned i = 0; i < 3; i++) {
         const uint8_t *e = bp + LINUX_BP_E820_TABLE + i * LINUX_E820_ENTRY_SIZE;
-        assert_int_equal(get64(e), map[i].base);
-        assert_int_equal(get64(e + 8), map[i].length);
-        assert_int_equal(get32(e + 16), map[i].type);
+        assert_int_equal(get_le64(e), map[i].base);
+        assert_int_equal(get_le64(e + 8), map[i].length);
+        assert_int_equal(get_le32(e + 16), map[i].type);
     }
     assert_int_equal(bp[LINUX_BP_E820_TABLE + 3 * LINUX_E820_ENTRY_SIZE], 0);
 }
@@ -274,18 +276,18 @@ static void boots_through_the_64_bit_entry(void **state)
                                 sizeof why), 0);
     uint8_t *ram = r->m.ram;
     assert_memory_equal(ram + 0x100000, image + (SETUP_SECTS + 1) * 512, KERNEL_BYTES);
-    uint32_t rd = get32(ram + PCEMU_BOOT_INFO + LINUX_RAMDISK_IMAGE);
+    uint32_t rd = get_le32(ram + PCEMU_BOOT_INFO + LINUX_RAMDISK_IMAGE);
     assert_int_equal(rd, (64 * MiB - sizeof initrd) & ~0xfffu);
     assert_memory_equal(ram + rd, initrd, sizeof initrd);
-    assert_int_equal(get32(ram + PCEMU_BOOT_INFO + LINUX_CMD_LINE_PTR), PCEMU_BOOT_CMDLINE);
+    assert_int_equal(get_le32(ram + PCEMU_BOOT_INFO + LINUX_CMD_LINE_PTR), PCEMU_BOOT_CMDLINE);
     assert_string_equal((char *)ram + PCEMU_BOOT_CMDLINE, "console=ttyS0 root=/dev/ram");
     /* the e820 map is pcemu's: low RAM, the EBDA, the BIOS area, RAM from 1 MiB */
     const uint8_t *bp = ram + PCEMU_BOOT_INFO;
     assert_int_equal(bp[LINUX_BP_E820_ENTRIES], 4);
     const uint8_t *last = bp + LINUX_BP_E820_TABLE + 3 * LINUX_E820_ENTRY_SIZE;
-    assert_int_equal(get64(last), 0x100000);
-    assert_int_equal(get64(last + 8), 63 * MiB);
-    assert_int_equal(get32(last + 16), 1);
+    assert_int_equal(get_le64(last), 0x100000);
+    assert_int_equal(get_le64(last + 8), 63 * MiB);
+    assert_int_equal(get_le32(last + 16), 1);
 
     /* 64-bit mode at startup_64, RSI = boot_params, interrupts off */
     assert_int_equal(st.rip, 0x100200);
@@ -304,13 +306,13 @@ static void boots_through_the_64_bit_entry(void **state)
     /* the GDT has __BOOT_CS (64-bit code) and __BOOT_DS (flat data) */
     assert_int_equal(st.gdt_base, PCEMU_BOOT_GDT);
     assert_true(st.gdt_limit >= LINUX_BOOT_DS + 7);
-    assert_int_equal(get64(ram + PCEMU_BOOT_GDT + LINUX_BOOT_CS), 0x00af9b000000ffffull);
-    assert_int_equal(get64(ram + PCEMU_BOOT_GDT + LINUX_BOOT_DS), 0x00cf93000000ffffull);
+    assert_int_equal(get_le64(ram + PCEMU_BOOT_GDT + LINUX_BOOT_CS), 0x00af9b000000ffffull);
+    assert_int_equal(get_le64(ram + PCEMU_BOOT_GDT + LINUX_BOOT_DS), 0x00cf93000000ffffull);
     /* identity-mapped: the first 2 MiB page of the first GiB */
-    uint64_t pml4e = get64(ram + PCEMU_BOOT_PML4);
+    uint64_t pml4e = get_le64(ram + PCEMU_BOOT_PML4);
     assert_int_equal(pml4e & 1, 1);
-    uint64_t pdpte = get64(ram + (pml4e & ~0xfffull));
-    uint64_t pde = get64(ram + (pdpte & ~0xfffull));
+    uint64_t pdpte = get_le64(ram + (pml4e & ~0xfffull));
+    uint64_t pde = get_le64(ram + (pdpte & ~0xfffull));
     assert_int_equal(pde & ~0xfffull, 0);
     assert_int_equal(pde & 0x81, 0x81);
     rig_free(r);
@@ -331,8 +333,8 @@ static void boots_through_the_32_bit_entry(void **state)
     assert_int_equal(st.cs.db, 1);
     assert_int_equal(st.cr0 & 0x80000001u, 1);     /* protected mode, paging off */
     assert_int_equal(st.efer, 0);
-    assert_int_equal(get64(r->m.ram + PCEMU_BOOT_GDT + LINUX_BOOT_CS), 0x00cf9b000000ffffull);
-    assert_int_equal(get32(r->m.ram + PCEMU_BOOT_INFO + LINUX_RAMDISK_IMAGE), 0);
+    assert_int_equal(get_le64(r->m.ram + PCEMU_BOOT_GDT + LINUX_BOOT_CS), 0x00cf9b000000ffffull);
+    assert_int_equal(get_le32(r->m.ram + PCEMU_BOOT_INFO + LINUX_RAMDISK_IMAGE), 0);
     assert_int_equal(r->m.ram[PCEMU_BOOT_CMDLINE], 0);   /* an empty line */
     rig_free(r);
 }

@@ -226,6 +226,16 @@ static struct tcp_conn *connected(void)
     return c;
 }
 
+/* The end of a connection: the peer (accepting again) sends FIN at seq
+ * acknowledging ack, and our close completes (CLOSE_WAIT, LAST_ACK,
+ * CLOSED; RFC 9293 3.6). */
+static void fin_then_close(struct tcp_conn *c, uint16_t port, uint32_t seq, uint32_t ack)
+{
+    peer = accepting_peer;
+    from_peer(PEER_PORT, port, seq, ack, FIN | ACK, 65535, NULL, 0);
+    assert_int_equal(tcp_close(c, 1000), 0);
+}
+
 static unsigned count_flags(unsigned from, uint8_t flags)
 {
     unsigned n = 0;
@@ -352,9 +362,7 @@ static void out_of_order_segments_are_kept(void **state)
     assert_int_equal(sent[nsent - 1].ack, s0 + 26);         /* the gap filled: all of it */
     assert_int_equal(tcp_read(c, b, sizeof b), 26);
     assert_memory_equal(b, "abcdefghijklmnopqrstuvwxyz", 26);
-    peer = accepting_peer;
-    from_peer(PEER_PORT, port, s0 + 26, ack, FIN | ACK, 65535, NULL, 0);
-    assert_int_equal(tcp_close(c, 1000), 0);
+    fin_then_close(c, port, s0 + 26, ack);
 }
 
 static void zero_window_is_probed(void **state)
@@ -403,9 +411,7 @@ static void three_duplicate_acks_resend_at_once(void **state)
     assert_int_equal(sent[nsent - 1].len, 536);
     assert_true(sent[nsent - 1].at - t0 < 100000000ull);    /* long before the timer */
     assert_int_equal(tcp_stats.fast_retransmits, 1);
-    peer = accepting_peer;
-    from_peer(PEER_PORT, port, peer_isn + 1, first + sizeof data, FIN | ACK, 65535, NULL, 0);
-    assert_int_equal(tcp_close(c, 1000), 0);
+    fin_then_close(c, port, peer_isn + 1, first + sizeof data);
 }
 
 static void listen_accept_and_unwanted_syns(void **state)
@@ -489,9 +495,7 @@ static void old_segments_and_keepalives_are_acked(void **state)
     assert_int_equal(tcp_read(c, b, sizeof b), 3);
     assert_memory_equal(b, "abc", 3);
     assert_int_equal(tcp_read(c, b, sizeof b), 0);
-    peer = accepting_peer;
-    from_peer(PEER_PORT, port, s0 + 3, ack, FIN | ACK, 65535, NULL, 0);
-    assert_int_equal(tcp_close(c, 1000), 0);
+    fin_then_close(c, port, s0 + 3, ack);
 }
 
 /* Our receive window shut (64 KiB unread): a segment with data beyond it
@@ -521,9 +525,7 @@ static void shut_receive_window_still_acks(void **state)
     assert_int_equal(sent[before].ack, seq);                /* the byte not taken */
     assert_int_equal(sent[before].wnd, 0);
     assert_int_equal(c->slen, 0);                           /* "xyz" acked */
-    peer = accepting_peer;
-    from_peer(PEER_PORT, port, seq, ack + 3, FIN | ACK, 65535, NULL, 0);
-    assert_int_equal(tcp_close(c, 1000), 0);
+    fin_then_close(c, port, seq, ack + 3);
 }
 
 /* A peer whose window stays shut: it takes nothing, acknowledges each
@@ -621,9 +623,7 @@ static void late_old_ack_keeps_the_window(void **state)
     assert_int_equal(tcp_write(c, "def", 3), 3);
     assert_int_equal(nsent, before + 1);                    /* out at once */
     assert_memory_equal(sent[before].data, "def", 3);
-    peer = accepting_peer;
-    from_peer(PEER_PORT, port, peer_isn + 1, first + 6, FIN | ACK, 65535, NULL, 0);
-    assert_int_equal(tcp_close(c, 1000), 0);
+    fin_then_close(c, port, peer_isn + 1, first + 6);
 }
 
 static long conns_held(void)
@@ -710,9 +710,7 @@ static void tiny_mss_is_raised(void **state)
         assert_true(sent[i].len >= 48);
     uint32_t end = sent[nsent - 1].seq + sent[nsent - 1].len;
     assert_int_equal(end, sent[0].seq + 1 + sizeof data);   /* all of it went */
-    peer = accepting_peer;
-    from_peer(PEER_PORT, sent[0].sport, peer_isn + 1, end, FIN | ACK, 65535, NULL, 0);
-    assert_int_equal(tcp_close(c, 1000), 0);
+    fin_then_close(c, sent[0].sport, peer_isn + 1, end);
 }
 
 /* RFC 5961 3.2: with 43800 bytes unread the window is still the most

@@ -254,31 +254,31 @@ void x86_write(struct x86_cpu *c, int seg, uint64_t off, uint64_t v, unsigned si
     write_fast(c, lin, v, size, X86_WRITE, lin_wrap(c));
 }
 
-void x86_read_bytes(struct x86_cpu *c, int seg, uint64_t off, void *buf, unsigned n)
+/* In chunks of a page: the all-or-nothing rule holds within each. */
+static void xfer_bytes(struct x86_cpu *c, int seg, uint64_t off, uint8_t *b, unsigned n, int acc)
 {
-    /* chunks of a page: the all-or-nothing rule holds within each */
-    uint8_t *b = buf;
     while (n) {
         unsigned k = n > 4096 ? 4096 : n;
-        uint64_t lin = linear(c, seg, off, k, X86_READ);
-        read_lin(c, lin, b, k, X86_READ, lin_wrap(c));
+        uint64_t lin = linear(c, seg, off, k, acc);
+        if (acc == X86_WRITE)
+            write_lin(c, lin, b, k, acc, lin_wrap(c));
+        else
+            read_lin(c, lin, b, k, acc, lin_wrap(c));
         off += k;
         b += k;
         n -= k;
     }
 }
 
+void x86_read_bytes(struct x86_cpu *c, int seg, uint64_t off, void *buf, unsigned n)
+{
+    xfer_bytes(c, seg, off, buf, n, X86_READ);
+}
+
 void x86_write_bytes(struct x86_cpu *c, int seg, uint64_t off, const void *buf, unsigned n)
 {
-    const uint8_t *b = buf;
-    while (n) {
-        unsigned k = n > 4096 ? 4096 : n;
-        uint64_t lin = linear(c, seg, off, k, X86_WRITE);
-        write_lin(c, lin, b, k, X86_WRITE, lin_wrap(c));
-        off += k;
-        b += k;
-        n -= k;
-    }
+    /* only read from: write_lin takes it as const */
+    xfer_bytes(c, seg, off, (uint8_t *)(uintptr_t)buf, n, X86_WRITE);
 }
 
 /* System structures: linear addresses, 32-bit outside long mode. */

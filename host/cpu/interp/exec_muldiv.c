@@ -30,6 +30,18 @@ static u128 dividend(const struct x86_cpu *c, unsigned size)
     return ((u128)(c->r[X86_RDX] & m) << (size * 8)) | (c->r[X86_RAX] & m);
 }
 
+/* Writes a product's halves: AX for the byte form, else rDX:rAX. */
+static void product_store(struct x86_cpu *c, const struct x86_insn *d, unsigned size,
+                          uint64_t lo, uint64_t hi)
+{
+    if (size == 1) {
+        x86_reg_set(c, d, X86_RAX, 2, lo | hi << 8);
+        return;
+    }
+    x86_reg_set(c, d, X86_RAX, size, lo);
+    x86_reg_set(c, d, X86_RDX, size, hi);
+}
+
 /* Writes quotient and remainder (AL/AH for the byte form). */
 static void div_store(struct x86_cpu *c, const struct x86_insn *d, unsigned size,
                       uint64_t q, uint64_t r)
@@ -52,24 +64,14 @@ void x86_muldiv(struct x86_cpu *c, struct x86_insn *d)
     case 4: {           /* MUL */
         u128 p = (u128)a * src;
         uint64_t lo = (uint64_t)p & m, hi = (uint64_t)(p >> bits) & m;
-        if (size == 1)
-            x86_reg_set(c, d, X86_RAX, 2, (uint64_t)p);
-        else {
-            x86_reg_set(c, d, X86_RAX, size, lo);
-            x86_reg_set(c, d, X86_RDX, size, hi);
-        }
+        product_store(c, d, size, lo, hi);
         mul_flags(c, size, lo, hi != 0);
         break;
     }
     case 5: {           /* IMUL */
         s128 p = (s128)(int64_t)x86_sext(a, size) * (int64_t)x86_sext(src, size);
         uint64_t lo = (uint64_t)p & m, hi = (uint64_t)(p >> bits) & m;
-        if (size == 1)
-            x86_reg_set(c, d, X86_RAX, 2, (uint64_t)p);
-        else {
-            x86_reg_set(c, d, X86_RAX, size, lo);
-            x86_reg_set(c, d, X86_RDX, size, hi);
-        }
+        product_store(c, d, size, lo, hi);
         mul_flags(c, size, lo, p != (s128)(int64_t)x86_sext(lo, size));
         break;
     }

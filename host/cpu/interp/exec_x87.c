@@ -120,13 +120,36 @@ static bool env_ops(struct x86_cpu *c, struct x86_insn *d, unsigned esc, unsigne
     return true;
 }
 
+/* ST(0) op y for D8 and the memory forms: FCOM and FCOMP at /2 and /3,
+ * else the arithmetic /reg. y is *mem, or ST(i) when mem is NULL; pre
+ * holds the flags of the memory operand's conversion. */
+static void st0_op(struct x86_cpu *c, unsigned reg, unsigned i, const long double *mem,
+                   uint16_t pre)
+{
+    if (x87_underflow(c, 0, i)) {
+        if (x87_stack_fault(c, false) && reg != 2 && reg != 3)
+            x87_put(c, 0, X87_INDEFINITE);
+        if (reg == 3)
+            x87_pop(c);
+        return;
+    }
+    long double y = mem ? *mem : x87_get(c, i);
+    if (reg == 2 || reg == 3) {
+        x87_compare(c, x87_get(c, 0), y, false, false, pre);
+        if (reg == 3)
+            x87_pop(c);
+        return;
+    }
+    x87_arith(c, reg, 0, y, false, pre);
+}
+
 /* The memory operand of D8/DA/DC/DE's arithmetic, as a long double */
 static long double mem_operand(struct x86_cpu *c, struct x86_insn *d, unsigned esc, uint16_t *fl)
 {
     *fl = 0;
     switch (esc) {
-    case 0: return x87_from_f32(c, (uint32_t)x86_read(c, d->seg, d->ea, 4), fl);
-    case 4: return x87_from_f64(c, x86_read(c, d->seg, d->ea, 8), fl);
+    case 0: return x87_from_float(c, x86_read(c, d->seg, d->ea, 4), 4, fl);
+    case 4: return x87_from_float(c, x86_read(c, d->seg, d->ea, 8), 8, fl);
     case 2: return (int32_t)x86_read(c, d->seg, d->ea, 4);
     default: return (int16_t)x86_read(c, d->seg, d->ea, 2);
     }
@@ -138,9 +161,9 @@ static void load(struct x86_cpu *c, struct x86_insn *d, unsigned esc, unsigned r
     uint16_t fl = 0;
     long double v = 0;
     if (esc == 1)
-        v = x87_from_f32(c, (uint32_t)x86_read(c, d->seg, d->ea, 4), &fl);
+        v = x87_from_float(c, x86_read(c, d->seg, d->ea, 4), 4, &fl);
     else if (esc == 5)
-        v = x87_from_f64(c, x86_read(c, d->seg, d->ea, 8), &fl);
+        v = x87_from_float(c, x86_read(c, d->seg, d->ea, 8), 8, &fl);
     else if (esc == 3 && reg == 5)
         x86_read_bytes(c, d->seg, d->ea, &v, 10);
     else if (esc == 3)
@@ -212,20 +235,7 @@ static void memory_form(struct x86_cpu *c, struct x86_insn *d, unsigned esc, uns
     }
     uint16_t fl;
     long double y = mem_operand(c, d, esc, &fl);
-    if (x87_underflow(c, 0, 0)) {
-        if (x87_stack_fault(c, false) && reg != 2 && reg != 3)
-            x87_put(c, 0, X87_INDEFINITE);
-        if (reg == 3)
-            x87_pop(c);
-        return;
-    }
-    if (reg == 2 || reg == 3) {
-        x87_compare(c, x87_get(c, 0), y, false, false, fl);
-        if (reg == 3)
-            x87_pop(c);
-        return;
-    }
-    x87_arith(c, reg, 0, y, false, fl);
+    st0_op(c, reg, 0, &y, fl);
 }
 
 /* FCMOVcc conditions: DA /0-/3 B E BE U, DB the negations */
@@ -390,20 +400,7 @@ static void register_form(struct x86_cpu *c, struct x86_insn *d, unsigned esc, u
 
     switch (esc) {
     case 0:                                         /* D8: ST(0) op ST(i) */
-        if (x87_underflow(c, 0, i)) {
-            if (x87_stack_fault(c, false) && reg != 2 && reg != 3)
-                x87_put(c, 0, X87_INDEFINITE);
-            if (reg == 3)
-                x87_pop(c);
-            return;
-        }
-        if (reg == 2 || reg == 3) {
-            x87_compare(c, x87_get(c, 0), x87_get(c, i), false, false, 0);
-            if (reg == 3)
-                x87_pop(c);
-            return;
-        }
-        x87_arith(c, reg, 0, x87_get(c, i), false, 0);
+        st0_op(c, reg, i, NULL, 0);
         return;
     case 4: case 6:                                 /* DC, DE: ST(i) op ST(0) */
         if (esc == 6 && reg == 3) {                 /* FCOMPP */

@@ -3,6 +3,7 @@
  * (SDM Vol. 1, 10.5.1; Vol. 2, FXSAVE) and LDMXCSR/STMXCSR.
  */
 #include <string.h>
+#include "core/le.h"
 #include "cpu/interp/fpu.h"
 
 void x86_fpu_reset(struct x86_fpu *f)
@@ -56,13 +57,6 @@ _Noreturn void x86_simd_fault(struct x86_cpu *c)
     x86_fault_noerr(c, (c->cr4 & X86_CR4_OSXMMEXCPT) ? X86_XM : X86_UD);
 }
 
-static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-static uint16_t get16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-
 /* The XMM registers the mode has: 16 in 64-bit mode, else 8. */
 static unsigned nxmm(const struct x86_cpu *c)
 {
@@ -79,21 +73,21 @@ static void fxsave(struct x86_cpu *c, struct x86_insn *d)
     unsigned top = X86_FSW_TOP(f->fsw);
 
     memset(img, 0, sizeof img);
-    put16(img + 0, f->fcw);
-    put16(img + 2, f->fsw);
+    put_le16(img + 0, f->fcw);
+    put_le16(img + 2, f->fsw);
     img[4] = f->ftw;
-    put16(img + 6, f->fop);
+    put_le16(img + 6, f->fop);
     if (d->rex & 8) {
-        put64(img + 8, f->fip);
-        put64(img + 16, f->fdp);
+        put_le64(img + 8, f->fip);
+        put_le64(img + 16, f->fdp);
     } else {
-        put32(img + 8, (uint32_t)f->fip);
-        put16(img + 12, f->fcs);
-        put32(img + 16, (uint32_t)f->fdp);
-        put16(img + 20, f->fds);
+        put_le32(img + 8, (uint32_t)f->fip);
+        put_le16(img + 12, f->fcs);
+        put_le32(img + 16, (uint32_t)f->fdp);
+        put_le16(img + 20, f->fds);
     }
-    put32(img + 24, f->mxcsr);
-    put32(img + 28, X86_MXCSR_MASK);
+    put_le32(img + 24, f->mxcsr);
+    put_le32(img + 28, X86_MXCSR_MASK);
     for (unsigned i = 0; i < 8; i++)            /* ST(i), not Ri */
         memcpy(img + 32 + 16 * i, f->st[(top + i) & 7], 10);
     for (unsigned i = 0; i < nxmm(c); i++)
@@ -108,21 +102,21 @@ static void fxrstor(struct x86_cpu *c, struct x86_insn *d)
     unsigned n = 160 + 16 * nxmm(c);
 
     x86_read_bytes(c, d->seg, d->ea, img, n);
-    uint32_t mxcsr = get32(img + 24);
+    uint32_t mxcsr = get_le32(img + 24);
     if (mxcsr & ~X86_MXCSR_MASK)
         x86_fault(c, X86_GP, 0);
-    f->fcw = x86_fcw(get16(img + 0));
-    f->fsw = get16(img + 2);
+    f->fcw = x86_fcw(get_le16(img + 0));
+    f->fsw = get_le16(img + 2);
     f->ftw = img[4];
-    f->fop = get16(img + 6) & 0x7ff;
+    f->fop = get_le16(img + 6) & 0x7ff;
     if (d->rex & 8) {
-        f->fip = get64(img + 8);
-        f->fdp = get64(img + 16);
+        f->fip = get_le64(img + 8);
+        f->fdp = get_le64(img + 16);
     } else {
-        f->fip = get32(img + 8);
-        f->fcs = get16(img + 12);
-        f->fdp = get32(img + 16);
-        f->fds = get16(img + 20);
+        f->fip = get_le32(img + 8);
+        f->fcs = get_le16(img + 12);
+        f->fdp = get_le32(img + 16);
+        f->fds = get_le16(img + 20);
     }
     f->mxcsr = mxcsr;
     unsigned top = X86_FSW_TOP(f->fsw);

@@ -12,16 +12,8 @@
  */
 #include <string.h>
 
+#include "cpu/interp/pte.h"
 #include "cpu/interp/sys_internal.h"
-
-#define PTE_P   0x001ull
-#define PTE_RW  0x002ull
-#define PTE_US  0x004ull
-#define PTE_A   0x020ull
-#define PTE_D   0x040ull
-#define PTE_PS  0x080ull
-#define PTE_XD  (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
 
 uint8_t *x86_ram_ptr(const struct x86_cpu *c, uint64_t pa, uint64_t len)
 {

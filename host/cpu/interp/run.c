@@ -144,6 +144,18 @@ static inline bool block_break(const struct x86_cpu *c)
     return both != 0;
 }
 
+/* One decoded instruction: RIP past it, its memory operand, its work,
+ * and the count of instructions retired. */
+static inline void execute(struct x86_cpu *c, struct x86_insn *d)
+{
+    c->rip = d->next_rip;
+    if (d->mod != 3)
+        x86_compute_ea(c, d);
+    d->fn(c, d);
+    c->icount++;
+    c->clock++;
+}
+
 /* A block's instructions back to back, at most k of them, while nothing
  * asks for the checks of one instruction at a time. */
 static inline void run_block(struct x86_cpu *c, struct x86_block *b, unsigned k)
@@ -154,12 +166,7 @@ static inline void run_block(struct x86_cpu *c, struct x86_block *b, unsigned k)
     c->code_hi = (uintptr_t)b->at + b->nbytes;
     c->code_hit = false;
     for (;; d++) {
-        c->rip = d->next_rip;
-        if (d->mod != 3)
-            x86_compute_ea(c, d);
-        d->fn(c, d);
-        c->icount++;
-        c->clock++;
+        execute(c, d);
         if (X86_UNLIKELY(block_break(c)) || d == last)
             break;
         c->insn_rip = c->rip;
@@ -221,12 +228,7 @@ static __attribute__((noinline)) enum x86_stop run_loop(struct x86_cpu *c, uint6
         struct x86_insn *d = b->insn;
         d->notrap = false;
         d->partial = false;
-        c->rip = d->next_rip;
-        if (d->mod != 3)
-            x86_compute_ea(c, d);
-        d->fn(c, d);
-        c->icount++;
-        c->clock++;
+        execute(c, d);
         if (shadow)
             c->intr_shadow = false;
 

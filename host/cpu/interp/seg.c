@@ -547,6 +547,38 @@ static void load_return_stack(struct x86_cpu *c, uint16_t sel, bool usable, stru
     set_sp(c, sp, full);
 }
 
+/* To the same level: CS:RIP, then the frame (frame bytes) dropped. */
+static void return_same_level(struct x86_cpu *c, uint16_t sel, struct x86_desc *d, uint64_t ip,
+                              int64_t frame)
+{
+    check_target_ip(c, d, ip);
+    x86_desc_set_accessed(c, d);
+    stack_move(c, frame);
+    x86_load_cs(c, sel, d, sel & 3);
+    c->rip = ip;
+}
+
+/* To an outer level (or any level, for a 64-bit IRET): SS:RSP from stack
+ * slots slot and slot + 1, past imm bytes of parameters; both
+ * descriptors are checked before anything is loaded. */
+static void return_outer_level(struct x86_cpu *c, uint16_t sel, struct x86_desc *d, uint64_t ip,
+                               unsigned opsize, unsigned slot, uint16_t imm)
+{
+    struct x86_desc sd;
+    unsigned rpl = sel & 3;
+    bool to64 = c->long_mode && X86_DESC_L(d->lo);
+    uint64_t sp = stack_at(c, slot, opsize, imm);
+    uint16_t ssel = (uint16_t)stack_at(c, slot + 1, opsize, imm);
+    bool usable = check_return_ss(c, ssel, rpl, to64, &sd);
+    check_target_ip(c, d, ip);
+    x86_desc_set_accessed(c, d);
+    if (usable)
+        x86_desc_set_accessed(c, &sd);
+    x86_load_cs(c, sel, d, rpl);
+    c->rip = ip;
+    load_return_stack(c, ssel, usable, &sd, sp + imm, opsize == 8 || to64);
+}
+
 void x86_far_ret(struct x86_cpu *c, unsigned opsize, uint16_t imm)
 {
     uint64_t ip = stack_at(c, 0, opsize, 0);
@@ -560,29 +592,14 @@ void x86_far_ret(struct x86_cpu *c, unsigned opsize, uint16_t imm)
         c->rip = ip;
         return;
     }
-    struct x86_desc d, sd;
+    struct x86_desc d;
     check_return_cs(c, sel, &d);
-    unsigned rpl = sel & 3;
-    bool to64 = c->long_mode && X86_DESC_L(d.lo);
-    if (rpl == c->cpl) {
-        check_target_ip(c, &d, ip);
-        x86_desc_set_accessed(c, &d);
-        stack_move(c, 2 * (int64_t)opsize + imm);
-        x86_load_cs(c, sel, &d, rpl);
-        c->rip = ip;
+    if ((sel & 3) == c->cpl) {
+        return_same_level(c, sel, &d, ip, 2 * (int64_t)opsize + imm);
         return;
     }
     /* to an outer level: its SS:RSP above the parameters */
-    uint64_t sp = stack_at(c, 2, opsize, imm);
-    uint16_t ssel = (uint16_t)stack_at(c, 3, opsize, imm);
-    bool usable = check_return_ss(c, ssel, rpl, to64, &sd);
-    check_target_ip(c, &d, ip);
-    x86_desc_set_accessed(c, &d);
-    if (usable)
-        x86_desc_set_accessed(c, &sd);
-    x86_load_cs(c, sel, &d, rpl);
-    c->rip = ip;
-    load_return_stack(c, ssel, usable, &sd, sp + imm, opsize == 8 || to64);
+    return_outer_level(c, sel, &d, ip, opsize, 2, imm);
     null_inaccessible(c);
 }
 
@@ -604,7 +621,10 @@ static void iret_flags(struct x86_cpu *c, uint64_t v, unsigned opsize, unsigned 
     x86_set_rflags(c, (cur & ~m) | (v & m));
 }
 
-static void iret_real(struct x86_cpu *c, unsigned opsize)
+/* IRET in real mode, or in virtual-8086 mode at IOPL 3 (with IOPL kept
+ * as well): VM, VIF and VIP are kept, and the upper half of RFLAGS for a
+ * 16-bit IRET. */
+static void iret_real(struct x86_cpu *c, unsigned opsize, uint64_t keep)
 {
     uint64_t ip = stack_at(c, 0, opsize, 0);
     uint16_t sel = (uint16_t)stack_at(c, 1, opsize, 0);
@@ -612,14 +632,11 @@ static void iret_real(struct x86_cpu *c, unsigned opsize)
     if (ip > c->seg[X86_CS].limit)
         x86_fault(c, X86_GP, 0);
     uint64_t cur = x86_get_rflags(c);
-    if (opsize == 4)
-        fl = (fl & 0x257fd5) | (cur & 0x1a0000);   /* VM, VIF, VIP kept */
-    else
-        fl = (cur & ~0xffffull) | (fl & 0xffff);
+    keep |= X86_VM | X86_VIF | X86_VIP | (opsize == 2 ? ~0xffffull : 0);
     stack_move(c, 3 * (int64_t)opsize);
     load_real(c, X86_CS, sel);
     c->rip = ip;
-    x86_set_rflags(c, fl);
+    x86_set_rflags(c, (cur & keep) | (fl & ~keep));
 }
 
 /* From CPL 0 to virtual-8086 mode: the rest of the frame is ESP, SS, ES,
@@ -643,24 +660,14 @@ static void iret_to_vm86(struct x86_cpu *c, uint64_t ip, uint16_t cs, uint64_t f
 void x86_iret(struct x86_cpu *c, unsigned opsize)
 {
     if (real_mode(c)) {
-        iret_real(c, opsize);
+        iret_real(c, opsize, 0);
         return;
     }
     if (vm86(c)) {
         /* IOPL 3: as in real mode; else #GP(0) (no VME) */
         if ((c->rflags & X86_IOPL) != X86_IOPL)
             x86_fault(c, X86_GP, 0);
-        uint64_t ip = stack_at(c, 0, opsize, 0);
-        uint16_t sel = (uint16_t)stack_at(c, 1, opsize, 0);
-        uint64_t fl = stack_at(c, 2, opsize, 0);
-        if (ip > c->seg[X86_CS].limit)
-            x86_fault(c, X86_GP, 0);
-        uint64_t cur = x86_get_rflags(c);
-        uint64_t keep = X86_IOPL | X86_VM | X86_VIF | X86_VIP | (opsize == 2 ? ~0xffffull : 0);
-        stack_move(c, 3 * (int64_t)opsize);
-        load_real(c, X86_CS, sel);
-        c->rip = ip;
-        x86_set_rflags(c, (cur & keep) | (fl & ~keep));
+        iret_real(c, opsize, X86_IOPL);
         return;
     }
     /* NT: a return from a nested task, not implemented (and #GP(0) in
@@ -678,33 +685,18 @@ void x86_iret(struct x86_cpu *c, unsigned opsize)
         return;
     }
 
-    struct x86_desc d, sd;
+    struct x86_desc d;
     check_return_cs(c, sel, &d);
     unsigned rpl = sel & 3;
-    bool to64 = c->long_mode && X86_DESC_L(d.lo);
 
     /* IRET in 64-bit mode always pops SS:RSP; elsewhere only to an
-     * outer level. */
-    if (!c->code64 && rpl == cpl) {
-        check_target_ip(c, &d, ip);
-        x86_desc_set_accessed(c, &d);
-        stack_move(c, 3 * (int64_t)opsize);
-        x86_load_cs(c, sel, &d, rpl);
-        c->rip = ip;
-        iret_flags(c, fl, opsize, cpl);
-        return;
-    }
-    uint64_t sp = stack_at(c, 3, opsize, 0);
-    uint16_t ssel = (uint16_t)stack_at(c, 4, opsize, 0);
-    bool usable = check_return_ss(c, ssel, rpl, to64, &sd);
-    check_target_ip(c, &d, ip);
-    x86_desc_set_accessed(c, &d);
-    if (usable)
-        x86_desc_set_accessed(c, &sd);
-    x86_load_cs(c, sel, &d, rpl);
-    c->rip = ip;
+     * outer level. RFLAGS is judged at the old CPL and touches neither
+     * SS nor RSP, so it may follow them. */
+    if (!c->code64 && rpl == cpl)
+        return_same_level(c, sel, &d, ip, 3 * (int64_t)opsize);
+    else
+        return_outer_level(c, sel, &d, ip, opsize, 3, 0);
     iret_flags(c, fl, opsize, cpl);
-    load_return_stack(c, ssel, usable, &sd, sp, opsize == 8 || to64);
     if (rpl > cpl)
         null_inaccessible(c);
 }

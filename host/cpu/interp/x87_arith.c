@@ -119,25 +119,21 @@ void x87_compare(struct x86_cpu *c, long double x, long double y, bool quiet, bo
 }
 
 /* Conversions to and from memory formats on the host's x87 */
-long double x87_from_f32(struct x86_cpu *c, uint32_t bits, uint16_t *fl)
+long double x87_from_float(struct x86_cpu *c, uint64_t bits, unsigned size, uint16_t *fl)
 {
     struct x87_host h;
     volatile float f;
-    memcpy((void *)&f, &bits, 4);
+    volatile double d;
+    if (size == 4)
+        memcpy((void *)&f, &bits, 4);
+    else
+        memcpy((void *)&d, &bits, 8);
     x87_enter(c, &h);
-    long double v = f;
-    LPIN(v);
-    *fl = x87_leave(&h);
-    return v;
-}
-
-long double x87_from_f64(struct x86_cpu *c, uint64_t bits, uint16_t *fl)
-{
-    struct x87_host h;
-    volatile double f;
-    memcpy((void *)&f, &bits, 8);
-    x87_enter(c, &h);
-    long double v = f;
+    long double v;      /* each loaded by the x87's FLD, not through SSE */
+    if (size == 4)
+        v = f;
+    else
+        v = d;
     LPIN(v);
     *fl = x87_leave(&h);
     return v;

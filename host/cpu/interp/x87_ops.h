@@ -13,8 +13,7 @@ void x87_arith(struct x86_cpu *c, unsigned kind, unsigned dst, long double y, bo
                uint16_t pre);
 void x87_compare(struct x86_cpu *c, long double x, long double y, bool quiet, bool eflags,
                  uint16_t pre);
-long double x87_from_f32(struct x86_cpu *c, uint32_t bits, uint16_t *fl);
-long double x87_from_f64(struct x86_cpu *c, uint64_t bits, uint16_t *fl);
+long double x87_from_float(struct x86_cpu *c, uint64_t bits, unsigned size, uint16_t *fl);
 uint64_t x87_to_float(struct x86_cpu *c, long double v, unsigned size, uint16_t *fl);
 uint64_t x87_to_int(struct x86_cpu *c, long double v, unsigned size, uint16_t *fl);
 long double x87_const(struct x86_cpu *c, unsigned n);

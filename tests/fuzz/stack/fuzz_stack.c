@@ -17,6 +17,7 @@
  * allocated.
  */
 #include <string.h>
+#include "arp.h"
 #include "check.h"
 #include "csum.h"
 #include "../../../guest/net/net_internal.h"
@@ -164,21 +165,9 @@ static void op_arp(struct input *in)
     memcpy(mac, mac_of(sender), 6);
     if (mac_kind == 1)
         mac[0] = 0x01;                      /* multicast */
-    uint8_t f[60] = { 0 };
-    memset(f, 0xff, 6);
-    memcpy(f + 6, mac, 6);
-    wbe16(f + 12, 0x0806);
-    uint8_t *a = f + 14;
-    wbe16(a, 1);
-    wbe16(a + 2, 0x0800);
-    a[4] = 6;
-    a[5] = 4;
-    wbe16(a + 6, op);
-    memcpy(a + 8, mac, 6);
-    wbe32(a + 14, sender);
-    if (op == 2)
-        memcpy(a + 18, guest_mac, 6);
-    wbe32(a + 24, target);
+    static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    uint8_t f[ARP_FRAME_LEN];
+    arp_frame(f, broadcast, op, mac, sender, op == 2 ? guest_mac : NULL, target);
     poll_all();
     NET.arp_senders[0] = sender;
     arp_replies_to[0] = 0;

@@ -8,6 +8,7 @@
  * once, so that the stack's blocking calls see them.
  */
 #include <string.h>
+#include "arp.h"
 #include "check.h"
 #include "csum.h"
 #include "network.h"
@@ -40,20 +41,8 @@ static void answer_arp(const uint8_t *f)
         return;
     if ((target & 0xffffff00u) != IP4(10, 0, 2, 0) || target == GUEST_IP || target == SILENT_IP)
         return;
-    uint8_t r[60] = { 0 };
-    memcpy(r, guest_mac, 6);
-    memcpy(r + 6, mac_of(target), 6);
-    wbe16(r + 12, 0x0806);
-    uint8_t *o = r + 14;
-    wbe16(o, 1);
-    wbe16(o + 2, 0x0800);
-    o[4] = 6;
-    o[5] = 4;
-    wbe16(o + 6, 2);
-    memcpy(o + 8, mac_of(target), 6);
-    wbe32(o + 14, target);
-    memcpy(o + 18, guest_mac, 6);
-    wbe32(o + 24, be32(a + 14));
+    uint8_t r[ARP_FRAME_LEN];
+    arp_frame(r, guest_mac, 2, mac_of(target), target, guest_mac, be32(a + 14));
     nic_rx(r, sizeof r);
 }
 
