@@ -17,18 +17,12 @@
 #include "boot/boot_internal.h"
 #include "boot/linux.h"
 #include "contract/boot.h"
+#include "core/le.h"
 #include "machine.h"
-
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
-static uint64_t get64(const uint8_t *p) { return get32(p) | (uint64_t)get32(p + 4) << 32; }
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
-static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
 
 bool linux_is_bzimage(const uint8_t *data, size_t size)
 {
-    return size >= LINUX_HEADER + 4 && get32(data + LINUX_HEADER) == LINUX_HDRS_MAGIC;
+    return size >= LINUX_HEADER + 4 && get_le32(data + LINUX_HEADER) == LINUX_HDRS_MAGIC;
 }
 
 int linux_parse(struct linux_image *li, const uint8_t *data, size_t size,
@@ -41,11 +35,11 @@ int linux_parse(struct linux_image *li, const uint8_t *data, size_t size,
                  "shorter than its two header sectors" : "no \"HdrS\" at 0x202");
         return -1;
     }
-    if (get16(data + LINUX_BOOT_FLAG) != LINUX_BOOT_FLAG_MAGIC) {
+    if (get_le16(data + LINUX_BOOT_FLAG) != LINUX_BOOT_FLAG_MAGIC) {
         snprintf(why, whylen, "Linux image without the 0xaa55 boot flag at 0x1fe");
         return -1;
     }
-    li->version = get16(data + LINUX_VERSION);
+    li->version = get_le16(data + LINUX_VERSION);
     if (li->version < LINUX_MIN_VERSION) {
         snprintf(why, whylen, "Linux boot protocol %u.%02u is too old: pcemu boots 2.06 "
                  "(Linux 2.6.22) and later", li->version >> 8, li->version & 0xff);
@@ -74,22 +68,22 @@ int linux_parse(struct linux_image *li, const uint8_t *data, size_t size,
     }
     li->kernel = data + li->setup_size;
     li->kernel_size = size - li->setup_size;
-    uint64_t syssize = (uint64_t)get32(data + LINUX_SYSSIZE) * 16;
+    uint64_t syssize = (uint64_t)get_le32(data + LINUX_SYSSIZE) * 16;
     if (syssize > li->kernel_size) {
         snprintf(why, whylen, "truncated: the header says %llu bytes of protected-mode "
                  "kernel, the file has %zu", (unsigned long long)syssize, li->kernel_size);
         return -1;
     }
-    li->initrd_addr_max = get32(data + LINUX_INITRD_ADDR_MAX);
-    li->kernel_alignment = get32(data + LINUX_KERNEL_ALIGNMENT);
+    li->initrd_addr_max = get_le32(data + LINUX_INITRD_ADDR_MAX);
+    li->kernel_alignment = get_le32(data + LINUX_KERNEL_ALIGNMENT);
     li->relocatable = data[LINUX_RELOCATABLE] != 0;
-    li->cmdline_size = get32(data + LINUX_CMDLINE_SIZE);
+    li->cmdline_size = get_le32(data + LINUX_CMDLINE_SIZE);
     if (li->version >= 0x020a) {
-        li->pref_address = get64(data + LINUX_PREF_ADDRESS);
-        li->init_size = get32(data + LINUX_INIT_SIZE);
+        li->pref_address = get_le64(data + LINUX_PREF_ADDRESS);
+        li->init_size = get_le32(data + LINUX_INIT_SIZE);
     }
     if (li->version >= 0x020c)
-        li->entry64 = get16(data + LINUX_XLOADFLAGS) & LINUX_XLF_KERNEL_64;
+        li->entry64 = get_le16(data + LINUX_XLOADFLAGS) & LINUX_XLF_KERNEL_64;
     return 0;
 }
 
@@ -162,20 +156,20 @@ void linux_boot_params(uint8_t *bp, const struct linux_image *li, const uint8_t 
     /* "the setup header from offset 0x01f1 of kernel image on should be
      * loaded into struct boot_params" (32-bit Boot Protocol) */
     memcpy(bp + LINUX_SETUP_SECTS, image + LINUX_SETUP_SECTS, li->hdr_end - LINUX_SETUP_SECTS);
-    put16(bp + LINUX_VID_MODE, LINUX_VID_NORMAL);              /* obligatory */
+    put_le16(bp + LINUX_VID_MODE, LINUX_VID_NORMAL);              /* obligatory */
     bp[LINUX_TYPE_OF_LOADER] = LINUX_LOADER_UNDEFINED;          /* obligatory */
-    put32(bp + LINUX_CODE32_START, (uint32_t)lo->kernel);       /* reloc */
-    put32(bp + LINUX_RAMDISK_IMAGE, (uint32_t)lo->initrd);      /* obligatory */
-    put32(bp + LINUX_RAMDISK_SIZE, (uint32_t)lo->initrd_size);
-    put32(bp + LINUX_CMD_LINE_PTR, (uint32_t)cmdline_addr);     /* obligatory */
+    put_le32(bp + LINUX_CODE32_START, (uint32_t)lo->kernel);       /* reloc */
+    put_le32(bp + LINUX_RAMDISK_IMAGE, (uint32_t)lo->initrd);      /* obligatory */
+    put_le32(bp + LINUX_RAMDISK_SIZE, (uint32_t)lo->initrd_size);
+    put_le32(bp + LINUX_CMD_LINE_PTR, (uint32_t)cmdline_addr);     /* obligatory */
     if (nmap > LINUX_BP_E820_MAX)
         nmap = LINUX_BP_E820_MAX;
     bp[LINUX_BP_E820_ENTRIES] = (uint8_t)nmap;
     for (unsigned i = 0; i < nmap; i++) {
         uint8_t *e = bp + LINUX_BP_E820_TABLE + i * LINUX_E820_ENTRY_SIZE;
-        put64(e, map[i].base);
-        put64(e + 8, map[i].length);
-        put32(e + 16, map[i].type);     /* pcemu's types are e820's: 1 RAM, 2 reserved */
+        put_le64(e, map[i].base);
+        put_le64(e + 8, map[i].length);
+        put_le32(e + 16, map[i].type);     /* pcemu's types are e820's: 1 RAM, 2 reserved */
     }
 }
 
