@@ -174,10 +174,23 @@ check: unit cpu-test fuzz-replay system flood-test lossy soak-check cross grade-
 bench: $(BUILD)/pcemu guest $(BUILD)/tools/timeit $(BUILD)/tools/netharness
 	@sh tools/bench.sh $(BUILD)
 
-# the network tests' host side shares the guest's SHA-256
-$(BUILD)/tools/netharness: tools/netharness.c guest/lib/sha256.c guest/include/sha256.h | $(DEPS)
+# the network tests' host side shares the guest's SHA-256, its SHA
+# extensions' code too
+$(BUILD)/tools/netharness: tools/netharness.c guest/lib/sha256.c guest/include/sha256.h \
+                           $(BUILD)/tools/sha256_ni.o | $(DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Iguest/include -o $@ tools/netharness.c guest/lib/sha256.c
+	$(CC) $(HOST_CFLAGS) -Iguest/include -o $@ tools/netharness.c guest/lib/sha256.c \
+	    $(BUILD)/tools/sha256_ni.o
+
+$(BUILD)/tools/sha256_ni.o: guest/lib/sha256_ni.asm | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -o $@ $<
+
+# test_sha256 runs both ways of computing it
+$(BUILD)/tests/unit/test_sha256: tests/unit/test_sha256.c guest/lib/sha256.c \
+                                 $(BUILD)/tools/sha256_ni.o | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -Iguest/include -o $@ $< $(BUILD)/tools/sha256_ni.o -lcmocka
 
 $(BUILD)/tools/%: tools/%.c | $(DEPS)
 	@mkdir -p $(dir $@)

@@ -25,6 +25,8 @@
 /* Whether to run at CPL 3: usermode= on the command line, else what
  * pcemu's CPUID leaf says of the host. */
 bool usermode_wanted(void);
+/* Whether pcemu's CPUID leaf says the host emulates CPL 0. */
+bool usermode_cpl0_emulated(void);
 /* Why the self-tests run at CPL 3, for the banner. */
 const char *usermode_reason(void);
 

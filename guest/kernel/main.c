@@ -12,6 +12,7 @@
 #include "kernel.h"
 #include "pci.h"
 #include "serial.h"
+#include "sha256.h"
 #include "tap.h"
 #include "trap.h"
 #include "usermode.h"
@@ -163,6 +164,21 @@ static void __attribute__((noreturn)) kernel_rest(void)
     run_tests();
 }
 
+/* SSE for sha256_ni.asm, the only code using XMM registers (the rest is
+ * built -mgeneral-regs-only, so nothing saves them): CR4.OSFXSR and
+ * OSXMMEXCPT (SDM Vol. 3A 2.5, 13.1.3), where CPUID.1:EDX has FXSR (bit
+ * 24) and SSE (bit 25); without OSFXSR SSE instructions raise #UD. */
+static void sse_enable(void)
+{
+    uint32_t r[4];
+    cpuid(1, r);
+    if ((r[3] & (3u << 24)) != 3u << 24)
+        return;
+    uint64_t cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    __asm__ volatile("mov %0, %%cr4" :: "r"(cr4 | 1u << 9 | 1u << 10));
+}
+
 void kernel_main(uint32_t magic, uint64_t info);
 
 void kernel_main(uint32_t magic, uint64_t info)
@@ -179,6 +195,7 @@ void kernel_main(uint32_t magic, uint64_t info)
               magic);
 
     /* only what needs CPL 0 here: the rest runs at CPL 3 by default */
+    sse_enable();
     gdt_init();
     idt_init();
     paging_init();
@@ -186,5 +203,9 @@ void kernel_main(uint32_t magic, uint64_t info)
         panic("no RAM above the kernel in the memory map");
     if (usermode_wanted())
         enter_user(kernel_rest);
+    /* CPL 0 throughout: a host emulating it (PVM) fails on the SHA
+     * extensions (KVM_INTERNAL_ERROR_EMULATION) */
+    if (usermode_cpl0_emulated())
+        sha256_ni_allow(false);
     kernel_rest();
 }

@@ -1,4 +1,5 @@
-/* SHA-256 as FIPS 180-4 gives it: 64 rounds over 512-bit blocks. */
+/* SHA-256 as FIPS 180-4 gives it: 64 rounds over 512-bit blocks, in C or
+ * on the SHA extensions (sha256_ni.asm). */
 #include "sha256.h"
 
 static const uint32_t k[64] = {
@@ -45,6 +46,68 @@ static void block(struct sha256 *s, const uint8_t *p)
     s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
 }
 
+/* The SHA extensions' code, where the program links sha256_ni.asm: weak,
+ * so a program built from this file alone (the unit tests that include
+ * it, the fuzzers) has none and takes the portable code. */
+#if defined(__x86_64__)
+void sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks) __attribute__((weak));
+
+static void sha_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(sub));
+}
+
+/* What sha256_ni.asm executes (SDM Vol. 2, each instruction's CPUID
+ * flag): SHA256RNDS2/MSG1/MSG2, CPUID.(EAX=7,ECX=0):EBX bit 29 (SHA);
+ * PSHUFB and PALIGNR, CPUID.1:ECX bit 9 (SSSE3); PBLENDW, CPUID.1:ECX
+ * bit 19 (SSE4.1); the rest is SSE2. The kernel running it must have set
+ * CR4.OSFXSR (the guest does at boot, Linux does). */
+static bool cpu_has_sha(void)
+{
+    uint32_t r[4];
+    sha_cpuid(0, 0, r);
+    if (r[0] < 7)
+        return false;
+    sha_cpuid(1, 0, r);
+    if (!(r[2] & 1u << 9) || !(r[2] & 1u << 19))
+        return false;
+    sha_cpuid(7, 0, r);
+    return (r[1] & 1u << 29) != 0;
+}
+#else
+static void (*const sha256_ni_blocks)(uint32_t h[8], const uint8_t *p, size_t nblocks);
+static bool cpu_has_sha(void) { return false; }
+#endif
+
+static enum { NI_UNKNOWN, NI_ABSENT, NI_PRESENT } ni_cpu;
+static bool ni_forbidden;
+
+bool sha256_ni_active(void)
+{
+    if (ni_forbidden || !sha256_ni_blocks)
+        return false;
+    if (ni_cpu == NI_UNKNOWN)
+        ni_cpu = cpu_has_sha() ? NI_PRESENT : NI_ABSENT;
+    return ni_cpu == NI_PRESENT;
+}
+
+bool sha256_ni_allow(bool allow)
+{
+    ni_forbidden = !allow;
+    return sha256_ni_active();
+}
+
+static void blocks(struct sha256 *s, const uint8_t *p, size_t n)
+{
+    if (sha256_ni_active()) {
+        sha256_ni_blocks(s->h, p, n);
+        return;
+    }
+    for (; n; n--, p += 64)
+        block(s, p);
+}
+
 void sha256_init(struct sha256 *s)
 {
     static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -66,11 +129,14 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
         }
         if (s->used < 64)
             return;
-        block(s, s->block);
+        blocks(s, s->block, 1);
         s->used = 0;
     }
-    for (; len >= 64; len -= 64, p += 64)
-        block(s, p);
+    if (len >= 64) {
+        blocks(s, p, len / 64);
+        p += len / 64 * 64;
+        len %= 64;
+    }
     for (; len; len--)
         s->block[s->used++] = *p++;
 }

@@ -24,8 +24,8 @@ static __attribute__((noinline)) void inject_pf(void)
 
 /* An SSE3 instruction, which pcemu's interpreter does not execute (its
  * CPUID stops at SSE2): there it is #UD and a host warning naming the
- * bytes. (The kernel never sets CR4.OSFXSR, so a real CPU raises #UD
- * too, without the warning.) */
+ * bytes. (A CPU with SSE3 runs it: the kernel sets CR4.OSFXSR for
+ * sha256_ni.asm.) */
 static __attribute__((noinline)) void inject_sse3(void)
 {
     __asm__ volatile("haddps %%xmm0, %%xmm0" ::: "memory");

@@ -62,6 +62,11 @@ bool usermode_wanted(void)
         return true;
     }
     reason = "this host emulates CPL 0";
+    return usermode_cpl0_emulated();
+}
+
+bool usermode_cpl0_emulated(void)
+{
     return (pcemu_host_flags() & PCEMU_HOST_CPL0_EMULATED) != 0;
 }
 
