@@ -46,7 +46,8 @@ UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 # Contract tests: guest driver code built for the host, against the model.
-CONTRACT_GUEST := guest/drivers/e1000.c guest/drivers/pci.c guest/drivers/driver_core.c \
+CONTRACT_GUEST := guest/drivers/e1000.c guest/drivers/e1000_pci.c guest/drivers/e1000_regs.c \
+                  guest/drivers/e1000_netdev.c guest/drivers/pci.c guest/drivers/driver_core.c \
                   guest/kernel/heap.c guest/net/netdev.c
 CONTRACT_OBJS  := $(CONTRACT_GUEST:%.c=$(BUILD)/contract/%.o) \
                   $(BUILD)/contract/tests/contract/contract_rig.o

@@ -12,7 +12,7 @@ base registers, head and tail, every descriptor read from guest memory.
 end
 
 define e1000-driver
-  set $nic = 'e1000.c'::first_nic
+  set $nic = 'e1000_pci.c'::first_nic
   if $nic == 0
     printf "e1000 driver: no NIC bound (probe not run, or it failed)\n"
   else

@@ -4,11 +4,13 @@
  * Software Developer's Manual (8254x), whose section numbers the
  * comments cite:
  *
- *   probe        PCI set-up (4.1), then the manual's initialization
- *                (chapter 14): reset (13.4.1 CTRL.RST), the MAC address
+ *   probe        PCI set-up (4.1, in e1000_pci.c, which the lab's driver
+ *                shares), then the manual's initialization (chapter
+ *                14) here: reset (13.4.1 CTRL.RST), the MAC address
  *                from the EEPROM (chapter 5, 13.4.4 EERD), the PHY
- *                (13.4.7 MDIC) and link (14.3), the transmit ring
- *                (14.5), the receive ring (14.4), interrupts (13.4.17-21)
+ *                (13.4.7 MDIC, whose protocol is in e1000_regs.c) and
+ *                link (14.3), the transmit ring (14.5), the receive ring
+ *                (14.4), interrupts (13.4.17-21)
  *   transmit     legacy descriptors (3.3.3) and, for checksum offload
  *                and TCP segmentation (3.5), context and data
  *                descriptors (3.3.6, 3.3.7) in the ring (3.4)
@@ -17,12 +19,12 @@
  *
  * The stack reaches it through struct netdev (netdev.h); the tests also
  * call it directly (e1000_drv.h). Register accesses go through mmio.h
- * and x86.h only, so the contract tests (tests/contract/) build this
- * file for the host against the device model.
+ * and x86.h only, so the contract tests (tests/contract/) build these
+ * files for the host against the device model.
  *
  * What is there for this host's costs rather than for the device is
  * named as such: probe's register conversation runs at CPL 0 in one call
- * where that is cheaper (registers_at_cpl0, "host-specific" below), and
+ * where that is cheaper (registers_at_cpl0 in e1000_pci.c), and
  * each doorbell, a VM exit, is rung once per batch: TDT once per flush of
  * the stack's, RDT once per E1000_RX_BATCH frames (rx_give_back).
  */
@@ -36,37 +38,6 @@
 #include "netdev.h"
 #include "usermode.h"
 #include "x86.h"
-
-/* The parts whose registers this driver's use fits: EERD with the
- * 82540's layout (DONE bit 4, address from bit 8; the 82541 and 82547
- * differ, the 82544 has none), a copper PHY answering MDIC at address 1
- * (the fiber and SerDes parts have none), and BAR0 for the registers. */
-#define INTEL(dev) { PCI_VENDOR_INTEL, (dev), 0, 0 }
-
-static const struct pci_device_id e1000_ids[] = {
-    INTEL(0x100e), INTEL(0x1015),                     /* 82540EM, 82540EM LOM */
-    INTEL(0x1016), INTEL(0x1017), INTEL(0x101e),      /* 82540EP LOM, 82540EP, 82540EP LP */
-    INTEL(0x100f),                                    /* 82545EM copper */
-    INTEL(0x1026),                                    /* 82545GM copper */
-    INTEL(0x1010), INTEL(0x101d),                     /* 82546EB copper, quad copper */
-    INTEL(0x1079), INTEL(0x108a),                     /* 82546GB copper, on PCIe */
-    INTEL(0x1099), INTEL(0x10b5),                     /* 82546GB quad copper */
-    { 0, 0, 0, 0 },
-};
-
-unsigned e1000_probe_calls, e1000_remove_calls;
-const unsigned e1000_ring_size = E1000_NDESC;
-static struct e1000_nic *first_nic;   /* lowest bus address; ->next to the others */
-
-struct e1000_nic *e1000_first(void)
-{
-    return first_nic;
-}
-
-static struct e1000_nic *nic_of(struct netdev *dev)
-{
-    return (struct e1000_nic *)((char *)dev - offsetof(struct e1000_nic, netdev));
-}
 
 /* The kernel maps memory one to one, so a buffer's address is the bus
  * address the device's DMA needs (3.2.3, 3.3.3: buffer addresses are
@@ -85,30 +56,6 @@ static inline void dma_barrier(void)
     __asm__ volatile("" ::: "memory");
 }
 
-/* ---- register access: BAR0, and the I/O window (IOADDR, IODATA) ---- */
-
-uint32_t e1000_read(const struct e1000_nic *nic, uint32_t reg)
-{
-    return mmio_read32(nic->regs + reg);
-}
-
-void e1000_write(const struct e1000_nic *nic, uint32_t reg, uint32_t v)
-{
-    mmio_write32(nic->regs + reg, v);
-}
-
-uint32_t e1000_io_read(const struct e1000_nic *nic, uint32_t reg)
-{
-    outl(nic->io_base + E1000_IOADDR, reg);
-    return inl(nic->io_base + E1000_IODATA);
-}
-
-void e1000_io_write(const struct e1000_nic *nic, uint32_t reg, uint32_t v)
-{
-    outl(nic->io_base + E1000_IOADDR, reg);
-    outl(nic->io_base + E1000_IODATA, v);
-}
-
 /* ---- reset: 13.4.1 CTRL.RST ---- */
 
 /* A receiver or transmitter left enabled (by a UEFI driver, iPXE) is
@@ -121,7 +68,7 @@ void e1000_io_write(const struct e1000_nic *nic, uint32_t reg, uint32_t v)
  * the EEPROM read again; through the I/O BAR where there is one, as
  * Linux resets the 82540. Interrupts masked before and after. Returns
  * whether the device was found running. */
-static bool e1000_reset(struct e1000_nic *nic)
+bool e1000_reset(struct e1000_nic *nic)
 {
     e1000_write(nic, E1000_IMC, 0xffffffff);
     bool running = (e1000_read(nic, E1000_RCTL) & E1000_RCTL_EN) ||
@@ -158,48 +105,10 @@ int e1000_eeprom_read(const struct e1000_nic *nic, unsigned word, uint16_t *out)
     return -1;
 }
 
-static void ee_write(const struct e1000_nic *nic, uint32_t v)
-{
-    e1000_write(nic, E1000_EECD, v);
-}
-
-/* The Microwire way, for a 64-word EEPROM: request and be granted the
- * pins (EECD.REQ, GNT), clock out the start bit, the READ opcode and the
- * address on DI, then clock in sixteen bits from DO. */
-int e1000_eeprom_read_microwire(const struct e1000_nic *nic, unsigned word, uint16_t *out)
-{
-    uint32_t eecd = e1000_read(nic, E1000_EECD) | E1000_EECD_REQ;
-    ee_write(nic, eecd);
-    int spins = 0;
-    while (!(e1000_read(nic, E1000_EECD) & E1000_EECD_GNT))
-        if (++spins > 1000)
-            return -1;
-    eecd &= ~(E1000_EECD_SK | E1000_EECD_DI | E1000_EECD_DO);
-    ee_write(nic, eecd | E1000_EECD_CS);
-    uint32_t cmd = (uint32_t)E1000_EEPROM_READ_OPCODE << E1000_EEPROM_ADDR_BITS | (word & 0x3f);
-    for (int b = 2 + E1000_EEPROM_ADDR_BITS; b >= 0; b--) {
-        uint32_t di = (cmd >> b) & 1 ? E1000_EECD_DI : 0;
-        ee_write(nic, eecd | E1000_EECD_CS | di);
-        ee_write(nic, eecd | E1000_EECD_CS | di | E1000_EECD_SK);
-        ee_write(nic, eecd | E1000_EECD_CS | di);
-    }
-    uint16_t v = 0;
-    for (int b = 0; b < 16; b++) {
-        ee_write(nic, eecd | E1000_EECD_CS | E1000_EECD_SK);
-        v = (uint16_t)(v << 1 | !!(e1000_read(nic, E1000_EECD) & E1000_EECD_DO));
-        ee_write(nic, eecd | E1000_EECD_CS);
-    }
-    ee_write(nic, eecd & ~E1000_EECD_REQ);
-    *out = v;
-    return 0;
-}
-
-enum { EEPROM_OK, EEPROM_TIMEOUT, EEPROM_CHECKSUM };
-
 /* Words 00h-3Fh add up to BABAh when the contents are valid (the
  * checksum word 3Fh makes them); the Ethernet address is words 00h-02h,
  * low byte first. */
-static int e1000_read_mac_address(struct e1000_nic *nic, uint16_t *sum)
+int e1000_read_mac_address(struct e1000_nic *nic, uint16_t *sum)
 {
     uint16_t w[3];
     *sum = 0;
@@ -220,41 +129,13 @@ static int e1000_read_mac_address(struct e1000_nic *nic, uint16_t *sum)
     return EEPROM_OK;
 }
 
-/* ---- the PHY: 13.4.7 MDIC ---- */
-
-int e1000_phy_read(const struct e1000_nic *nic, unsigned reg, uint16_t *out)
-{
-    e1000_write(nic, E1000_MDIC, E1000_MDIC_OP_READ | E1000_PHY_ADDR << E1000_MDIC_PHY_SHIFT |
-                reg << E1000_MDIC_REG_SHIFT);
-    for (int i = 0; i < 1000; i++) {
-        uint32_t v = e1000_read(nic, E1000_MDIC);
-        if (v & E1000_MDIC_READY) {
-            *out = (uint16_t)v;
-            return v & E1000_MDIC_ERROR ? -1 : 0;
-        }
-    }
-    return -1;
-}
-
-int e1000_phy_write(const struct e1000_nic *nic, unsigned reg, uint16_t v)
-{
-    e1000_write(nic, E1000_MDIC, E1000_MDIC_OP_WRITE | E1000_PHY_ADDR << E1000_MDIC_PHY_SHIFT |
-                reg << E1000_MDIC_REG_SHIFT | v);
-    for (int i = 0; i < 1000; i++) {
-        uint32_t m = e1000_read(nic, E1000_MDIC);
-        if (m & E1000_MDIC_READY)
-            return m & E1000_MDIC_ERROR ? -1 : 0;
-    }
-    return -1;
-}
-
 /* ---- 14.3 General configuration: the PHY and the link ---- */
 
 /* The PHY's identifier, then autonegotiation (re)started as after any
  * reset; the MAC takes speed and duplex from the PHY (CTRL.ASDE) and the
  * link is set up (CTRL.SLU), nothing forced. The partner's answer may
  * take a while: probe waits for STATUS.LU. */
-static int e1000_link_setup(struct e1000_nic *nic)
+int e1000_link_setup(struct e1000_nic *nic)
 {
     if (e1000_phy_read(nic, PHY_ID1, &nic->phy_id1) < 0 ||
         e1000_phy_read(nic, PHY_ID2, &nic->phy_id2) < 0)
@@ -274,44 +155,9 @@ static int e1000_link_setup(struct e1000_nic *nic)
     return 0;
 }
 
-/* ---- the rings' memory ---- */
-
-/* One 2 KiB buffer per descriptor. The descriptor arrays are 16-byte
- * aligned (the heap's alignment; the device ignores the low four bits
- * of a ring base) and 256 x 16 bytes long, a multiple of the 128 bytes
- * TDLEN and RDLEN must be. */
-static int e1000_alloc_rings(struct e1000_nic *nic)
-{
-    nic->txd = kzalloc(E1000_NDESC * sizeof *nic->txd);
-    nic->rxd = kzalloc(E1000_NDESC * sizeof *nic->rxd);
-    /* the buffers are not cleared: the driver copies each frame in
-     * before it is sent and the device writes each before it is read,
-     * and zeroing 1 MiB would fault in 256 fresh pages at probe, each
-     * costly under shadow paging (docs/results.md) */
-    nic->txbuf = kmalloc(E1000_NDESC * E1000_BUFSZ);
-    nic->rxbuf = kmalloc(E1000_NDESC * E1000_BUFSZ);
-    if (!nic->txd || !nic->rxd || !nic->txbuf || !nic->rxbuf)
-        return -1;
-    for (unsigned i = 0; i < E1000_NDESC; i++) {
-        nic->rxd[i].buffer_addr = dma_addr(nic->rxbuf + i * E1000_BUFSZ);
-        nic->txd[i].status = E1000_TXD_STAT_DD;      /* free */
-    }
-    nic->tx_next = nic->tx_clean = nic->rx_next = nic->rx_owed = 0;
-    nic->ctx_tcp = -1;                      /* no context descriptor yet */
-    return 0;
-}
-
-static void e1000_free_rings(struct e1000_nic *nic)
-{
-    kfree((void *)nic->txd);
-    kfree((void *)nic->rxd);
-    kfree(nic->txbuf);
-    kfree(nic->rxbuf);
-}
-
 /* ---- 14.5 Transmit initialization ---- */
 
-static void e1000_tx_init(struct e1000_nic *nic)
+void e1000_tx_init(struct e1000_nic *nic)
 {
     e1000_write(nic, E1000_TDBAL, (uint32_t)dma_addr(nic->txd));
     e1000_write(nic, E1000_TDBAH, (uint32_t)(dma_addr(nic->txd) >> 32));
@@ -328,7 +174,7 @@ static void e1000_tx_init(struct e1000_nic *nic)
 
 /* ---- 14.4 Receive initialization ---- */
 
-static void e1000_rx_init(struct e1000_nic *nic)
+void e1000_rx_init(struct e1000_nic *nic)
 {
     /* our address in RAL0/RAH0 (the EEPROM put it there at reset; this
      * makes it so whatever loaded them), no multicast */
@@ -610,7 +456,7 @@ static unsigned rx_frame_descriptors(const struct e1000_nic *nic)
     return 0;
 }
 
-static bool e1000_rx_pending(const struct e1000_nic *nic)
+bool e1000_rx_pending(const struct e1000_nic *nic)
 {
     return nic->rxd[nic->rx_next].status & E1000_RXD_STAT_DD;
 }
@@ -668,15 +514,14 @@ void e1000_irqs_on(struct e1000_nic *nic)
  * transmit interrupts, and each costs this host three exits and an
  * emulated handler (docs/results.md). So with a stack that says it
  * polls (netdev.h `polled`) the handler that took one masks both causes
- * (IMC), and they are unmasked (IMS) just before the stack sleeps
- * (before_sleep). A cause that came meanwhile is still in ICR and
- * raises the interrupt as soon as it is unmasked (13.4.17, 13.4.20):
- * no wake-up is lost. */
-#define E1000_QUIET_CAUSES (E1000_ICR_RXT0 | E1000_ICR_TXDW)
+ * (E1000_QUIET_CAUSES, IMC), and they are unmasked (IMS) just before the
+ * stack sleeps (before_sleep, e1000_netdev.c). A cause that came
+ * meanwhile is still in ICR and raises the interrupt as soon as it is
+ * unmasked (13.4.17, 13.4.20): no wake-up is lost. */
 
 /* Reading ICR acknowledges every cause in it at once, so each one read
  * is handled here, not just the first. */
-static void nic_irq(struct e1000_nic *nic)
+void e1000_nic_irq(struct e1000_nic *nic)
 {
     uint32_t icr = e1000_read(nic, E1000_ICR);
     if (icr == 0xffffffff) {
@@ -699,143 +544,14 @@ static void nic_irq(struct e1000_nic *nic)
      * says what the link is now, for whoever asks */
 }
 
-/* Every NIC on the line is asked: two on one line (or a NIC whose line
- * another shares) must each have their cause read, or a level-triggered
- * line stays asserted for ever. */
-static void e1000_irq(int irq)
-{
-    for (struct e1000_nic *nic = first_nic; nic; nic = nic->next)
-        if (nic->pci->irq_line == irq)
-            nic_irq(nic);
-}
-
 /* Interrupt moderation: TXDW a while after the last of a burst of IDE
  * descriptors (TIDV), and at most one interrupt per ITR interval
  * (13.4.18). The causes themselves are unmasked (IMS) once the handler
  * is registered. */
-static void e1000_irq_init(struct e1000_nic *nic)
+void e1000_irq_init(struct e1000_nic *nic)
 {
     e1000_write(nic, E1000_TIDV, E1000_DRV_TIDV);
     e1000_write(nic, E1000_ITR, E1000_DRV_ITR);
-}
-
-/* ---- the netdev the stack uses ---- */
-
-static int nd_transmit(struct netdev *dev, const void *frame, size_t len, unsigned flags)
-{
-    struct e1000_nic *nic = nic_of(dev);
-    if (flags & NETDEV_TX_TSO)
-        return e1000_queue_tso(nic, frame, len, flags >> NETDEV_TX_MSS_SHIFT);
-    if (flags & (NETDEV_TX_CSUM_TCP | NETDEV_TX_CSUM_UDP))
-        return e1000_queue_csum(nic, frame, len, flags & NETDEV_TX_CSUM_TCP);
-    return e1000_queue(nic, frame, len);
-}
-
-static void nd_flush(struct netdev *dev)
-{
-    e1000_flush(nic_of(dev));
-}
-
-/* The receive descriptor's checksum bits (3.2.3: status IXSM, IPCS,
- * TCPCS; errors IPE, TCPE) as the stack's verdict. */
-static unsigned rx_verdict(uint8_t status, uint8_t errors)
-{
-    if (status & E1000_RXD_STAT_IXSM)
-        return NETDEV_RX_UNCHECKED;
-    unsigned v = 0;
-    if (status & E1000_RXD_STAT_IPCS)
-        v |= NETDEV_RX_IP_CHECKED | (errors & E1000_RXD_ERR_IPE ? NETDEV_RX_IP_BAD : 0);
-    if (status & E1000_RXD_STAT_TCPCS)
-        v |= NETDEV_RX_L4_CHECKED | (errors & E1000_RXD_ERR_TCPE ? NETDEV_RX_L4_BAD : 0);
-    return v;
-}
-
-static size_t nd_receive(struct netdev *dev, void *buf, size_t size, unsigned *verdict)
-{
-    struct e1000_nic *nic = nic_of(dev);
-    size_t len = e1000_receive(nic, buf, size);
-    *verdict = len ? rx_verdict(nic->rx_status, nic->rx_errors) : 0;
-    return len;
-}
-
-static bool nd_rx_pending(struct netdev *dev)
-{
-    return e1000_rx_pending(nic_of(dev));
-}
-
-static void nd_before_sleep(struct netdev *dev)
-{
-    struct e1000_nic *nic = nic_of(dev);
-    if (nic->irqs_quiet) {
-        nic->irqs_quiet = false;
-        e1000_write(nic, E1000_IMS, E1000_QUIET_CAUSES);
-    }
-}
-
-static const struct netdev_ops e1000_netdev_ops = {
-    .transmit = nd_transmit,
-    .flush = nd_flush,
-    .receive = nd_receive,
-    .rx_pending = nd_rx_pending,
-    .before_sleep = nd_before_sleep,
-};
-
-/* ---- host-specific: the register conversation at CPL 0 ---- */
-
-/* On a host whose KVM emulates CPL 0 (PVM, usermode.h), an MMIO access
- * from CPL 3 costs about twice what it costs from CPL 0: probe's long
- * runs of register accesses (the EEPROM's 64 reads, the ring registers)
- * are made in one kcall there (docs/results.md has the EEPROM's). Elsewhere
- * kcall is a plain call. Printing is left to the caller: formatting text
- * at CPL 0 is slow where every instruction there is emulated. */
-struct at_cpl0 {
-    int (*fn)(struct e1000_nic *nic, void *arg);
-    struct e1000_nic *nic;
-    void *arg;
-};
-
-static uint64_t at_cpl0_k(uint64_t a)
-{
-    struct at_cpl0 *c = (struct at_cpl0 *)a;
-    return (uint64_t)(int64_t)c->fn(c->nic, c->arg);
-}
-
-static int registers_at_cpl0(int (*fn)(struct e1000_nic *, void *), struct e1000_nic *nic,
-                             void *arg)
-{
-    struct at_cpl0 c = { fn, nic, arg };
-    return (int)(int64_t)kcall(at_cpl0_k, (uint64_t)&c);
-}
-
-/* ---- probe and remove ---- */
-
-enum { BRING_UP_OK, BRING_UP_EEPROM, BRING_UP_CHECKSUM, BRING_UP_PHY };
-
-struct bring_up {
-    uint16_t sum;           /* of the EEPROM's words */
-    bool was_running;       /* receiver or transmitter found enabled */
-};
-
-/* Reset, the MAC address, the PHY and link: one register conversation */
-static int bring_up(struct e1000_nic *nic, void *arg)
-{
-    struct bring_up *b = arg;
-    b->was_running = e1000_reset(nic);
-    int r = e1000_read_mac_address(nic, &b->sum);
-    if (r != EEPROM_OK)
-        return r == EEPROM_TIMEOUT ? BRING_UP_EEPROM : BRING_UP_CHECKSUM;
-    if (e1000_link_setup(nic) < 0)
-        return BRING_UP_PHY;
-    return BRING_UP_OK;
-}
-
-/* The rings and interrupt moderation: the other one */
-static int start_rings(struct e1000_nic *nic, void *arg)
-{
-    e1000_tx_init(nic);
-    e1000_rx_init(nic);
-    e1000_irq_init(nic);
-    return 0;
 }
 
 /* net.tso=0 on the command line: the stack is not offered segmentation
@@ -849,138 +565,19 @@ static bool tso_wanted(void)
     return !v || strcmp(v, "0") != 0;
 }
 
-static int fail(struct pci_dev *pci, const char *why)
+/* ---- what e1000_pci.c's probe calls besides ---- */
+
+/* Reset and ours: the device may reach memory now (4.1, the command
+ * register's bus master enable), before the rings start. */
+void e1000_bus_master_on(struct e1000_nic *nic)
 {
-    printf("# e1000 %02x:%02x.%x: probe failed: %s\n", pci->bus, pci->dev, pci->fn, why);
-    return -1;
+    pci_set_master(nic->pci);
 }
 
-/* The registers are BAR0 on every 8254x, 64-bit (taking BAR1 too) on
- * the 82545 and 82546; the I/O window (IOADDR, IODATA) is the first I/O
- * BAR, after the optional flash: BAR1 on QEMU's 82540EM, BAR2 on
- * VirtualBox's, BAR4 on VMware's 82545EM. */
-static const struct pci_bar *io_bar(const struct pci_dev *pci)
+void e1000_netdev_init(struct e1000_nic *nic)
 {
-    for (int i = 1; i < PCI_NUM_BARS; i++)
-        if (pci->bars[i].size && pci->bars[i].io && pci->bars[i].addr)
-            return &pci->bars[i];
-    return NULL;
-}
-
-static unsigned pci_addr_key(const struct pci_dev *d)
-{
-    return (unsigned)d->bus << 8 | (unsigned)d->dev << 3 | d->fn;
-}
-
-static const char *const decoding_names[4] = { "off", "I/O", "memory", "memory+I/O" };
-
-static int e1000_probe(struct pci_dev *pci, const struct pci_device_id *id)
-{
-    e1000_probe_calls++;
-    const struct pci_bar *mmio = &pci->bars[0], *io = io_bar(pci);
-    if (!mmio->size || mmio->io || !mmio->addr)
-        return fail(pci, "BAR0 is not a usable memory BAR");
-    struct e1000_nic *nic = kzalloc(sizeof *nic);
-    if (!nic)
-        return fail(pci, "out of memory");
-    /* decoding on, bus mastering off until the reset has the device
-     * quiet: firmware may have left it running into memory now ours */
-    uint16_t found = pci_enable_decoding(pci);
-    nic->pci = pci;
-    nic->regs = pci_map_bar(pci, 0);
-    if (!nic->regs) {
-        kfree(nic);
-        return fail(pci, "BAR0 is beyond what the kernel can map");
-    }
-    nic->io_base = io ? (uint16_t)io->addr : 0;
-
-    struct bring_up b = { 0 };
-    int r = registers_at_cpl0(bring_up, nic, &b);
-    if (r != BRING_UP_OK) {
-        kfree(nic);
-        if (r == BRING_UP_EEPROM)
-            return fail(pci, "EEPROM read timed out (EERD.DONE never set)");
-        if (r == BRING_UP_PHY)
-            return fail(pci, "no PHY answers at MDIC address 1");
-        printf("# e1000: EEPROM checksum 0x%04x, expected 0x%04x\n", b.sum, E1000_EEPROM_SUM);
-        return fail(pci, "bad EEPROM checksum");
-    }
-    /* the link partner answers autonegotiation at once on pcemu, after
-     * about 500 ms on QEMU; a link that stays down is a missing cable */
-    uint64_t waited = 0;
-    while (!(e1000_read(nic, E1000_STATUS) & E1000_STATUS_LU) && waited < E1000_LINK_WAIT_MS) {
-        delay_us(1000);
-        waited++;
-    }
-    if (!(e1000_read(nic, E1000_STATUS) & E1000_STATUS_LU)) {
-        kfree(nic);
-        char why[120];
-        snprintf(why, sizeof why, "no link: STATUS.LU still clear %u ms after reset "
-                 "(cable out? `set_link e1000 on` in pcemu's monitor)", E1000_LINK_WAIT_MS);
-        return fail(pci, why);
-    }
-
-    if (e1000_alloc_rings(nic) < 0) {
-        e1000_free_rings(nic);
-        kfree(nic);
-        return fail(pci, "out of memory for the rings");
-    }
-    /* reset and ours: it may reach memory now (4.1, the command
-     * register's bus master enable), before the rings start */
-    pci_set_master(pci);
-    registers_at_cpl0(start_rings, nic, NULL);
-    pci->driver_data = nic;
-    /* in bus order, so the first stays the first across unbind/bind */
-    struct e1000_nic **pp = &first_nic;
-    while (*pp && pci_addr_key((*pp)->pci) < pci_addr_key(pci))
-        pp = &(*pp)->next;
-    nic->next = *pp;
-    *pp = nic;
-    if (pci->irq_line && pci->irq_line < 16) {
-        irq_register(pci->irq_line, e1000_irq);
-        irq_unmask(pci->irq_line);
-        e1000_irqs_on(nic);
-    }
-    nic->netdev.name = "e1000";
-    memcpy(nic->netdev.mac, nic->mac, 6);
     nic->netdev.features = NETDEV_F_TX_CSUM | NETDEV_F_RX_CSUM;
     if (tso_wanted())
         nic->netdev.features |= NETDEV_F_TSO;
     nic->netdev.ops = &e1000_netdev_ops;
-    netdev_register(&nic->netdev);
-    printf("# e1000 %02x:%02x.%x: MAC %02x:%02x:%02x:%02x:%02x:%02x, PHY %04x:%04x, "
-           "irq %u; as found: decoding %s, bus master %s, %s\n", pci->bus, pci->dev, pci->fn,
-           nic->mac[0], nic->mac[1], nic->mac[2], nic->mac[3], nic->mac[4], nic->mac[5],
-           nic->phy_id1, nic->phy_id2, pci->irq_line,
-           decoding_names[found & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY)],
-           found & PCI_COMMAND_MASTER ? "on" : "off",
-           b.was_running ? "running (stopped and reset)" : "idle");
-    return 0;
 }
-
-static void e1000_remove(struct pci_dev *pci)
-{
-    e1000_remove_calls++;
-    struct e1000_nic *nic = pci->driver_data;
-    netdev_unregister(&nic->netdev);
-    e1000_write(nic, E1000_IMC, 0xffffffff);
-    e1000_write(nic, E1000_RCTL, 0);
-    e1000_write(nic, E1000_TCTL, 0);
-    /* stop its DMA before the memory goes away */
-    pci_write16(pci, PCI_COMMAND, pci_read16(pci, PCI_COMMAND) & ~PCI_COMMAND_MASTER);
-    for (struct e1000_nic **pp = &first_nic; *pp; pp = &(*pp)->next)
-        if (*pp == nic) {
-            *pp = nic->next;
-            break;
-        }
-    e1000_free_rings(nic);
-    kfree(nic);
-}
-
-const struct pci_driver e1000_driver = {
-    .name = "e1000",
-    .id_table = e1000_ids,
-    .probe = e1000_probe,
-    .remove = e1000_remove,
-};
-PCI_DRIVER(e1000_driver);

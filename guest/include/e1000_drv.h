@@ -1,7 +1,9 @@
 /* The guest's e1000 driver (guest/drivers/e1000.c, or the lab's skeleton
- * guest/lab/e1000.c with LAB=1): its state, register access, the EEPROM
- * and PHY, and the transmit and receive calls the tests use. The network
- * stack sees none of this: it has the NIC's struct netdev (netdev.h). */
+ * guest/lab/e1000.c with LAB=1, each with the PCI side e1000_pci.c and
+ * the register access e1000_regs.c they share): its state, register
+ * access, the EEPROM and PHY, and the transmit and receive calls the
+ * tests use. The network stack sees none of this: it has the NIC's
+ * struct netdev (netdev.h). */
 #ifndef GUEST_E1000_DRV_H
 #define GUEST_E1000_DRV_H
 
@@ -9,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "contract/e1000.h"
+/* <>, not "": found on the include path, so that the contract tests' shim
+ * (tests/shim/mmio.h) stands in for guest/include/mmio.h beside this */
+#include <mmio.h>
 #include "netdev.h"
 #include "pci.h"
 
@@ -74,12 +79,29 @@ extern const unsigned e1000_ring_size;
 /* The driver's interrupt mask again (IMC for the rest, IMS for its own),
  * after a test changed it. */
 void e1000_irqs_on(struct e1000_nic *nic);
+/* What a handler may mask while the stack polls the rings (irqs_quiet);
+ * the netdev's before_sleep unmasks them (e1000_netdev.c). */
+#define E1000_QUIET_CAUSES (E1000_ICR_RXT0 | E1000_ICR_TXDW)
+/* One interrupt from this NIC: the line's handler (e1000_pci.c) calls
+ * it for each NIC on the line. */
+void e1000_nic_irq(struct e1000_nic *nic);
 
 /* The NIC the driver bound with the lowest bus address, or NULL. */
 struct e1000_nic *e1000_first(void);
 
-uint32_t e1000_read(const struct e1000_nic *nic, uint32_t reg);
-void e1000_write(const struct e1000_nic *nic, uint32_t reg, uint32_t v);
+/* BAR0's registers. Inline, so that pcemu's warnings name the driver's
+ * function and line that made the access (docs/lab/README.md, Hints). */
+static inline uint32_t e1000_read(const struct e1000_nic *nic, uint32_t reg)
+{
+    return mmio_read32(nic->regs + reg);
+}
+
+static inline void e1000_write(const struct e1000_nic *nic, uint32_t reg, uint32_t v)
+{
+    mmio_write32(nic->regs + reg, v);
+}
+
+/* The I/O window (IOADDR, IODATA, e1000_regs.c) */
 uint32_t e1000_io_read(const struct e1000_nic *nic, uint32_t reg);
 void e1000_io_write(const struct e1000_nic *nic, uint32_t reg, uint32_t v);
 /* -1 on timeout */
@@ -107,5 +129,32 @@ int e1000_send(struct e1000_nic *nic, const void *frame, size_t len);
  * and whenever a call finds none waiting. */
 #define E1000_RX_BATCH 32
 size_t e1000_receive(struct e1000_nic *nic, void *buf, size_t size);
+/* Whether the next receive descriptor holds a frame (memory only). */
+bool e1000_rx_pending(const struct e1000_nic *nic);
+
+/* The calls above as the stack's struct netdev (e1000_netdev.c). Each
+ * driver's e1000_netdev_init sets nic->netdev's features and these ops,
+ * for probe to register. */
+extern const struct netdev_ops e1000_netdev_ops;
+void e1000_netdev_init(struct e1000_nic *nic);
+
+/* ---- what each driver implements, for e1000_pci.c's probe ---- */
+
+/* Besides e1000_nic_irq and e1000_netdev_init above: probe's steps in
+ * the manual's order (chapter 14). Reset (13.4.1): true when the
+ * receiver or transmitter was found running. */
+bool e1000_reset(struct e1000_nic *nic);
+/* The MAC address from the EEPROM (chapter 5) into nic->mac, the sum of
+ * words 00h-3Fh into *sum: one of these. */
+enum { EEPROM_OK, EEPROM_TIMEOUT, EEPROM_CHECKSUM };
+int e1000_read_mac_address(struct e1000_nic *nic, uint16_t *sum);
+/* The PHY and link (14.3); -1 when no PHY answers. */
+int e1000_link_setup(struct e1000_nic *nic);
+/* Bus mastering on (4.1), once the device is reset and the rings exist. */
+void e1000_bus_master_on(struct e1000_nic *nic);
+/* The rings' registers (14.5, 14.4) and interrupt moderation (13.4.18). */
+void e1000_tx_init(struct e1000_nic *nic);
+void e1000_rx_init(struct e1000_nic *nic);
+void e1000_irq_init(struct e1000_nic *nic);
 
 #endif

@@ -33,7 +33,7 @@ timeout 60 gdb -batch -nx -x tools/e1000.gdb \
     -ex 'break e1000_flush' \
     -ex 'continue' \
     -ex 'delete' \
-    -ex "watch -l 'e1000.c'::first_nic->txd[0].status" \
+    -ex "watch -l 'e1000_pci.c'::first_nic->txd[0].status" \
     -ex 'continue' \
     -ex 'e1000' \
     -ex 'delete' \
@@ -44,7 +44,7 @@ wait $pid; st=$?
 expect_grep "gdb: stops at the breakpoint on e1000_probe" "^Breakpoint 1(\.[0-9]+)?, e1000_probe \(" "$TMP/gdb.log"
 expect_grep "gdb: backtrace reaches the kernel's top with source lines" "in run_tests \(.*\) at guest/kernel/main.c:[0-9]+" "$TMP/gdb.log"
 expect_grep "gdb: backtrace shows the driver core's probe call" "in try_driver \(.*\) at guest/drivers/driver_core.c:[0-9]+" "$TMP/gdb.log"
-expect_grep "gdb: next moves to a later line of e1000_probe" "^Line [0-9]+ of \"guest/drivers/e1000.c\"" "$TMP/gdb.log"
+expect_grep "gdb: next moves to a later line of e1000_probe" "^Line [0-9]+ of \"guest/drivers/e1000_pci.c\"" "$TMP/gdb.log"
 expect_grep "gdb: reads a variable" '^\$1 = 1$' "$TMP/gdb.log"
 expect_grep "gdb: writes a variable" '^\$2 = 41$' "$TMP/gdb.log"
 expect_grep "gdb: monitor info pci shows the e1000" "Ethernet controller: PCI device 8086:100e" "$TMP/gdb.log"
@@ -75,7 +75,7 @@ session() {
 session 2 'watch e1000_probe_calls' 'continue' 'delete' 'continue'
 expect_grep "gdb: the watchpoint is accepted" "^Hardware watchpoint 1: e1000_probe_calls" "$TMP/gdb2.log"
 expect_grep "gdb: the watchpoint fires with the new value" "^New value = 1$" "$TMP/gdb2.log"
-expect_grep "gdb: it fires in the driver's probe" "^e1000_probe \(.*\) at guest/drivers/e1000.c:[0-9]+" "$TMP/gdb2.log"
+expect_grep "gdb: it fires in the driver's probe" "^e1000_probe \(.*\) at guest/drivers/e1000_pci.c:[0-9]+" "$TMP/gdb2.log"
 expect_status "gdb: the guest passes after the watchpoint" 1 $st
 
 # An access watchpoint makes its page a hole: the read-modify-write of
