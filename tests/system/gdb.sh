@@ -88,11 +88,18 @@ expect_status "gdb: the guest passes after the access watchpoint" 1 $st
 # Ctrl-C: SIGINT to gdb while the guest runs (waiting 20 s for a link
 # change that never comes) sends the interrupt byte; the guest stops where
 # it is.
+# PVM hands a CPL 3 single step's #DB to the guest; pcemu undoes that
+# (debug/gdb_step.c), so stepping stays in the code that was stopped, at
+# CPL 3 there and at CPL 0 elsewhere.
+pvm=0
+[ -e /sys/module/kvm_pvm ] && [ -z "$ACCEL" ] && sh "$(dirname "$0")/../../tools/kvm-usable.sh" && pvm=1
+want_cs=8
+[ $pvm = 1 ] && want_cs=51
 pcemu -S -gdb "tcp::$port" -append "tests=e1000_link_flap" "$b/guest.elf" \
     >"$TMP/guest3.log" 2>&1 &
 pid=$!
-timeout 60 gdb -batch -nx -ex "target remote :$port" -x "$(dirname "$0")/gdb/ctrlc.gdb" \
-    "$b/guest.elf" >"$TMP/gdb3.log" 2>&1 &
+timeout 60 gdb -batch -nx -ex "target remote :$port" -ex "set \$want_cs = $want_cs" \
+    -x "$(dirname "$0")/gdb/ctrlc.gdb" "$b/guest.elf" >"$TMP/gdb3.log" 2>&1 &
 gpid=$!
 # wait until the guest is in its wait loop, then press Ctrl-C
 for i in $(seq 1 100); do
@@ -105,10 +112,7 @@ wait $gpid
 wait $pid
 expect_grep "gdb: Ctrl-C stops the running guest" "^Program received signal SIGINT" "$TMP/gdb3.log"
 expect_grep "gdb: the guest stopped inside the running test" "^#[0-9]+ .*selftest_e1000_link_flap \(" "$TMP/gdb3.log"
-# PVM hands a CPL 3 single step's #DB to the guest; pcemu undoes that
-# (debug/gdb_step.c), so stepping stays in the code that was stopped, at
-# CPL 3 there and at CPL 0 elsewhere.
-if [ -e /sys/module/kvm_pvm ] && [ -z "$ACCEL" ] && sh "$(dirname "$0")/../../tools/kvm-usable.sh"; then
+if [ $pvm = 1 ]; then
     expect_grep "gdb: stepi at CPL 3 stays at CPL 3" "^after stepping: cs=51, stopped with cs=51$" "$TMP/gdb3.log"
 else
     expect_grep "gdb: stepi at CPL 0 stays at CPL 0" "^after stepping: cs=8, stopped with cs=8$" "$TMP/gdb3.log"
