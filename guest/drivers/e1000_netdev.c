@@ -20,6 +20,10 @@ static int nd_transmit(struct netdev *dev, const void *frame, size_t len, unsign
     struct e1000_nic *nic = nic_of(dev);
     if (flags & NETDEV_TX_TSO)
         return e1000_queue_tso(nic, frame, len, flags >> NETDEV_TX_MSS_SHIFT);
+    /* longer than a transmit buffer: never sendable, which the stack
+     * must not take for a full ring (-1) and wait on */
+    if (len > E1000_BUFSZ)
+        return NETDEV_TX_REFUSED;
     if (flags & (NETDEV_TX_CSUM_TCP | NETDEV_TX_CSUM_UDP))
         return e1000_queue_csum(nic, frame, len, flags & NETDEV_TX_CSUM_TCP);
     return e1000_queue(nic, frame, len);

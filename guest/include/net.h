@@ -23,6 +23,7 @@ struct net_if {
     unsigned long rx_frames, tx_frames, rx_dropped;
     unsigned long rx_udp_csum_bad;      /* UDP datagrams dropped for their checksum */
     unsigned long rx_udp_no_port;       /* UDP datagrams for a port nobody bound */
+    unsigned long tx_refused;           /* frames the NIC can never send (too long) */
     /* Checksum offload, where the NIC offers it (its features) and
      * net.offload=0 on the command line does not turn it off: TCP
      * segments leave with the NIC computing their checksums, and received

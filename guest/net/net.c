@@ -85,8 +85,10 @@ static int queue(uint8_t *frame, size_t len, unsigned flags)
             tx_csum_in_software(frame, len);
     }
     int r = netdev_transmit(netif.dev, frame, len, nic_flags);
-    if (r == NETDEV_TX_REFUSED)
+    if (r == NETDEV_TX_REFUSED) {
+        netif.tx_refused++;
         return -1;                              /* never fits this NIC: no use waiting */
+    }
     if (r < 0) {
         /* the ring is full: what is queued goes out, and frees room */
         netdev_flush(netif.dev);

@@ -178,8 +178,10 @@ static void output_batch(struct tcp_conn *c)
             break;
         uint32_t in_flight = c->snd_nxt - c->snd_una;
         uint32_t wnd_room = c->snd_wnd > in_flight ? c->snd_wnd - in_flight : 0;
-        /* with TSO, as many whole segments as fit one packet at once */
-        uint32_t most = netif.tx_tso ? NET_TSO_MAX_PAYLOAD / c->mss * c->mss : c->mss;
+        /* with TSO, as many whole segments as fit one packet at once
+         * (TSO rides on checksum offload: without it, one segment) */
+        bool tso = netif.tx_tso && netif.tx_offload;
+        uint32_t most = tso ? NET_TSO_MAX_PAYLOAD / c->mss * c->mss : c->mss;
         uint32_t n = min32(min32(c->slen - off, wnd_room), most);
         if (!n) {
             tcp_arm(c);                     /* zero window: the timer probes */

@@ -207,6 +207,7 @@ SELFTEST_HARNESS(88, tcp_checksum_paths)
     if (!nic || t->failed)
         return;
     bool tx = netif.tx_offload, rx = netif.rx_offload;
+    unsigned long refused0 = netif.tx_refused;
     netif.tx_offload = netif.rx_offload = true;
     unsigned long tx0 = netif.tx_csum_offloaded, rx0 = netif.rx_csum_verified;
     unsigned long nic0 = nic->tx_offloaded, ign0 = netif.rx_csum_ignored;
@@ -229,6 +230,8 @@ SELFTEST_HARNESS(88, tcp_checksum_paths)
         EXPECT_EQ(t, rx0, netif.rx_csum_verified, "no NIC verdicts trusted with it off");
     }
     EXPECT_EQ(t, 0, netif.rx_csum_bad, "no checksum errors reported by the NIC");
+    /* (segments as long as TSO allows, but sent without it, would be) */
+    EXPECT_EQ(t, refused0, netif.tx_refused, "no frame the NIC refused as too long");
     netif.tx_offload = tx;
     netif.rx_offload = rx;
 }
