@@ -40,6 +40,9 @@ struct net_if {
     size_t rx_len;                      /* and its length, as the NIC gave it */
 };
 extern struct net_if netif;
+/* Whether TCP may hand the NIC segments to cut: TSO rides on checksum
+ * offload, which can be turned off after init (tcp_checksum_paths). */
+static inline bool net_tso_on(void) { return netif.tx_offload && netif.tx_tso; }
 
 /* The stack on dev (forgetting any address it had). */
 int net_init(struct netdev *dev);

@@ -174,9 +174,7 @@ static void sse_enable(void)
     cpuid(1, r);
     if ((r[3] & (3u << 24)) != 3u << 24)
         return;
-    uint64_t cr4;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-    __asm__ volatile("mov %0, %%cr4" :: "r"(cr4 | 1u << 9 | 1u << 10));
+    write_cr4(read_cr4() | 1u << 9 | 1u << 10);
 }
 
 void kernel_main(uint32_t magic, uint64_t info);

@@ -72,7 +72,7 @@ int tcp_send_segment(struct tcp_conn *c, uint8_t flags, uint32_t seq, uint32_t o
             pseudo = (pseudo & 0xffff) + (pseudo >> 16);
         put16(t + 16, (uint16_t)pseudo);
         opts = NET_TX_CSUM;
-        if (len > c->mss && netif.tx_tso)
+        if (len > c->mss && net_tso_on())
             opts |= NET_TX_TSO | NET_TX_MSS(c->mss);    /* the NIC cuts it */
     } else {
         put16(t + 16, checksum(t, hl + len, pseudo));
@@ -178,10 +178,8 @@ static void output_batch(struct tcp_conn *c)
             break;
         uint32_t in_flight = c->snd_nxt - c->snd_una;
         uint32_t wnd_room = c->snd_wnd > in_flight ? c->snd_wnd - in_flight : 0;
-        /* with TSO, as many whole segments as fit one packet at once
-         * (TSO rides on checksum offload: without it, one segment) */
-        bool tso = netif.tx_tso && netif.tx_offload;
-        uint32_t most = tso ? NET_TSO_MAX_PAYLOAD / c->mss * c->mss : c->mss;
+        /* with TSO, as many whole segments as fit one packet at once */
+        uint32_t most = net_tso_on() ? NET_TSO_MAX_PAYLOAD / c->mss * c->mss : c->mss;
         uint32_t n = min32(min32(c->slen - off, wnd_room), most);
         if (!n) {
             tcp_arm(c);                     /* zero window: the timer probes */
