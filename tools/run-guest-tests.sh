@@ -28,9 +28,11 @@ net="$net -object filter-dump,id=f0,netdev=n0,file=$(dirname "$pcemu")/e1000.pca
 limit=${GUEST_TIMEOUT:-600}
 
 # pcemu runs the guest under KVM, or on its own interpreter where KVM is
-# missing (it says so in one line); -accel picks either
+# missing (it says so in one line); -accel picks either. Its messages
+# share the console's pipe, so that they land between the guest's lines
+# in the order pcemu wrote them, never inside one.
 { timeout "$limit" "$harness" -- "$pcemu" -display none -serial stdio -no-reboot $net \
-    -append "$append @NET@" "$@" "$guest"; echo $? > "$status_file"; } | tee "$log"
+    -append "$append @NET@" "$@" "$guest" 2>&1; echo $? > "$status_file"; } | tee "$log"
 runner=pcemu
 st=$(cat "$status_file")
 [ "$st" = 124 ] && echo "run-guest-tests: no verdict after $limit s (GUEST_TIMEOUT): the guest hangs"

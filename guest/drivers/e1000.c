@@ -478,7 +478,8 @@ size_t e1000_receive(struct e1000_nic *nic, void *buf, size_t size)
 {
     unsigned n = rx_frame_descriptors(nic);
     if (!n) {
-        rx_give_back(nic);
+        if (nic->rx_owed >= E1000_RX_IDLE_BATCH)
+            rx_give_back(nic);
         return 0;
     }
     dma_barrier();                      /* DD seen before the buffers are read */

@@ -125,9 +125,12 @@ int e1000_queue_csum(struct e1000_nic *nic, const void *frame, size_t len, bool 
 int e1000_queue_tso(struct e1000_nic *nic, const void *frame, size_t len, unsigned mss);
 int e1000_send(struct e1000_nic *nic, const void *frame, size_t len);
 /* Take one received frame into buf; returns its length, 0 when none.
- * Descriptors go back to the device (RDT) every E1000_RX_BATCH frames
- * and whenever a call finds none waiting. */
-#define E1000_RX_BATCH 32
+ * Descriptors go back to the device (RDT, a VM exit) every E1000_RX_BATCH
+ * frames, and when a call finds none waiting and E1000_RX_IDLE_BATCH are
+ * owed. The device is never short: it keeps at least E1000_NDESC - 1 -
+ * E1000_RX_BATCH descriptors, three quarters of the ring. */
+#define E1000_RX_BATCH 64
+#define E1000_RX_IDLE_BATCH 16
 size_t e1000_receive(struct e1000_nic *nic, void *buf, size_t size);
 /* Whether the next receive descriptor holds a frame (memory only). */
 bool e1000_rx_pending(const struct e1000_nic *nic);

@@ -268,8 +268,9 @@ bool e1000_rx_pending(const struct e1000_nic *nic)
  * left set would be taken for a new frame when the ring comes round)
  * and move RDT to it, the last descriptor you have finished with (3.2.6:
  * RDT is the first the device may not use). Move rx_next on. Writing
- * RDT costs a VM exit: once every few frames (E1000_RX_BATCH, counting
- * in nic->rx_owed, and whenever a call finds no frame) is enough. */
+ * RDT costs a VM exit: once every few frames is enough (E1000_RX_BATCH,
+ * counting in nic->rx_owed; and when a call finds no frame, once
+ * E1000_RX_IDLE_BATCH are owed). */
 size_t e1000_receive(struct e1000_nic *nic, void *buf, size_t size)
 {
     LAB_TODO(4);

@@ -274,6 +274,8 @@ static void bulk_to(struct tap *t, uint16_t port, uint64_t total, bool report)
     EXPECT_TRUE(t, c != NULL, "connected to the sink");
     if (!c)
         return;
+    if (report)
+        printf("# bulk: connected to the sink\n");    /* lossy.sh's cue */
     static uint8_t buf[65536];
     struct sha256 sha;
     sha256_init(&sha);
@@ -310,6 +312,8 @@ static void bulk_from(struct tap *t, uint16_t port, uint64_t total, bool report)
     EXPECT_TRUE(t, c != NULL, "connected to the source");
     if (!c)
         return;
+    if (report)
+        printf("# bulk: connected to the source\n");
     uint8_t req[8];
     for (int i = 0; i < 8; i++)
         req[i] = (uint8_t)(total >> (56 - 8 * i));

@@ -125,23 +125,30 @@ static void count(struct machine_stats *s, enum cpu_exit_kind k)
     (*(uint64_t *)((char *)s + counter[k]))++;
 }
 
-/* How often file descriptors (monitor, gdb, sockets) are looked at while
- * the guest computes without exiting. */
+/* File descriptors (monitor, gdb, sockets) are looked at on the first
+ * exit FD_LOOK_NS after the last look, and a guest that computes without
+ * exiting is stopped for a look FD_POLL_NS after it. The look is cheap
+ * next to an exit, so it rides on the exits the guest makes anyway; the
+ * forced stop is an exit of its own, so it comes rarely. (A bulk
+ * transfer from a host socket moves only what slirp read at the last
+ * look: at one look a millisecond its send buffer ran dry between looks.) */
+#define FD_LOOK_NS 200000ull
 #define FD_POLL_NS 1000000ull
 
 void vcpu_run(struct machine *m)
 {
     const struct cpu_ops *ops = m->cpu_ops;
-    uint64_t next_fd_poll = 0;
+    uint64_t next_fd_look = 0, next_fd_poll = 0;
     while (!m->stop && !m->signalled) {
         if (m->paused) {
             loop_wait(&m->loop, -1);
             continue;
         }
         uint64_t now = monotonic_ns();
-        if (now >= next_fd_poll) {
+        if (now >= next_fd_look) {
             if (loop_has_sources(&m->loop))
                 loop_wait(&m->loop, 0);
+            next_fd_look = now + FD_LOOK_NS;
             next_fd_poll = now + FD_POLL_NS;
             if (m->paused || m->stop)
                 continue;
