@@ -188,12 +188,27 @@ static int opt_initrd(struct machine_config *cfg, const char *arg)
     return 0;
 }
 
+/* An option's value copied into buf for strtok_r: one too long for it
+ * is refused, never cut (a cut list would drop its last items unsaid). */
+static int copy_value(const char *opt, const char *val, char *buf, size_t size)
+{
+    size_t n = strlen(val);
+    if (n >= size) {
+        log_error("%s: the value is %zu characters long; at most %zu are taken", opt, n,
+                  size - 1);
+        return -1;
+    }
+    memcpy(buf, val, n + 1);
+    return 0;
+}
+
 /* -rtc base=utc|DATE: QEMU's spelling; the clock always runs on the
  * machine's own clock (QEMU's clock=vm). */
 static int opt_rtc(struct machine_config *cfg, const char *arg)
 {
     char buf[64];
-    snprintf(buf, sizeof buf, "%s", arg);
+    if (copy_value("-rtc", arg, buf, sizeof buf) < 0)
+        return -1;
     for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
         if (strcmp(p, "base=utc") == 0) {
             cfg->rtc_base = (int64_t)time(NULL);
@@ -217,7 +232,8 @@ static int opt_serial(struct machine_config *cfg, const char *arg)
 static int opt_machine(struct machine_config *cfg, const char *arg)
 {
     char buf[256];
-    snprintf(buf, sizeof buf, "%s", arg);
+    if (copy_value("-machine", arg, buf, sizeof buf) < 0)
+        return -1;
     for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
         if (strcmp(p, "pc") == 0 || strcmp(p, "type=pc") == 0)
             continue;
@@ -264,7 +280,8 @@ static int each_prop(const char *opt, const char *arg, const char *rest,
                                const char *val), struct machine_config *cfg, void *ctx)
 {
     char buf[1024];
-    snprintf(buf, sizeof buf, "%s", rest);
+    if (copy_value(opt, rest, buf, sizeof buf) < 0)
+        return -1;
     for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(p, '=');
         if (!eq) {
@@ -316,26 +333,35 @@ static int user_prop(struct machine_config *cfg, void *ctx, const char *key, con
     return 0;
 }
 
+/* A user backend from "user[,KEY=VALUE...]" (opt names the option, for
+ * errors); id is the default id, NULL for one the option must give. */
+static struct user_net_config *add_user_netdev(struct machine_config *cfg, const char *opt,
+                                               const char *arg, const char *id)
+{
+    if (cfg->nnetdevs == 4) {
+        log_error("%s %s: at most 4 backends", opt, arg);
+        return NULL;
+    }
+    struct user_net_config *u = &cfg->netdevs[cfg->nnetdevs];
+    memset(u, 0, sizeof *u);
+    u->id = id;
+    if (each_prop(opt, arg, arg[4] ? arg + 5 : "", user_prop, cfg, u) < 0)
+        return NULL;
+    if (!u->id) {
+        log_error("%s %s: needs id=NAME", opt, arg);
+        return NULL;
+    }
+    cfg->nnetdevs++;
+    return u;
+}
+
 static int opt_netdev(struct machine_config *cfg, const char *arg)
 {
     if (strncmp(arg, "user,", 5) != 0 && strcmp(arg, "user") != 0) {
         log_error("-netdev %s: only the user backend exists (-netdev user,id=ID,...)", arg);
         return -1;
     }
-    if (cfg->nnetdevs == 4) {
-        log_error("-netdev %s: at most 4 backends", arg);
-        return -1;
-    }
-    struct user_net_config *u = &cfg->netdevs[cfg->nnetdevs];
-    memset(u, 0, sizeof *u);
-    if (each_prop("-netdev", arg, arg[4] ? arg + 5 : "", user_prop, cfg, u) < 0)
-        return -1;
-    if (!u->id) {
-        log_error("-netdev %s: needs id=NAME", arg);
-        return -1;
-    }
-    cfg->nnetdevs++;
-    return 0;
+    return add_user_netdev(cfg, "-netdev", arg, NULL) ? 0 : -1;
 }
 
 static int nic_prop(struct machine_config *cfg, void *ctx, const char *key, const char *val)
@@ -369,17 +395,10 @@ static int opt_nic(struct machine_config *cfg, const char *arg)
         log_error("-nic %s: only -nic user[,model=e1000,...] or -nic none", arg);
         return -1;
     }
-    if (cfg->nnetdevs == 4) {
-        log_error("-nic %s: at most 4 backends", arg);
-        return -1;
-    }
-    struct user_net_config *u = &cfg->netdevs[cfg->nnetdevs];
-    memset(u, 0, sizeof *u);
-    u->id = "nic.0";
-    if (each_prop("-nic", arg, arg[4] ? arg + 5 : "", user_prop, cfg, u) < 0)
+    const struct user_net_config *u = add_user_netdev(cfg, "-nic", arg, "nic.0");
+    if (!u)
         return -1;
     cfg->nic_netdev = u->id;
-    cfg->nnetdevs++;
     return 0;
 }
 

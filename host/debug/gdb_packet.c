@@ -145,3 +145,14 @@ int gdb_parse_hex(const char *s, uint64_t *out)
     *out = v;
     return n;
 }
+
+const char *gdb_parse_addr_len(const char *s, uint64_t *addr, uint64_t *len)
+{
+    int a = gdb_parse_hex(s, addr);
+    if (a < 0 || s[a] != ',')
+        return NULL;
+    int l = gdb_parse_hex(s + a + 1, len);
+    if (l < 0)
+        return NULL;
+    return s + a + 1 + l;
+}

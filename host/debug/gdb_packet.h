@@ -45,5 +45,8 @@ int gdb_hex_decode(const char *hex, size_t nbytes, uint8_t *out);
 void gdb_hex_encode(const uint8_t *in, size_t n, char *out);   /* writes 2n + NUL */
 /* Parses a hex number up to a delimiter; returns chars used or -1. */
 int gdb_parse_hex(const char *s, uint64_t *out);
+/* "ADDR,LEN" (m, M, X, Z, z, qXfer's offset and length); returns what
+ * follows it (':' and data, or the end) or NULL when it does not parse. */
+const char *gdb_parse_addr_len(const char *s, uint64_t *addr, uint64_t *len);
 
 #endif

@@ -311,10 +311,15 @@ static void cmd_query_stop(struct gdbstub *g, const char *p, size_t n, struct re
     puts_r(r, "T05thread:01;");
 }
 
-static bool load_regs(struct gdbstub *g, struct cpu_state *s, struct cpu_fpu *f)
+/* The registers gdb's packets read or write; false, with E01 the reply,
+ * when the backend cannot give them. */
+static bool load_regs(struct gdbstub *g, struct cpu_state *s, struct cpu_fpu *f, struct reply *r)
 {
     memset(f, 0, sizeof *f);
-    return state(g, s) && (!g->m->cpu_ops->get_fpu || g->m->cpu_ops->get_fpu(g->m->cpu, f) == 0);
+    if (state(g, s) && (!g->m->cpu_ops->get_fpu || g->m->cpu_ops->get_fpu(g->m->cpu, f) == 0))
+        return true;
+    puts_r(r, "E01");
+    return false;
 }
 
 static bool store_regs(struct gdbstub *g, const struct cpu_state *s, const struct cpu_fpu *f)
@@ -327,10 +332,8 @@ static void cmd_read_regs(struct gdbstub *g, const char *p, size_t n, struct rep
 {
     struct cpu_state s;
     struct cpu_fpu f;
-    if (!load_regs(g, &s, &f)) {
-        puts_r(r, "E01");
+    if (!load_regs(g, &s, &f, r))
         return;
-    }
     uint8_t v[16];
     for (int i = 0; i < GDB_NUM_REGS; i++)
         put_hex(r, v, gdb_regs_get(&s, &f, i, v));
@@ -340,10 +343,8 @@ static void cmd_write_regs(struct gdbstub *g, const char *p, size_t n, struct re
 {
     struct cpu_state s;
     struct cpu_fpu f;
-    if (!load_regs(g, &s, &f)) {
-        puts_r(r, "E01");
+    if (!load_regs(g, &s, &f, r))
         return;
-    }
     const char *h = p + 1;
     size_t left = n - 1;
     uint8_t v[16];
@@ -370,10 +371,8 @@ static void cmd_read_reg(struct gdbstub *g, const char *p, size_t n, struct repl
         puts_r(r, "E22");
         return;
     }
-    if (!load_regs(g, &s, &f)) {
-        puts_r(r, "E01");
+    if (!load_regs(g, &s, &f, r))
         return;
-    }
     put_hex(r, v, gdb_regs_get(&s, &f, (int)reg, v));
 }
 
@@ -394,30 +393,16 @@ static void cmd_write_reg(struct gdbstub *g, const char *p, size_t n, struct rep
         puts_r(r, "E22");
         return;
     }
-    if (!load_regs(g, &s, &f)) {
-        puts_r(r, "E01");
+    if (!load_regs(g, &s, &f, r))
         return;
-    }
     gdb_regs_set(&s, &f, (int)reg, v);
     puts_r(r, store_regs(g, &s, &f) ? "OK" : "E01");
-}
-
-/* "ADDR,LEN" then an optional ':'; returns the rest or NULL. */
-static const char *addr_len(const char *p, uint64_t *addr, uint64_t *len)
-{
-    int a = gdb_parse_hex(p, addr);
-    if (a < 0 || p[a] != ',')
-        return NULL;
-    int l = gdb_parse_hex(p + a + 1, len);
-    if (l < 0)
-        return NULL;
-    return p + a + 1 + l;
 }
 
 static void cmd_read_mem(struct gdbstub *g, const char *p, size_t n, struct reply *r)
 {
     uint64_t addr, len;
-    const char *rest = addr_len(p + 1, &addr, &len);
+    const char *rest = gdb_parse_addr_len(p + 1, &addr, &len);
     uint8_t buf[GDB_PACKET_MAX / 2];
     if (!rest || *rest || len > sizeof buf) {
         puts_r(r, "E22");
@@ -439,7 +424,7 @@ static void write_mem(struct gdbstub *g, uint64_t addr, uint8_t *buf, uint64_t l
 static void cmd_write_mem(struct gdbstub *g, const char *p, size_t n, struct reply *r)
 {
     uint64_t addr, len;
-    const char *rest = addr_len(p + 1, &addr, &len);
+    const char *rest = gdb_parse_addr_len(p + 1, &addr, &len);
     uint8_t buf[GDB_PACKET_MAX / 2];
     if (!rest || *rest != ':' || len > sizeof buf || strlen(rest + 1) != 2 * len ||
         gdb_hex_decode(rest + 1, len, buf) < 0) {
@@ -452,7 +437,7 @@ static void cmd_write_mem(struct gdbstub *g, const char *p, size_t n, struct rep
 static void cmd_write_bin(struct gdbstub *g, const char *p, size_t n, struct reply *r)
 {
     uint64_t addr, len;
-    const char *rest = addr_len(p + 1, &addr, &len);
+    const char *rest = gdb_parse_addr_len(p + 1, &addr, &len);
     uint8_t buf[GDB_PACKET_MAX];
     if (!rest || *rest != ':' || len > sizeof buf || (size_t)(p + n - rest - 1) != len) {
         puts_r(r, "E22");
@@ -488,7 +473,7 @@ static void cmd_breakpoint(struct gdbstub *g, const char *p, size_t n, struct re
 {
     bool insert = *p == 'Z';
     uint64_t addr, kind;
-    if (p[1] < '0' || p[1] > '4' || p[2] != ',' || !addr_len(p + 3, &addr, &kind)) {
+    if (p[1] < '0' || p[1] > '4' || p[2] != ',' || !gdb_parse_addr_len(p + 3, &addr, &kind)) {
         puts_r(r, "E22");
         return;
     }
@@ -572,7 +557,7 @@ static void cmd_query(struct gdbstub *g, const char *p, size_t n, struct reply *
         puts_r(r, s);
     } else if (strncmp(p, "qXfer:features:read:target.xml:", 31) == 0) {
         uint64_t off, len;
-        const char *rest = addr_len(p + 31, &off, &len);
+        const char *rest = gdb_parse_addr_len(p + 31, &off, &len);
         if (!rest || *rest) {
             puts_r(r, "E22");
             return;
@@ -884,10 +869,9 @@ struct gdbstub *gdbstub_open(struct machine *m, const char *spec, char *why, siz
             close(fd);
         return NULL;
     }
-    struct gdbstub *g = calloc(1, sizeof *g);
+    struct gdbstub *g = zalloc_or_why(sizeof *g, why, whylen);
     if (!g) {
         close(fd);
-        snprintf(why, whylen, "out of memory");
         return NULL;
     }
     g->m = m;

@@ -65,30 +65,32 @@ static void tx_timer_expired(void *opaque)
     e1000dev_raise(e, E1000_ICR_TXDW);
 }
 
-void e1000dev_rx_done(struct e1000 *e)
+/* A packet's cause waits for its delay timer, restarted by every packet,
+ * but no longer than the absolute timer, started by the first (RDTR and
+ * RADV for receive, TIDV and TADV for transmit); a delay of 0 raises it
+ * at once. */
+static void delay_cause(struct e1000 *e, uint32_t cause, struct timer *delay, uint32_t delay_reg,
+                        struct timer *absolute, uint32_t absolute_reg)
 {
-    uint64_t rdtr = delay_ns(e, E1000_RDTR), radv = delay_ns(e, E1000_RADV);
-    if (!e->loop || !rdtr) {
-        e1000dev_raise(e, E1000_ICR_RXT0);
+    uint64_t d = delay_ns(e, delay_reg), a = delay_ns(e, absolute_reg);
+    if (!e->loop || !d) {
+        e1000dev_raise(e, cause);
         return;
     }
     uint64_t now = loop_now(e->loop);
-    timer_mod(&e->rdtr, now + rdtr);            /* restarted by every frame */
-    if (radv && !e->radv.armed)
-        timer_mod(&e->radv, now + radv);        /* ... but no later than this */
+    timer_mod(delay, now + d);
+    if (a && !absolute->armed)
+        timer_mod(absolute, now + a);
+}
+
+void e1000dev_rx_done(struct e1000 *e)
+{
+    delay_cause(e, E1000_ICR_RXT0, &e->rdtr, E1000_RDTR, &e->radv, E1000_RADV);
 }
 
 void e1000dev_tx_done_delayed(struct e1000 *e)
 {
-    uint64_t tidv = delay_ns(e, E1000_TIDV), tadv = delay_ns(e, E1000_TADV);
-    if (!e->loop || !tidv) {
-        e1000dev_raise(e, E1000_ICR_TXDW);
-        return;
-    }
-    uint64_t now = loop_now(e->loop);
-    timer_mod(&e->tidv, now + tidv);
-    if (tadv && !e->tadv.armed)
-        timer_mod(&e->tadv, now + tadv);
+    delay_cause(e, E1000_ICR_TXDW, &e->tidv, E1000_TIDV, &e->tadv, E1000_TADV);
 }
 
 static void tx_more_expired(void *opaque)

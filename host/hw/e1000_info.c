@@ -171,13 +171,21 @@ struct ring {
     void (*print)(FILE *out, const uint8_t d[E1000_DESC_SIZE]);
 };
 
+/* Both legacy descriptors begin with the buffer's address and length;
+ * then the byte the reader looks at first, its bits by name: CMD for
+ * transmit, STATUS for receive (8254x 3.2.3, 3.3.3). */
+static void addr_len_byte(FILE *out, uint64_t addr, unsigned len, const char *name, unsigned v,
+                          const char *const names[8])
+{
+    fprintf(out, "addr 0x%llx len %u %s 0x%02x ", (unsigned long long)addr, len, name, v);
+    bits(out, v, names);
+}
+
 static void print_tx(FILE *out, const uint8_t raw[E1000_DESC_SIZE])
 {
     struct e1000_tx_desc d;
     memcpy(&d, raw, sizeof d);
-    fprintf(out, "addr 0x%llx len %u cmd 0x%02x ", (unsigned long long)d.buffer_addr, d.length,
-            d.cmd);
-    bits(out, d.cmd, tx_cmd_bits);
+    addr_len_byte(out, d.buffer_addr, d.length, "cmd", d.cmd, tx_cmd_bits);
     fprintf(out, " sta 0x%x%s", d.status, d.status & E1000_TXD_STAT_DD ? " (DD)" : "");
 }
 
@@ -185,9 +193,7 @@ static void print_rx(FILE *out, const uint8_t raw[E1000_DESC_SIZE])
 {
     struct e1000_rx_desc d;
     memcpy(&d, raw, sizeof d);
-    fprintf(out, "addr 0x%llx len %u sta 0x%02x ", (unsigned long long)d.buffer_addr, d.length,
-            d.status);
-    bits(out, d.status, rx_sta_bits);
+    addr_len_byte(out, d.buffer_addr, d.length, "sta", d.status, rx_sta_bits);
     fprintf(out, " err 0x%02x", d.errors);
 }
 

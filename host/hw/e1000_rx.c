@@ -29,6 +29,7 @@
 #include <string.h>
 #include "hw/e1000_internal.h"
 #include "net/checksum.h"
+#include "net/packet.h"
 
 
 /* 13.4.22 RCTL.SECRC clear: the FCS stays on the frame. */
@@ -285,10 +286,8 @@ static bool deliver(struct e1000 *e, const uint8_t *f, size_t len)
 static void wait_for_descriptors(struct e1000 *e, const uint8_t *f, size_t len)
 {
     struct rx_fifo *q = &e->rxq;
-    struct net_packet *p = NULL;
-    if (q->frames < NET_QUEUE_LIMIT && q->bytes + len <= E1000_RX_FIFO_BYTES)
-        p = malloc(sizeof *p + len);
-    if (!p) {
+    if (q->frames >= NET_QUEUE_LIMIT || q->bytes + len > E1000_RX_FIFO_BYTES ||
+        !net_packet_push(&q->head, &q->tail, f, len)) {
         missed(e);
         /* a driver that never handed descriptors over, or never let the
          * device master the bus, was told so once (e1000_doorbell.c) */
@@ -299,14 +298,6 @@ static void wait_for_descriptors(struct e1000 *e, const uint8_t *f, size_t len)
                     "in MPC)", q->frames, q->bytes, len);
         return;
     }
-    p->next = NULL;
-    p->len = len;
-    memcpy(p->data, f, len);
-    if (q->tail)
-        q->tail->next = p;
-    else
-        q->head = p;
-    q->tail = p;
     q->frames++;
     q->bytes += len;
     R(e, E1000_RNBC)++;
@@ -316,10 +307,7 @@ static void wait_for_descriptors(struct e1000 *e, const uint8_t *f, size_t len)
 static void fifo_pop(struct e1000 *e)
 {
     struct rx_fifo *q = &e->rxq;
-    struct net_packet *p = q->head;
-    q->head = p->next;
-    if (!q->head)
-        q->tail = NULL;
+    struct net_packet *p = net_packet_pop(&q->head, &q->tail);
     q->frames--;
     q->bytes -= p->len;
     free(p);

@@ -35,14 +35,19 @@ struct net_dump *net_dump_open(const char *path, char *why, size_t whylen)
         fclose(f);
         return NULL;
     }
-    struct net_dump *d = calloc(1, sizeof *d);
+    struct net_dump *d = zalloc_or_why(sizeof *d, why, whylen);
     if (!d) {
         fclose(f);
-        snprintf(why, whylen, "out of memory");
         return NULL;
     }
     d->f = f;
     d->path = strdup(path);
+    if (!d->path) {
+        snprintf(why, whylen, "out of memory");
+        fclose(f);
+        free(d);
+        return NULL;
+    }
     return d;
 }
 

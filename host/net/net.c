@@ -3,6 +3,7 @@
 #include "net/dump.h"
 #include "net/impair.h"
 #include "net/net.h"
+#include "net/packet.h"
 
 void net_client_init(struct net_client *nc, const char *name,
                      const struct net_client_ops *ops, void *opaque)
@@ -34,20 +35,11 @@ static bool enqueue(struct net_client *to, const uint8_t *buf, size_t len)
                     to->dropped);
         return false;
     }
-    struct net_packet *p = malloc(sizeof *p + len);
-    if (!p) {
+    if (!net_packet_push(&to->queue_head, &to->queue_tail, buf, len)) {
         to->dropped++;
         log_warn_rl(&to->rl, "net: out of memory queueing a frame for %s; dropped", to->name);
         return false;
     }
-    p->next = NULL;
-    p->len = len;
-    memcpy(p->data, buf, len);
-    if (to->queue_tail)
-        to->queue_tail->next = p;
-    else
-        to->queue_head = p;
-    to->queue_tail = p;
     to->queued++;
     return true;
 }
@@ -88,22 +80,15 @@ void net_flush(struct net_client *nc)
         struct net_packet *p = nc->queue_head;
         if (!nc->ops->receive(nc, p->data, p->len))
             break;
-        nc->queue_head = p->next;
-        if (!nc->queue_head)
-            nc->queue_tail = NULL;
+        free(net_packet_pop(&nc->queue_head, &nc->queue_tail));
         nc->queued--;
-        free(p);
     }
     nc->flushing = false;
 }
 
 void net_client_cleanup(struct net_client *nc)
 {
-    while (nc->queue_head) {
-        struct net_packet *p = nc->queue_head;
-        nc->queue_head = p->next;
-        free(p);
-    }
-    nc->queue_tail = NULL;
+    while (nc->queue_head)
+        free(net_packet_pop(&nc->queue_head, &nc->queue_tail));
     nc->queued = 0;
 }

@@ -14,7 +14,7 @@ CPU_TEST_OBJS   := $(CPU_TEST_SRCS:%.c=$(CPU_TEST_DIR)/%.o) \
                    $(CPU_TEST_DIR)/tests/cpu/trampoline.o \
                    $(CPU_CASE_SRCS:%.asm=$(CPU_TEST_DIR)/%.o) \
                    $(CPU_SYS_SRCS:%.asm=$(CPU_TEST_DIR)/%.o)
-CPU_NASM_DEPS   := tests/cpu/cases.inc tests/cpu/layout.inc
+CPU_NASM_DEPS   := tests/cpu/cases.inc tests/cpu/layout.inc guest/arch/x86/long_mode.inc
 
 .PHONY: cpu-test
 

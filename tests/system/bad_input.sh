@@ -122,6 +122,14 @@ case_bad "-initrd with a guest that is not Linux" "$guest: -initrd is for a Linu
     -initrd "$guest" "$guest"
 case_bad "-rtc with a bad date" "-rtc base=2025-02-30: expected base=utc or base=YYYY-MM-DD" \
     -rtc base=2025-02-30 "$guest"
+# a value too long for its buffer is refused, not cut short (cut, the
+# bad item at its end would go unsaid)
+long=$(printf 'base=utc,%.0s' $(seq 8))
+case_bad "-rtc too long" "-rtc: the value is 80 characters long; at most 63 are taken" \
+    -rtc "${long}base=bad" "$guest"
+long=$(printf 'pc,%.0s' $(seq 90))
+case_bad "-machine too long" "-machine: the value is 280 characters long; at most 255 are taken" \
+    -machine "${long}nonsense=1" "$guest"
 
 "$pcemu" --help >"$TMP/out" 2>&1; st=$?
 expect_status "--help exits 0" 0 $st

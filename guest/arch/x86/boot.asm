@@ -7,6 +7,8 @@
 %define MB_FLAGS     0x3              ; page-aligned modules, memory info
 %define PCEMU_NOTE   0x50434501
 
+%include "guest/arch/x86/long_mode.inc"
+
 section .multiboot
 align 4
     dd MB_MAGIC
@@ -76,9 +78,7 @@ boot_info:  resd 1
 section .rodata
 align 8
 gdt64:
-    dq 0
-    dq 0x00af9a000000ffff             ; 0x08: 64-bit code
-    dq 0x00cf92000000ffff             ; 0x10: data
+    LM_GDT_ENTRIES
 gdt64_end:
 gdt64_ptr:
     dw gdt64_end - gdt64 - 1
@@ -94,39 +94,12 @@ _start:
     mov [boot_magic], eax
     mov [boot_info], ebx
 
-    ; long mode needs CPUID leaf 0x80000001 EDX bit 29
-    mov eax, 0x80000000
-    cpuid
-    cmp eax, 0x80000001
-    jb no_long_mode
-    mov eax, 0x80000001
-    cpuid
-    test edx, 1 << 29
-    jz no_long_mode
-
-    mov eax, kernel_pml4
-    mov cr3, eax
-    mov eax, cr4
-    or eax, 1 << 5                    ; PAE
-    mov cr4, eax
-    mov ecx, 0xc0000080               ; EFER
-    rdmsr
-    or eax, 1 << 8                    ; LME
-    wrmsr
-    mov eax, cr0
-    or eax, (1 << 31) | (1 << 16) | 1 ; PG, WP, PE
-    mov cr0, eax
-    lgdt [gdt64_ptr]
-    jmp 0x08:.long
+    LM_REQUIRE no_long_mode
+    LM_ENTER kernel_pml4, gdt64_ptr, .long
 
 bits 64
 .long:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov fs, ax
-    mov gs, ax
+    LM_DATA_SEGMENTS
     mov rsp, boot_stack_top
     mov edi, [boot_magic]
     mov esi, [boot_info]

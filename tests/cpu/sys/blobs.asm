@@ -322,9 +322,10 @@ MARK sys_cpuid_done
 BEND
 
 ; ---- a multiboot-style 32-bit entry, as guest/arch/x86/boot.asm's
-; _start: protected mode without paging; build page tables, PAE, LME,
-; paging, a 64-bit GDT and a far jump into 64-bit code. Copied to
-; LOW_CODE_PA and run there (linear = physical). ----
+; _start, with its steps (long_mode.inc): protected mode without paging;
+; build page tables, PAE, LME, paging, a 64-bit GDT and a far jump into
+; 64-bit code. Copied to LOW_CODE_PA and run there (linear = physical). ----
+%include "guest/arch/x86/long_mode.inc"
 %define PM(l) (LOW_CODE_PA + (l) - sys_pm32)
 %define PML4 (SPARE_PA)
 %define PDPT (SPARE_PA + 0x1000)
@@ -341,15 +342,7 @@ bits 32
     mov [PM(pm32_magic)], eax
     mov [PM(pm32_info)], ebx
 
-    ; long mode needs CPUID leaf 0x80000001 EDX bit 29
-    mov eax, 0x80000000
-    cpuid
-    cmp eax, 0x80000001
-    jb sys_pm32_no_lm
-    mov eax, 0x80000001
-    cpuid
-    test edx, 1 << 29
-    jz sys_pm32_no_lm
+    LM_REQUIRE sys_pm32_no_lm
 
     ; identity map the first GiB with 2 MiB pages
     mov edi, PML4
@@ -368,29 +361,11 @@ bits 32
     add edi, 8
     loop .pde
 
-    mov eax, PML4
-    mov cr3, eax
-    mov eax, cr4
-    or eax, 1 << 5                      ; PAE
-    mov cr4, eax
-    mov ecx, 0xc0000080                 ; EFER
-    rdmsr
-    or eax, 1 << 8                      ; LME
-    wrmsr
-    mov eax, cr0
-    or eax, (1 << 31) | (1 << 16) | 1   ; PG, WP, PE
-    mov cr0, eax
-    lgdt [PM(pm32_gdt_ptr)]
-    jmp 0x08:PM(sys_pm32_long)
+    LM_ENTER PML4, PM(pm32_gdt_ptr), PM(sys_pm32_long)
 
 bits 64
 sys_pm32_long:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov fs, ax
-    mov gs, ax
+    LM_DATA_SEGMENTS
     mov rsp, PM(pm32_stack_top)
     mov edi, [abs PM(pm32_magic)]
     mov esi, [abs PM(pm32_info)]
@@ -407,9 +382,7 @@ sys_pm32_no_lm:
 
 align 8
 pm32_gdt:
-    dq 0
-    dq 0x00af9a000000ffff               ; 0x08: 64-bit code
-    dq 0x00cf92000000ffff               ; 0x10: data
+    LM_GDT_ENTRIES
 pm32_gdt_end:
 pm32_gdt_ptr:
     dw pm32_gdt_end - pm32_gdt - 1
