@@ -18,8 +18,8 @@ DEPS := $(if $(filter deps run-guest-tests check unit system cross efi-cross ben
 
 WARN       := -Wall -Wextra -Werror -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE
-SAN_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE \
-               -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN         := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -Iinclude -Ihost -MMD -MP -D_GNU_SOURCE $(SAN)
 HOST_LDLIBS := -lslirp -lrt -ldw
 
 GUEST_CFLAGS := -std=gnu11 $(GUEST_OPT) -g $(WARN) -Iinclude -Iguest/include -MMD -MP \
@@ -45,12 +45,26 @@ GUEST_OBJS  := $(GUEST_ASRCS:%.asm=$(BUILD)/%.o) $(GUEST_SSRCS:%.S=$(BUILD)/%.o)
 UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
-# Contract tests: guest driver code built for the host, against the model.
-CONTRACT_GUEST := guest/drivers/e1000.c guest/drivers/e1000_pci.c guest/drivers/e1000_regs.c \
+# Guest code in host tests, one way: the guest modules below are built
+# once, with these flags, into $(HOSTGUEST_LIB), which every host test
+# that runs guest code links (the unit tests of guest modules, the
+# contract tests, the stack fuzzer's replay; the fuzzers' clang build
+# makes its own from the same list). x86.h and mmio.h are tests/shim's.
+# What a module calls in the rest of the kernel (printf, time_ns,
+# kmalloc, ...) or in the layer below it, a test may define itself: the
+# library's member defining it then stays out of the link (the seam).
+# What a test looks at inside a module is in the module's *_internal.h.
+HOSTGUEST_SRCS := guest/drivers/e1000.c guest/drivers/e1000_pci.c guest/drivers/e1000_regs.c \
                   guest/drivers/e1000_netdev.c guest/drivers/pci.c guest/drivers/driver_core.c \
-                  guest/kernel/heap.c guest/net/netdev.c
-CONTRACT_OBJS  := $(CONTRACT_GUEST:%.c=$(BUILD)/contract/%.o) \
-                  $(BUILD)/contract/tests/contract/contract_rig.o
+                  guest/kernel/heap.c guest/kernel/tsc_calib.c guest/lib/sha256.c \
+                  $(sort $(wildcard guest/net/*.c))
+HOSTGUEST_INC  := -Itests/shim -Iinclude -Iguest/include
+HOSTGUEST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -MMD -MP -D_GNU_SOURCE $(SAN) $(HOSTGUEST_INC)
+HOSTGUEST_OBJS := $(HOSTGUEST_SRCS:%.c=$(BUILD)/hostguest/%.o)
+HOSTGUEST_LIB  := $(BUILD)/hostguest/libguest.a
+
+# Contract tests: the guest's driver code against the model.
+CONTRACT_RIG   := $(BUILD)/contract/tests/contract/contract_rig.o
 CONTRACT_CFLAGS := $(SAN_CFLAGS) -Itests/shim -Itests/contract -Iguest/include
 CONTRACT_BINS  := $(BUILD)/tests/contract/test_e1000_contract $(BUILD)/tests/contract/test_e1000_mistakes
 
@@ -118,7 +132,7 @@ $(BUILD)/san/pcemu: $(BUILD)/san/host/main.o $(BUILD)/san/libpcemu.a
 # (rebuilt when GUEST_OPT changes the flags)
 $(GUEST_OBJS): $(BUILD)/guestflags.list
 
-$(BUILD)/guest/%.o: guest/%.asm | $(DEPS)
+$(BUILD)/guest/%.o: guest/%.asm guest/arch/x86/long_mode.inc | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -g -F dwarf -Iguest/include/ -o $@ $<
 
@@ -139,24 +153,37 @@ $(BUILD)/guest32.elf: $(BUILD)/guest.elf
 	$(OBJCOPY) -O elf32-i386 $< $@
 
 # ---- tests ----
+$(HOSTGUEST_OBJS): $(BUILD)/hostguest/%.o: %.c | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOSTGUEST_CFLAGS) -c $< -o $@
+
+$(HOSTGUEST_LIB): $(HOSTGUEST_OBJS) $(BUILD)/hostguest.list
+	rm -f $@; ar rcs $@ $(HOSTGUEST_OBJS)
+LIST_hostguest := $(HOSTGUEST_OBJS)
+
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/san/libpcemu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_CFLAGS) -Itests/unit -Itests/shim -Iguest/include -o $@ $< $(BUILD)/san/libpcemu.a \
-	    -lcmocka $(HOST_LDLIBS)
+	$(CC) $(SAN_CFLAGS) -Itests/unit -Itests/shim -Iguest/include -o $@ $< $(UNIT_GUEST) \
+	    $(BUILD)/san/libpcemu.a -lcmocka $(HOST_LDLIBS)
 
-$(BUILD)/contract/guest/%.o: guest/%.c | $(DEPS)
-	@mkdir -p $(dir $@)
-	$(CC) $(CONTRACT_CFLAGS) -c $< -o $@
+# the unit tests of guest modules (the others test pcemu alone);
+# test_sha256 runs both ways of computing it, with the SHA extensions'
+# code too
+GUEST_UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,driver_core guest_net sha256 tcp tsc_calib)
+$(GUEST_UNIT_BINS): UNIT_GUEST = $(filter %.o,$^) $(HOSTGUEST_LIB)
+$(GUEST_UNIT_BINS): $(HOSTGUEST_LIB)
+$(BUILD)/tests/unit/test_sha256: $(BUILD)/tools/sha256_ni.o
 
 # (the rig is pcemu's side: its own headers, not the guest's shims)
 $(BUILD)/contract/tests/contract/%.o: tests/contract/%.c | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/contract/%: tests/contract/%.c $(CONTRACT_OBJS) $(BUILD)/san/libpcemu.a
+$(BUILD)/tests/contract/%: tests/contract/%.c $(CONTRACT_RIG) $(HOSTGUEST_LIB) \
+                           $(BUILD)/san/libpcemu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CONTRACT_CFLAGS) -o $@ $< $(CONTRACT_OBJS) $(BUILD)/san/libpcemu.a -lcmocka \
-	    $(HOST_LDLIBS)
+	$(CC) $(CONTRACT_CFLAGS) -o $@ $< $(CONTRACT_RIG) $(HOSTGUEST_LIB) $(BUILD)/san/libpcemu.a \
+	    -lcmocka $(HOST_LDLIBS)
 
 unit: $(UNIT_BINS) $(CONTRACT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS) $(CONTRACT_BINS)
@@ -186,12 +213,6 @@ $(BUILD)/tools/netharness: tools/netharness.c guest/lib/sha256.c guest/include/s
 $(BUILD)/tools/sha256_ni.o: guest/lib/sha256_ni.asm | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -o $@ $<
-
-# test_sha256 runs both ways of computing it
-$(BUILD)/tests/unit/test_sha256: tests/unit/test_sha256.c guest/lib/sha256.c \
-                                 $(BUILD)/tools/sha256_ni.o | $(DEPS)
-	@mkdir -p $(dir $@)
-	$(CC) $(SAN_CFLAGS) -Iguest/include -o $@ $< $(BUILD)/tools/sha256_ni.o -lcmocka
 
 $(BUILD)/tools/%: tools/%.c | $(DEPS)
 	@mkdir -p $(dir $@)

@@ -35,13 +35,13 @@
  */
 #include "contract/platform.h"
 #include "tsc_calib.h"
+#include "tsc_calib_internal.h"
 
 #define SPAN_CLOCKS    (PIT_HZ / 500)    /* about 2 ms */
 #define GIVE_UP_CLOCKS (PIT_HZ / 25)     /* 40 ms with no tight sample to end on */
 #define WARM_UP        8                 /* samples before the start, for the narrowest bracket */
 #define START_TRIES    256
 #define RATE_CLOCKS    64                /* clocks measured before gaps are checked */
-#define SPAN_READS     (1u << 18)        /* a counter that does not count: give up */
 #define SPANS          3
 #define ROUNDS         4
 #define AGREE_PPM      5000

@@ -47,8 +47,8 @@ static void block(struct sha256 *s, const uint8_t *p)
 }
 
 /* The SHA extensions' code, where the program links sha256_ni.asm: weak,
- * so a program built from this file alone (the unit tests that include
- * it, the fuzzers) has none and takes the portable code. */
+ * so a program without it (the host tests but test_sha256, the fuzzers)
+ * takes the portable code. */
 #if defined(__x86_64__)
 void sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks) __attribute__((weak));
 

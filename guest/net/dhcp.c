@@ -3,13 +3,8 @@
 #include "clock.h"
 #include "kernel.h"
 #include "net.h"
+#include "dhcp_internal.h"
 #include "net_internal.h"
-
-#define DHCP_CLIENT 68
-#define DHCP_SERVER 67
-#define MAGIC 0x63825363u
-
-enum { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5, NAK = 6 };
 
 static struct {
     uint32_t xid, offered, server, router, dns, mask, lease;

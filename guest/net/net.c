@@ -9,26 +9,16 @@
 
 struct net_if netif;
 
-#define ETH_ARP  0x0806
-#define ETH_IPV4 0x0800
-#define ARP_ENTRIES 8
 #define ARP_TTL_NS (60ull * 1000000000ull)
 #define ARP_ASK_NS (2ull * 1000000000ull)  /* how long an unanswered request's entry waits */
-#define UDP_PORTS 8
 
 static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-/* An entry without `resolved` is a request of ours waiting for its
- * answer: RFC 826's merge rule takes replies only for entries there are. */
-static struct {
-    uint32_t ip;
-    uint8_t mac[6];
-    bool resolved;
-    uint64_t expires;
-} arp_cache[ARP_ENTRIES];
-static struct { uint16_t port; udp_handler h; } udp_ports[UDP_PORTS];
-static struct { uint16_t id, seq; bool got; } echo;
-static icmp_reply_handler echo_handler;
+/* net_internal.h says what each is */
+struct arp_entry arp_cache[ARP_ENTRIES];
+struct udp_binding udp_ports[UDP_PORTS];
+struct echo_wait echo_wait;
+icmp_reply_handler echo_handler;
 
 uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum)
 {
@@ -41,10 +31,7 @@ uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum)
     return (uint16_t)~sum;
 }
 
-/* Inside net_tx_begin/end frames are only queued, and the NIC is told
- * (a flush: one doorbell, one VM exit) once at the end, or when it has
- * no room for more. */
-static int tx_batch, tx_queued;
+int tx_batch, tx_queued;           /* batching: net_internal.h */
 
 void net_tx_begin(void)
 {
@@ -58,10 +45,6 @@ void net_tx_end(void)
         tx_queued = 0;
     }
 }
-
-/* How long a frame waits for the NIC to free room in its ring before it
- * is given up: the NIC sends a ring's worth in far less. */
-#define TX_ROOM_WAIT_NS 20000000ull
 
 /* A TCP segment whose checksums were left to the NIC, for a NIC that
  * cannot: the TCP field holds the folded pseudo-header sum, so summing
@@ -367,8 +350,8 @@ static void ipv4_input(const uint8_t *ip, size_t len)
             netif.rx_dropped++;
             return;
         }
-        if (p[0] == 0 && get16(p + 4) == echo.id && get16(p + 6) == echo.seq)
-            echo.got = true;
+        if (p[0] == 0 && get16(p + 4) == echo_wait.id && get16(p + 6) == echo_wait.seq)
+            echo_wait.got = true;
         if (p[0] == 0 && echo_handler)
             echo_handler(src, get16(p + 4), get16(p + 6), plen - 8);
     } else if (ip[9] == 6) {                    /* TCP */
@@ -451,14 +434,14 @@ void icmp_on_reply(icmp_reply_handler h)
 
 long icmp_ping(uint32_t dst, uint16_t seq, unsigned timeout_ms)
 {
-    echo = (typeof(echo)){ .id = 0x7063, .seq = seq };
+    echo_wait = (struct echo_wait){ .id = 0x7063, .seq = seq };
     uint64_t t0 = time_ns(), end = t0 + (uint64_t)timeout_ms * 1000000;
-    if (echo_request(dst, echo.id, seq, 32, 1000) < 0)
+    if (echo_request(dst, echo_wait.id, seq, 32, 1000) < 0)
         return -1;
-    while (!echo.got && time_ns() < end)
+    while (!echo_wait.got && time_ns() < end)
         if (!net_poll())
             net_idle();
-    return echo.got ? (long)((time_ns() - t0) / 1000) : -1;
+    return echo_wait.got ? (long)((time_ns() - t0) / 1000) : -1;
 }
 
 bool net_rx_l4_verified(void)

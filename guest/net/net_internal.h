@@ -1,11 +1,17 @@
 /* Shared inside the network stack: byte order, the checksum, sending an
- * IPv4 packet, and the TCP hooks net_poll calls. */
+ * IPv4 packet, the TCP hooks net_poll calls; and net.c's and random.c's
+ * state, which the host tests (tests/unit, tests/fuzz/stack) look at and
+ * put back as it is at boot. */
 #ifndef GUEST_NET_INTERNAL_H
 #define GUEST_NET_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "net.h"
+
+#define ETH_ARP  0x0806
+#define ETH_IPV4 0x0800
 
 static inline void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static inline void put32(uint8_t *p, uint32_t v)
@@ -48,5 +54,39 @@ bool net_rx_l4_verified(void);
 
 void tcp_input(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
 void tcp_after_input(void);
+
+/* ---- net.c's state ---- */
+
+/* An entry without `resolved` is a request of ours waiting for its
+ * answer: RFC 826's merge rule takes replies only for entries there are. */
+#define ARP_ENTRIES 8
+struct arp_entry {
+    uint32_t ip;
+    uint8_t mac[6];
+    bool resolved;
+    uint64_t expires;
+};
+extern struct arp_entry arp_cache[ARP_ENTRIES];
+
+#define UDP_PORTS 8
+struct udp_binding { uint16_t port; udp_handler h; };
+extern struct udp_binding udp_ports[UDP_PORTS];
+
+/* The echo reply icmp_ping waits for, and where the others go. */
+struct echo_wait { uint16_t id, seq; bool got; };
+extern struct echo_wait echo_wait;
+extern icmp_reply_handler echo_handler;
+
+/* Inside net_tx_begin/end frames are only queued, and the NIC is told
+ * (a flush: one doorbell, one VM exit) once at the end, or when it has
+ * no room for more. */
+extern int tx_batch, tx_queued;
+/* How long a frame waits for the NIC to free room in its ring before it
+ * is given up: the NIC sends a ring's worth in far less. */
+#define TX_ROOM_WAIT_NS 20000000ull
+
+/* ---- random.c's state: what each draw hashes besides the TSC ---- */
+extern uint8_t random_pool[16];
+extern uint64_t random_draws;
 
 #endif

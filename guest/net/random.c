@@ -16,8 +16,8 @@
 #include "sha256.h"
 #include "x86.h"
 
-static uint8_t pool[16];
-static uint64_t draws;
+uint8_t random_pool[16];
+uint64_t random_draws;
 
 /* 16 unguessable bytes */
 static void draw(uint8_t out[16])
@@ -26,12 +26,12 @@ static void draw(uint8_t out[16])
     uint8_t d[32];
     struct sha256 h;
     sha256_init(&h);
-    sha256_update(&h, pool, sizeof pool);
-    sha256_update(&h, &draws, sizeof draws);
+    sha256_update(&h, random_pool, sizeof random_pool);
+    sha256_update(&h, &random_draws, sizeof random_draws);
     sha256_update(&h, &tsc, sizeof tsc);
     sha256_final(&h, d);
-    draws++;
-    memcpy(pool, d, sizeof pool);
+    random_draws++;
+    memcpy(random_pool, d, sizeof random_pool);
     memcpy(out, d + 16, 16);
 }
 

@@ -9,7 +9,8 @@
 # `make fuzz` runs each target for FUZZ_SECONDS on a copy of its corpus
 # in $(BUILD)/fuzz/run/; FUZZ_MERGE=1 merges what it found back into
 # tests/fuzz/corpus/. Included from the top-level Makefile after BUILD,
-# CC, WARN, HOST_LIB_SRCS and HOST_LDLIBS are set.
+# CC, WARN, HOST_LIB_SRCS, HOST_LDLIBS and the guest code for host tests
+# (HOSTGUEST_*) are set.
 
 FUZZ_ALL     := e1000 pci gdb monitor stack
 FUZZ_TARGETS ?= $(FUZZ_ALL)
@@ -17,7 +18,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_MERGE   ?= 0
 FUZZ_CLANG   ?= clang
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SAN     := $(SAN)
 FUZZ_BASE    := -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -MMD -MP
 # FUZZ_EXTRA_CFLAGS=-DFUZZ_CHECK_KNOWN_BUGS checks what tests/fuzz/crashes/
 # reproduces (the harnesses skip those known bugs by default)
@@ -27,18 +28,17 @@ FUZZ_GCC_CFLAGS   := $(FUZZ_BASE) $(FUZZ_SAN) $(FUZZ_EXTRA_CFLAGS)
 
 # What each target is built from; the host targets link pcemu's library
 # (clang's own build of it, or $(BUILD)/san/libpcemu.a for the replay),
-# the stack target the guest's network code built for the host.
+# the stack target the guest's code for host tests (clang's own build of
+# it, or $(HOSTGUEST_LIB) for the replay).
 FUZZ_SRCS_e1000   := $(sort $(wildcard tests/fuzz/e1000/*.c)) tests/fuzz/common/bus_rig.c
 FUZZ_SRCS_pci     := $(sort $(wildcard tests/fuzz/pci/*.c)) tests/fuzz/common/bus_rig.c
 FUZZ_SRCS_gdb     := $(sort $(wildcard tests/fuzz/gdb/*.c)) tests/fuzz/common/machine_rig.c
 FUZZ_SRCS_monitor := $(sort $(wildcard tests/fuzz/monitor/*.c)) tests/fuzz/common/machine_rig.c
-# (net.c and random.c come in through stack/*_unit.c, which reset their
-# state between inputs; guest/lib/string.c stays out: libc's functions,
+# (guest/lib/string.c is not in the guest's library: libc's functions,
 # which ASan watches, take its place)
-FUZZ_SRCS_stack   := $(sort $(wildcard tests/fuzz/stack/*.c)) guest/lib/sha256.c \
-                     $(filter-out guest/net/net.c guest/net/random.c,$(sort $(wildcard guest/net/*.c)))
+FUZZ_SRCS_stack   := $(sort $(wildcard tests/fuzz/stack/*.c))
 FUZZ_HOST_INC  := -Iinclude -Ihost -Itests/fuzz/common
-FUZZ_GUEST_INC := -Itests/shim -Iinclude -Iguest/include -Itests/fuzz/common
+FUZZ_GUEST_INC := $(HOSTGUEST_INC) -Itests/fuzz/common
 
 FUZZ_CLANG_LIB := $(FUZZ_DIR)/clang/libpcemu.a
 FUZZ_GCC_LIB   := $(BUILD)/san/libpcemu.a
@@ -46,6 +46,8 @@ $(foreach t,e1000 pci gdb monitor,$(eval FUZZ_INC_$(t) := $(FUZZ_HOST_INC)) \
     $(eval FUZZ_LIB_clang_$(t) := $(FUZZ_CLANG_LIB)) $(eval FUZZ_LIB_gcc_$(t) := $(FUZZ_GCC_LIB)) \
     $(eval FUZZ_LDLIBS_$(t) := $(HOST_LDLIBS)))
 FUZZ_INC_stack := $(FUZZ_GUEST_INC)
+FUZZ_LIB_clang_stack := $(FUZZ_DIR)/clang/libguest.a
+FUZZ_LIB_gcc_stack   := $(HOSTGUEST_LIB)
 
 # pcemu's sources under clang: its -Wextra finds two things gcc's does
 # not (a designated initializer without every field in the interpreter's
@@ -58,6 +60,15 @@ $(FUZZ_DIR)/clang/lib/%.o: %.c | $(DEPS)
 
 $(FUZZ_CLANG_LIB): $(FUZZ_LIB_OBJS)
 	rm -f $@; ar rcs $@ $(FUZZ_LIB_OBJS)
+
+# the guest's code for host tests under clang, for coverage
+FUZZ_GUEST_OBJS := $(HOSTGUEST_SRCS:%.c=$(FUZZ_DIR)/clang/hostguest/%.o)
+$(FUZZ_DIR)/clang/hostguest/%.o: %.c | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CLANG) $(FUZZ_CLANG_CFLAGS) $(HOSTGUEST_INC) -c $< -o $@
+
+$(FUZZ_DIR)/clang/libguest.a: $(FUZZ_GUEST_OBJS)
+	rm -f $@; ar rcs $@ $(FUZZ_GUEST_OBJS)
 
 $(FUZZ_DIR)/gcc/replay_main.o: tests/fuzz/common/replay_main.c
 	@mkdir -p $(dir $@)

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../guest/drivers/driver_core.c"
+#include "pci.h"
 
 static int probes_a, removes_a, probes_b, refuse_b;
 static const struct pci_device_id *last_id;

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../guest/lib/sha256.c"
+#include "sha256.h"
 
 static void hex(const uint8_t *d, char *out)
 {

@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../guest/kernel/tsc_calib.c"
+#include "contract/platform.h"
+#include "tsc_calib.h"
+#include "../../guest/kernel/tsc_calib_internal.h"
 
 #define TSC_KHZ 2600000ull
 #define RELOAD  0x10000u
