@@ -1,11 +1,15 @@
 /*
  * The 8259A programmable interrupt controller pair of the PC.
  *
+ * Section names below are those of Intel's 8259A datasheet (order number
+ * 231468); the ELCR is the PIIX3's (82371SB datasheet, ELCR1/ELCR2).
+ *
  * Each chip has the request (IRR), in-service (ISR) and mask (IMR)
  * registers. A request reaches INT when it is unmasked and outranks
- * everything in service (fully nested mode). The slave's INT is wired to
- * the master's IR2. Edge-triggered inputs latch IRR on a rising edge;
- * level-triggered ones (PIIX ELCR, or ICW1.LTIM) make IRR follow the line.
+ * everything in service ('Fully Nested Mode'). The slave's INT is wired to
+ * the master's IR2 ('Cascade Mode'). Edge-triggered inputs latch IRR on a
+ * rising edge; level-triggered ones (PIIX ELCR, or ICW1.LTIM) make IRR
+ * follow the line ('Edge and Level Triggered Modes').
  *
  * IR2 on the master latches the slave's INT like any edge input, and is
  * held while INT stays high, so a slave request right behind the one just
@@ -43,7 +47,9 @@ struct pic {
     struct ratelimit rl;
 };
 
-/* Rank of the best bit of mask: 0 is the highest priority, 8 is none. */
+/* Rank of the best bit of mask: 0 is the highest priority, 8 is none.
+ * IR(priority_add) ranks first: 0 after ICW1 ('Fully Nested Mode'), moved
+ * by 'Automatic Rotation' and 'Specific Rotation'. */
 static int priority(const struct chip *c, uint8_t mask)
 {
     if (!mask)
@@ -60,7 +66,8 @@ static uint8_t level_inputs(const struct chip *c)
 }
 
 /* The IR this chip would present at INTA now, or -1. In special mask
- * mode a masked level in service no longer holds lower ones back. */
+ * mode a masked level in service no longer holds lower ones back
+ * ('Special Mask Mode'). */
 static int output(const struct chip *c)
 {
     uint8_t blocking = c->special_mask ? c->isr & ~c->imr : c->isr;
@@ -68,6 +75,9 @@ static int output(const struct chip *c)
     return p < priority(c, blocking) ? (p + c->priority_add) & 7 : -1;
 }
 
+/* 'Edge and Level Triggered Modes': an edge input requests on the
+ * low-to-high transition and may stay high without requesting again; a
+ * level input requests while high. */
 static void set_line(struct chip *c, int ir, bool high)
 {
     uint8_t bit = (uint8_t)(1u << ir);
@@ -115,7 +125,9 @@ bool pic_pending(struct pic *p)
     return output(&p->c[0]) >= 0;
 }
 
-/* The chip's side of INTA: the request moves to in-service. */
+/* The chip's side of INTA: the request moves to in-service, or with
+ * AEOI the EOI happens at once ('Automatic End of Interrupt (AEOI)
+ * Mode'), rotating if 'rotate in AEOI mode' is set. */
 static void ack_chip(struct chip *c, int ir)
 {
     uint8_t bit = (uint8_t)(1u << ir);
@@ -134,7 +146,8 @@ int pic_ack(struct pic *p)
     struct chip *m = &p->c[0], *s = &p->c[1];
     int ir = output(m), vector;
     if (ir < 0) {
-        /* the request went away: IR7, and nothing goes in service */
+        /* the request went away before INTA: a default IR7, which sets no
+         * ISR bit ('Edge and Level Triggered Modes') */
         vector = m->base + 7;
     } else if (ir == PIC_CASCADE_IRQ) {
         ack_chip(m, ir);
@@ -153,11 +166,15 @@ int pic_ack(struct pic *p)
     return vector;
 }
 
-/* OCW2: end of interrupt and priority rotation (R, SL, EOI; L2-L0). */
+/* OCW2: end of interrupt and priority rotation (R, SL, EOI; L2-L0),
+ * encoded as in Figure 8, 'Operation Command Word Format'. A non-specific
+ * EOI resets the highest IS bit; in special mask mode an IS bit masked in
+ * IMR is not cleared by it ('End of Interrupt (EOI)'), so the highest
+ * unmasked one is. */
 static void ocw2(struct chip *c, uint8_t v)
 {
     int n = v & 7;
-    int top = priority(c, c->isr);
+    int top = priority(c, c->special_mask ? c->isr & ~c->imr : c->isr);
     int in_service = top == 8 ? -1 : (top + c->priority_add) & 7;
     bool rotate = v & PIC_OCW2_R;
     switch (v & (PIC_OCW2_SL | PIC_OCW2_EOI)) {
@@ -183,7 +200,9 @@ static void ocw2(struct chip *c, uint8_t v)
     }
 }
 
-/* OCW3: the register a command-port read returns, poll, special mask. */
+/* OCW3: the register a command-port read returns ('Reading the 8259A
+ * Status': RR with RIS), poll ('Poll Command'), and special mask mode,
+ * which ESMM enables SMM to set or reset ('Special Mask Mode'). */
 static void ocw3(struct chip *c, uint8_t v)
 {
     if (v & PIC_OCW3_RR)
@@ -194,11 +213,13 @@ static void ocw3(struct chip *c, uint8_t v)
         c->special_mask = v & PIC_OCW3_SMM;
 }
 
-/* ICW1 starts initialisation: IMR and ISR are cleared, IR7 gets the
- * lowest priority, reads return IRR, special mask mode ends, ICW4's
- * functions are zero until ICW4 says otherwise. The edge sense is reset
- * too: a line already high must fall and rise again to request. The
- * ELCR is a PIIX register and is kept. */
+/* ICW1 starts initialisation ('Initialization Command Words (ICWs)',
+ * a-f): the edge sense is reset, so a line already high must fall and
+ * rise again to request; IMR is cleared; IR7 gets the lowest priority;
+ * special mask mode ends and reads return IRR; ICW4's functions are zero
+ * until ICW4 says otherwise. ISR, which that list does not name, is
+ * cleared too, as on a reset: nothing is in service under the new
+ * vectors. The ELCR is a PIIX register and is kept. */
 static void icw1(struct chip *c, uint8_t v)
 {
     c->ltim = v & PIC_ICW1_LTIM;
@@ -218,12 +239,16 @@ static void icw4(struct pic *p, struct chip *c, uint8_t v)
     if (!(v & PIC_ICW4_8086))
         log_warn_rl(&p->rl, "pic: ICW4 selects MCS-80/85 mode, which a PC cannot "
                     "use; treated as 8086 mode");
+    /* 'The Special Fully Nest Mode': a slave in service would not lock
+     * out its own higher requests on the master */
     if (v & PIC_ICW4_SFNM)
         log_warn_rl(&p->rl, "pic: ICW4 special fully nested mode is not modelled; "
                     "using fully nested mode");
 }
 
-/* The data port takes ICW2-ICW4 during initialisation, OCW1 after. */
+/* The data port takes ICW2-ICW4 during initialisation, OCW1 after:
+ * ICW3 only in cascade mode (SNGL = 0), ICW4 only if ICW1's IC4 asked
+ * for it ('Initialization Command Words (ICWs)'). */
 static void write_data(struct pic *p, struct chip *c, uint8_t v)
 {
     switch (c->icw_step) {
@@ -245,8 +270,9 @@ static void write_data(struct pic *p, struct chip *c, uint8_t v)
     }
 }
 
-/* A poll command makes the next read an acknowledge: 0x80 | IR when
- * something was pending, 0 when not. */
+/* 'Poll Command': the next read is an acknowledge that sets the IS bit
+ * of the highest request and returns 0x80 | IR (I, W2-W0), or 0 when
+ * nothing is pending. */
 static uint8_t poll(struct pic *p, struct chip *c)
 {
     c->poll = false;
@@ -258,6 +284,8 @@ static uint8_t poll(struct pic *p, struct chip *c)
     return (uint8_t)(0x80 | ir);
 }
 
+/* 'Reading the 8259A Status': A0 = 1 reads IMR with no OCW3 needed;
+ * A0 = 0 reads IRR or ISR as the last OCW3 chose. */
 static uint64_t chip_read(void *opaque, uint64_t off, unsigned size)
 {
     struct chip *c = opaque;
@@ -268,6 +296,8 @@ static uint64_t chip_read(void *opaque, uint64_t off, unsigned size)
     return c->read_isr ? c->isr : c->irr;
 }
 
+/* A0 = 0 with D4 set is ICW1; with D4 clear, D3 tells OCW3 from OCW2
+ * (Figure 8). */
 static void chip_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     struct chip *c = opaque;
@@ -319,7 +349,8 @@ void pic_reset(struct pic *p)
         struct chip *c = &p->c[i];
         c->pic = p;
         c->lines = c->elcr = c->base = 0;
-        /* PIIX: IRQ 0, 1, 2, 8 and 13 are edge only */
+        /* PIIX3 ELCR1/ELCR2: IRQ 0, 1, 2, 8 and 13 are edge only, their
+         * bits reserved */
         c->elcr_mask = i == 0 ? 0xf8 : 0xde;
         icw1(c, 0);
         c->icw_step = 0;

@@ -16,8 +16,11 @@ int piix3_init(struct pci_device *d, struct pci_bus *b, uint8_t devfn)
     pci_set_word(d->config + PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
                  PCI_COMMAND_MASTER);
     pci_set_subsystem(d, PCI_SUBVENDOR_QEMU, PCI_SUBDEVICE_QEMU);
+    /* 82371SB (PIIX3) datasheet, PIRQRC[A:D] (PIRQx Route Control,
+     * 60h-63h): default 80h, routing disabled; bit 7 is the disable, bits
+     * 3:0 the IRQ, bits 6:4 reserved */
     for (unsigned r = 0x60; r < 0x64; r++) {
-        d->config[r] = 0x80;       /* PIRQx routing disabled at reset */
+        d->config[r] = 0x80;
         d->wmask[r] = 0x8f;
     }
     return 0;

@@ -1,6 +1,7 @@
 /*
  * The 8254 programmable interval timer: three 16-bit down-counters on a
- * PIT_HZ clock.
+ * PIT_HZ clock. Section and figure names below are those of Intel's 8254
+ * datasheet (order number 231164).
  *
  * Nothing ticks here. A counting element remembers when it took its
  * count (start) and the count it took (reload); the current count and
@@ -17,8 +18,8 @@
  *
  * The gates: counter 0's (and 1's) is tied high on a PC; counter 2's is
  * port 0x61, not modelled, taken as high. Modes 1 and 5 start on a rising
- * gate edge, which a tied gate never makes: they wait forever with OUT
- * high, as on the board.
+ * gate edge (Figure 21, 'Gate Pin Operations Summary'), which a tied gate
+ * never makes: they wait forever with OUT high, as on the board.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -30,9 +31,16 @@
 
 #define RW(ctrl)        (((ctrl) >> 4) & 3)   /* 0 latch, 1 LSB, 2 MSB, 3 LSB then MSB */
 
-/* A count the counting element runs: reload clocks from start on. */
+/* A count the counting element runs: reload clocks from start on, the
+ * first `lead` of them spent loading it. A count written to an idle or
+ * one-shot counter is loaded on the next CLK pulse, which does not
+ * decrement it (each mode's definition, e.g. 'Mode 0': OUT rises N + 1
+ * clocks after the count is written); the clock phase is not modelled,
+ * so that pulse is taken one clock after the write. A count taken at the
+ * end of a mode 2 or 3 period is loaded by the clock that ends it. */
 struct run {
     uint32_t reload;        /* 1..65536 */
+    uint32_t lead;          /* 1 after a write, 0 at a period's end */
     uint64_t start;         /* ns on the loop's clock */
 };
 
@@ -67,7 +75,8 @@ struct pit {
     struct ratelimit rl;
 };
 
-/* Modes 6 and 7 are 2 and 3 with a don't-care bit. */
+/* Modes 6 and 7 are 2 and 3 with a don't-care bit (M2 is X for them in
+ * Figure 7, 'Control Word Format'). */
 static uint8_t mode_of(uint8_t ctrl)
 {
     uint8_t m = (ctrl >> PIT_MODE_SHIFT) & 7;
@@ -86,16 +95,30 @@ static const struct run *current(const struct counter *c, uint64_t now)
 }
 
 /* Input clocks since r started, rounded down. */
-static uint64_t ticks(const struct run *r, uint64_t now)
+static uint64_t raw_ticks(const struct run *r, uint64_t now)
 {
     uint64_t ns = now > r->start ? now - r->start : 0;
     return (uint64_t)((unsigned __int128)ns * PIT_HZ / NS_PER_S);
 }
 
-/* The first ns at which r has seen `t` clocks: rounded up, so that
+/* Whether r's count has reached the counting element by `now`. */
+static bool loaded(const struct run *r, uint64_t now)
+{
+    return now >= r->start && raw_ticks(r, now) >= r->lead;
+}
+
+/* Clocks counted since r's count was loaded (0 until it is). */
+static uint64_t ticks(const struct run *r, uint64_t now)
+{
+    uint64_t t = raw_ticks(r, now);
+    return t > r->lead ? t - r->lead : 0;
+}
+
+/* The first ns at which r has counted `t` clocks: rounded up, so that
  * ticks() at that instant is t and never t - 1. */
 static uint64_t tick_time(const struct run *r, uint64_t t)
 {
+    t += r->lead;
     return r->start + (uint64_t)(((unsigned __int128)t * NS_PER_S + PIT_HZ - 1) / PIT_HZ);
 }
 
@@ -107,36 +130,41 @@ static uint16_t count_now(const struct counter *c, uint64_t now)
     uint64_t t = ticks(r, now);
     uint32_t n = r->reload;
     switch (c->mode) {
-    case 2:                 /* n, n-1 .. 1, reload */
+    case 2:                 /* n, n-1 .. 1, reload ('Mode 2: Rate Generator') */
         return (uint16_t)(n - t % n);
     case 3: {
-        /* Down by two from n (n-1 when odd) in each half; the high half
-         * is one clock longer when n is odd. 65536 reads as 0. */
+        /* 'Mode 3: Square Wave Mode': down by two from n (n-1 when odd)
+         * in each half; the high half is one clock longer when n is odd.
+         * 65536 reads as 0. */
         uint64_t in = t % n, high = (n + 1) / 2;
         if (in >= high)
             in -= high;
         return (uint16_t)((n & ~1u) - 2 * in);
     }
-    default:                /* 0 and 4: one pass, then on through 0xffff */
+    default:
+        /* 0 and 4: one pass, then on through 0xffff ('Operation Common
+         * to All Modes': the count wraps in modes 0, 1, 4 and 5) */
         return (uint16_t)(n - t);
     }
 }
 
 static bool out_now(const struct counter *c, uint64_t now)
 {
+    /* A control word sets OUT to the mode's initial state ('Operation
+     * Common to All Modes'): low in mode 0, high in the others. */
     if (!c->counting)
-        return c->mode != 0;    /* a control word sets OUT low in mode 0 only */
+        return c->mode != 0;
     const struct run *r = current(c, now);
     uint64_t t = ticks(r, now);
     uint32_t n = r->reload;
     switch (c->mode) {
-    case 0:                     /* high at terminal count, until reloaded */
+    case 0:                     /* high at terminal count, until reloaded ('Mode 0') */
         return t >= n;
-    case 2:                     /* low for the one clock at count 1 */
+    case 2:                     /* low for the one clock at count 1 ('Mode 2') */
         return t % n != n - 1;
-    case 3:
+    case 3:                     /* high for (n + 1) / 2 clocks, low for n / 2 ('Mode 3') */
         return t % n < (n + 1) / 2;
-    case 4:                     /* a one-clock low strobe at terminal count */
+    case 4:                     /* a one-clock low strobe at terminal count ('Mode 4') */
         return t != n;
     default:
         return true;
@@ -161,7 +189,7 @@ static void arm(struct counter *c, uint64_t now)
     case 3:
         /* a period shorter than an interrupt can be served in: the next
          * edge on the grid at least the floor away (pit.h) */
-        if (tick_time(&c->run, n) - c->run.start < PIT_MIN_IRQ_PERIOD_NS)
+        if (tick_time(&c->run, n) - tick_time(&c->run, 0) < PIT_MIN_IRQ_PERIOD_NS)
             t = ticks(&c->run, now + PIT_MIN_IRQ_PERIOD_NS - 1);
         next = (t / n + 1) * n;
         break;
@@ -195,6 +223,9 @@ static void load(struct counter *c, uint32_t value)
 {
     struct pit *p = c->pit;
     uint64_t now = loop_now(p->loop);
+    /* 0 is the largest count, 2^16 in binary ('Operation Common to All
+     * Modes'); modes 2 and 3 take 2 at least (Figure 22, 'Minimum and
+     * Maximum Initial Counts'; 'Mode 2': a count of 1 is illegal) */
     c->reload = value ? value : 0x10000;
     if (periodic(c) && c->reload == 1) {
         log_warn_rl(&p->rl, "pit: counter %d loaded with 1 in mode %d, which the 8254 "
@@ -213,35 +244,48 @@ static void load(struct counter *c, uint32_t value)
                     (unsigned long long)PIT_MIN_IRQ_PERIOD_NS);
     c->null_count = false;
     if (periodic(c) && c->counting) {
-        /* the period under way finishes with the old count */
+        /* the period under way finishes with the old count ('Mode 2',
+         * 'Mode 3': a new count is loaded at the end of the current
+         * period) */
         const struct run *r = current(c, now);
         uint64_t t = ticks(r, now);
         c->prev = *r;
         c->run.start = tick_time(r, (t / r->reload + 1) * r->reload);
+        c->run.lead = 0;
     } else {
         c->run.start = now;
+        c->run.lead = 1;
     }
     c->run.reload = c->reload;
     c->counting = true;
     arm(c, now);
 }
 
+/* Figure 11, 'Status Byte': OUT, NULL COUNT, then the control word's
+ * low six bits. NULL COUNT is set by a control word or a count write and
+ * cleared when the count reaches the counting element (Figure 12, 'Null
+ * Count Operation'). */
 static uint8_t status(const struct counter *c, uint64_t now)
 {
-    bool null = c->null_count || (c->counting && now < c->run.start);
+    bool null = c->null_count || (c->counting && !loaded(&c->run, now));
     return (uint8_t)((out_now(c, now) ? PIT_STATUS_OUT : 0) |
                      (null ? PIT_STATUS_NULL : 0) | c->ctrl);
 }
 
+/* 'Counter Latch Command' (Figure 9): the count is held until read or
+ * the counter is reprogrammed; a second latch before then is ignored. */
 static void latch_count(struct counter *c, uint64_t now)
 {
     if (c->count_latched)
-        return;         /* latched already: kept until read */
+        return;
     c->count_latched = true;
     c->latched_count = count_now(c, now);
     c->read_msb = false;
 }
 
+/* 'Read-Back Command' (Figure 10): latches the count and/or status of
+ * each counter selected, the two latch bits active low; a latch already
+ * held is kept, as in Figure 13, 'Read-Back Command Example'. */
 static void read_back(struct pit *p, uint8_t v, uint64_t now)
 {
     for (int i = 0; i < 3; i++) {
@@ -258,7 +302,9 @@ static void read_back(struct pit *p, uint8_t v, uint64_t now)
 }
 
 /* A control word: the counter stops until a count is written, OUT goes
- * to the mode's initial level. */
+ * to the mode's initial level ('Write Operations', 'Operation Common to
+ * All Modes'). RW = 00 is the counter latch command, SC = 11 read-back
+ * (Figure 7). */
 static void control(struct pit *p, uint8_t v)
 {
     uint64_t now = loop_now(p->loop);
@@ -302,7 +348,8 @@ static void write_count(struct counter *c, uint8_t v)
         c->write_lsb = v;
         c->write_msb = true;
         if (c->mode == 0) {
-            /* mode 0: the first byte stops the count where it is */
+            /* 'Mode 0': writing the first byte disables counting; OUT
+             * stays low */
             uint64_t now = loop_now(c->pit->loop);
             c->held = count_now(c, now);
             c->counting = false;
@@ -314,6 +361,8 @@ static void write_count(struct counter *c, uint8_t v)
     }
 }
 
+/* 'Read Operations': a latched status is read first, then a latched count,
+ * each byte in the order RW selects; a latch lasts until fully read. */
 static uint8_t read_count(struct counter *c)
 {
     if (c->status_latched) {
@@ -346,7 +395,7 @@ static uint64_t pit_read(void *opaque, uint64_t off, unsigned size)
 {
     struct pit *p = opaque;
     if (off >= 3)
-        return 0xff;    /* the control word register cannot be read */
+        return 0xff;    /* 'Control Word Register': written only */
     return read_count(&p->c[off]);
 }
 

@@ -1,5 +1,6 @@
 /*
- * MC146818A real-time clock (Motorola datasheet; the PIIX3 datasheet's
+ * MC146818A real-time clock (Motorola datasheet: its register
+ * descriptions and tables are cited by name below; the PIIX3 datasheet's
  * RTC section for the ports).
  *
  * Nothing ticks here. The time is `secs` at `origin` (a loop time that
@@ -102,7 +103,8 @@ bool rtc_parse_date(const char *s, int64_t *out)
     return true;
 }
 
-/* ---- register encoding: BCD or binary, 12 or 24 hours (register B) ---- */
+/* ---- register encoding: BCD or binary (register B's DM), 12 or 24 hours
+ * (24/12; in 12-hour mode bit 7 of the hours bytes is PM) ---- */
 
 static uint8_t enc(const struct rtc *r, unsigned v)
 {
@@ -201,13 +203,17 @@ static void set_time(struct rtc *r, uint64_t t, int64_t value)
     r->cmos[RTC_CENTURY] = (uint8_t)((c / 10) << 4 | c % 10);
 }
 
+/* Register B's SET: while it is 1 no update cycle runs and the time
+ * bytes hold what the program writes. */
 static bool updating(const struct rtc *r)
 {
     return !(r->cmos[RTC_REG_B] & RTC_B_SET);
 }
 
-/* Periodic rate select: the period is 2^k / 65536 s, k = RS for RS 3-15
- * (8192 Hz down to 2 Hz), and 256 and 128 Hz for RS 1 and 2. */
+/* Periodic rate select, as Table 5 ('Periodic Interrupt Rate and
+ * Square-Wave Output Frequency') has it for the 32.768 kHz time base: the
+ * period is 2^k / 65536 s, k = RS for RS 3-15 (8192 Hz down to 2 Hz), and
+ * 256 and 128 Hz for RS 1 and 2; RS 0 is none. */
 static unsigned period_shift(unsigned rs)
 {
     return rs >= 3 ? rs : rs + 7;
@@ -228,8 +234,9 @@ static uint64_t tick_time(const struct rtc *r, uint64_t n, unsigned rs)
 }
 
 /* Which hours, minutes and seconds the alarm bytes accept: each byte
- * equal to the value as the registers would show it, or don't care.
- * False when some field accepts nothing (an alarm that never rings). */
+ * equal to the value as the registers would show it, or don't care (the
+ * code 11XXXXXX, register B's AIE description). False when some field
+ * accepts nothing (an alarm that never rings). */
 static bool alarm_sets(const struct rtc *r, bool hs[24], bool ms[60], bool ss[60])
 {
     const uint8_t *c = r->cmos;
@@ -281,7 +288,8 @@ static uint64_t next_alarm(const struct rtc *r, uint64_t from, uint64_t to)
 
 /* Gathers the flags of what happened in (checked, t]: PF for a periodic
  * tick, UF for an update, AF for an update into an alarm time. Flags are
- * set whether or not their interrupt is enabled. */
+ * set whether or not their interrupt is enabled (register C: 'PF is set
+ * to a 1 independent of the state of the PIE bit'). */
 static void gather(struct rtc *r, uint64_t t)
 {
     if (t <= r->checked)
@@ -300,6 +308,8 @@ static void gather(struct rtc *r, uint64_t t)
     r->checked = t;
 }
 
+/* Register C: IRQF = PF & PIE | AF & AIE | UF & UIE, and IRQ is driven
+ * while it is 1. */
 static bool irqf(const struct rtc *r)
 {
     uint8_t b = r->cmos[RTC_REG_B];
@@ -365,18 +375,22 @@ static uint8_t read_reg(struct rtc *r, unsigned i, uint64_t t)
     }
     switch (i) {
     case RTC_REG_A: {
-        /* UIP: the last 244 us before each update, never while SET holds */
+        /* UIP: 1 from t_BUC (244 us, Table 6, 'Update Cycle Times')
+         * before each update, and never while SET holds (register A's
+         * UIP). The update itself (t_UC, 1984 us on the chip) takes no
+         * time here: the bytes are never seen in transition. */
         bool uip = updating(r) && (t - r->origin) % NS_PER_S >= NS_PER_S - RTC_UIP_NS;
         return (uint8_t)(r->cmos[RTC_REG_A] | (uip ? RTC_A_UIP : 0));
     }
     case RTC_REG_C: {
+        /* bits 3-0 read 0; reading C clears every flag and IRQF */
         uint8_t v = (uint8_t)(r->flags | (irqf(r) ? RTC_C_IRQF : 0));
-        r->flags = 0;       /* reading C clears every flag and IRQF */
+        r->flags = 0;
         update(r);
         return v;
     }
     case RTC_REG_D:
-        return RTC_D_VRT;   /* the battery is fine */
+        return RTC_D_VRT;   /* the battery is fine; bits 6-0 read 0 */
     default:
         return r->cmos[i];
     }
@@ -384,6 +398,8 @@ static uint8_t read_reg(struct rtc *r, unsigned i, uint64_t t)
 
 static void write_reg(struct rtc *r, unsigned i, uint8_t v, uint64_t t)
 {
+    if (i == RTC_SECONDS)
+        v &= 0x7f;          /* bit 7 of the seconds byte is read-only, 0 */
     if (is_time_reg(i)) {
         if (updating(r)) {
             /* written while counting: that field of the time changes now */
@@ -405,7 +421,7 @@ static void write_reg(struct rtc *r, unsigned i, uint8_t v, uint64_t t)
         uint8_t old = r->cmos[i];
         int64_t held = time_at(r, t);
         if ((v & RTC_B_SET) && !(old & RTC_B_SET))
-            v &= ~RTC_B_UIE;    /* SET clears UIE */
+            v &= ~RTC_B_UIE;    /* register B: SET going high clears UIE */
         r->cmos[i] = v;
         /* updates stop with the registers showing the time, in the mode
          * just set (a guest sets SET, the mode, then every register) */
@@ -417,7 +433,7 @@ static void write_reg(struct rtc *r, unsigned i, uint8_t v, uint64_t t)
     }
     case RTC_REG_C:
     case RTC_REG_D:
-        break;              /* read-only */
+        break;              /* read-only: 'they cannot be written' */
     default:
         r->cmos[i] = v;
         break;

@@ -10,9 +10,10 @@
  * interrupts follow the datasheet. Bytes 0x0e-0x7f are plain CMOS RAM
  * (0x32, the IBM century byte, holds the base date's century).
  *
- * Not modelled: the divider bits of register A (the 32.768 kHz time base
- * always runs), daylight-saving switches (DSE is stored), the square-wave
- * pin, and a battery that could fail (register D always says VRT).
+ * Not modelled: the divider bits of register A (Table 4, 'Divider
+ * Configurations': the 32.768 kHz time base always runs, never held in
+ * reset), daylight-saving switches (DSE is stored), the square-wave pin,
+ * and a battery that could fail (register D always says VRT).
  */
 #ifndef HOST_HW_RTC_H
 #define HOST_HW_RTC_H
@@ -63,7 +64,7 @@
 #define RTC_C_UF            0x10
 #define RTC_D_VRT           0x80
 #define RTC_HOUR_PM         0x80    /* 12-hour mode */
-#define RTC_ALARM_ANY       0xc0    /* an alarm byte with both top bits: don't care */
+#define RTC_ALARM_ANY       0xc0    /* an alarm byte 11XXXXXX: don't care */
 
 /* What register A and B hold at power-on as a BIOS leaves them: the
  * 32.768 kHz divider, 1024 Hz periodic rate; 24-hour BCD. */
@@ -74,7 +75,8 @@
 #define RTC_DEFAULT_BASE    1735689600ll
 
 /* The update cycle: UIP is set this long before each second's update
- * (8 periods of 32.768 kHz, 244.140625 us). */
+ * (t_BUC in Table 6, 'Update Cycle Times': 8 periods of 32.768 kHz,
+ * 244.140625 us). */
 #define RTC_UIP_NS          244141ull
 
 struct rtc;

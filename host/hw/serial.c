@@ -1,12 +1,14 @@
 /*
- * A 16550A UART (PC16550D register set).
+ * A 16550A UART (PC16550D register set). Section and table numbers below
+ * are those of National's PC16550D datasheet (June 1995).
  *
  * Transmission is instantaneous: a THR write goes straight to the
  * backend, so THRE and TEMT always read set. Reception has the 16-byte
  * FIFO (one byte, the 16450's RBR, with FIFOs off); a byte arriving to a
- * full receiver sets OE. Interrupts follow the datasheet's priority:
- * line status, received data or character timeout, THR empty, modem
- * status. On a PC the chip's INTR reaches the PIC only through MCR.OUT2.
+ * full receiver sets OE (8.4). Interrupts follow the priority of Table
+ * IV, 'Interrupt Control Functions': line status, received data or
+ * character timeout, THR empty, modem status. On a PC the chip's INTR
+ * reaches the PIC only while the OUT 2 pin is active.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -44,10 +46,11 @@ static unsigned rx_trigger(const struct serial *s)
     return fifo_on(s) ? level[(s->fcr & UART_FCR_TRIGGER_MASK) >> 6] : 1;
 }
 
-/* The highest-priority pending source, as IIR encodes it. Below the FIFO
- * trigger level the chip raises the timeout interrupt four character
- * times after the last byte; there is no line timing here, so that time
- * has always passed and the data is never left sitting unannounced. */
+/* The highest-priority pending source, as IIR encodes it (8.6, Table IV).
+ * Below the FIFO trigger level the chip raises the timeout interrupt four
+ * character times after the last byte (8.11); there is no line timing
+ * here, so that time has always passed and the data is never left
+ * sitting unannounced. */
 static uint8_t pending(const struct serial *s)
 {
     if ((s->ier & UART_IER_RLSI) && (s->lsr & UART_LSR_OE))
@@ -61,9 +64,13 @@ static uint8_t pending(const struct serial *s)
     return UART_IIR_NO_INT;
 }
 
+/* The board gates INTR with the OUT 2 pin, which MCR bit 3 makes active
+ * and loop mode holds inactive (6.0, 'OUT 2'; 8.8, bit 4): in loopback
+ * the interrupts still show in IIR but none reaches the PIC. */
 static void update_irq(struct serial *s)
 {
-    int level = pending(s) != UART_IIR_NO_INT && (s->mcr & UART_MCR_OUT2);
+    int level = pending(s) != UART_IIR_NO_INT && (s->mcr & UART_MCR_OUT2) &&
+                !(s->mcr & UART_MCR_LOOP);
     if (level != s->level) {
         s->level = level;
         irq_set(&s->irq, level);
@@ -75,7 +82,7 @@ static void rx_push(struct serial *s, uint8_t b)
     if (s->rx_count == rx_depth(s)) {
         s->lsr |= UART_LSR_OE;
         /* With FIFOs the byte in the shift register is lost; without,
-         * it overwrites the unread one in RBR. */
+         * it overwrites the unread one in RBR (8.4, bit 1). */
         if (!fifo_on(s))
             s->rx[s->rx_head] = b;
         return;
@@ -107,9 +114,10 @@ static void rx_clear(struct serial *s)
 }
 
 /* The modem inputs: in loopback the four MCR outputs feed them back
- * (DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD), which is what drivers probe
- * for; otherwise the host end is a modem that is always ready. The delta
- * bits accumulate until MSR is read; TERI marks RI's trailing edge. */
+ * (DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD: 8.9, bits 4-7), which is what
+ * drivers probe for; otherwise the host end is a modem that is always
+ * ready. The delta bits accumulate until MSR is read; TERI marks RI's
+ * trailing edge (8.9, bits 0-3). */
 static void update_msr(struct serial *s)
 {
     uint8_t in = UART_MSR_CTS | UART_MSR_DSR | UART_MSR_DCD;
@@ -140,8 +148,8 @@ static uint64_t serial_read(void *opaque, uint64_t off, unsigned size)
         break;
     case UART_IIR:
         v = pending(s);
-        if (v == UART_IIR_THRI)
-            s->thre_pending = false;    /* seen: reading IIR clears it */
+        if (v == UART_IIR_THRI)         /* Table IV: reading IIR clears THRE's */
+            s->thre_pending = false;    /* interrupt when it is the source */
         if (fifo_on(s))
             v |= UART_IIR_FIFO;
         break;
@@ -153,7 +161,7 @@ static uint64_t serial_read(void *opaque, uint64_t off, unsigned size)
         break;
     case UART_LSR:
         v = s->lsr;
-        s->lsr &= ~UART_LSR_OE;         /* error bits clear on read */
+        s->lsr &= ~UART_LSR_OE;         /* error bits clear on read (8.4) */
         break;
     case UART_MSR:
         v = s->msr;
@@ -169,7 +177,7 @@ static uint64_t serial_read(void *opaque, uint64_t off, unsigned size)
 
 static void transmit(struct serial *s, uint8_t b)
 {
-    s->thre_pending = false;            /* writing THR clears its interrupt */
+    s->thre_pending = false;            /* writing THR clears its interrupt (Table IV) */
     if (s->mcr & UART_MCR_LOOP)
         rx_push(s, b);
     else if (s->out)
@@ -179,8 +187,9 @@ static void transmit(struct serial *s, uint8_t b)
 
 static void write_fcr(struct serial *s, uint8_t v)
 {
-    /* The other bits are only programmed together with FCR0; changing
-     * FCR0 empties the FIFOs. There is no transmit FIFO to clear. */
+    /* 8.5: the other bits are only programmed together with FCR0;
+     * changing FCR0 empties the FIFOs; FCR1 empties the receive FIFO and
+     * clears itself. There is no transmit FIFO to clear. */
     if (!(v & UART_FCR_ENABLE)) {
         if (fifo_on(s))
             rx_clear(s);
@@ -212,7 +221,7 @@ static void serial_write(void *opaque, uint64_t off, uint64_t val, unsigned size
         /* enabling THRI while THR is empty raises the interrupt at once */
         if ((v & UART_IER_THRI) && !(s->ier & UART_IER_THRI))
             s->thre_pending = true;
-        s->ier = v & 0x0f;
+        s->ier = v & 0x0f;              /* 8.7: bits 4-7 are always 0 */
         break;
     case UART_FCR:
         write_fcr(s, v);
@@ -221,14 +230,14 @@ static void serial_write(void *opaque, uint64_t off, uint64_t val, unsigned size
         s->lcr = v;
         break;
     case UART_MCR:
-        s->mcr = v & 0x1f;
+        s->mcr = v & 0x1f;              /* 8.8: bits 5-7 are always 0 */
         update_msr(s);
         break;
     case UART_SCR:
         s->scr = v;
         break;
     default:
-        break;                          /* LSR and MSR: factory test only */
+        break;                          /* LSR and MSR: factory test only (8.4) */
     }
     update_irq(s);
 }
@@ -239,8 +248,9 @@ static const struct region_ops serial_ops = {
     .max_access = 1,
 };
 
-/* The datasheet's master-reset values; the divisor is undefined there,
- * 12 (9600 baud) is what a PC BIOS leaves. */
+/* Table I, 'UART Reset Configuration'; master reset leaves the divisor
+ * latches alone (6.0, 'MR'), so 12 (9600 baud), what a PC BIOS leaves,
+ * stands in for it. */
 void serial_reset(struct serial *s)
 {
     s->ier = s->lcr = s->mcr = s->fcr = s->scr = 0;
@@ -282,7 +292,8 @@ struct region *serial_region(struct serial *s)
     return &s->region;
 }
 
-/* In loopback the receiver is cut off from the line: nothing comes in. */
+/* In loopback the receiver is cut off from the line (8.8, bit 4):
+ * nothing comes in. */
 size_t serial_can_receive(struct serial *s)
 {
     return s->mcr & UART_MCR_LOOP ? 0 : rx_depth(s) - s->rx_count;

@@ -1,8 +1,9 @@
 /*
  * A 16550A UART: divisor latch, LCR/MCR/IER, a 16-byte receive FIFO,
  * loopback, the scratch register, and its interrupt on an irq line
- * (gated by MCR.OUT2 as on a PC). Transmit is instantaneous: THR writes
- * go straight to the output callback, so LSR.THRE and TEMT read set.
+ * (gated by the OUT 2 pin as on a PC, so never in loopback). Transmit is
+ * instantaneous: THR writes go straight to the output callback, so
+ * LSR.THRE and TEMT read set.
  */
 #ifndef HOST_HW_SERIAL_H
 #define HOST_HW_SERIAL_H

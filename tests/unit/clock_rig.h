@@ -7,23 +7,41 @@
 #include "core/loop.h"
 #include "hw/e1000.h"
 
+static inline uint64_t clock_rig_read(void *opaque)
+{
+    return *(const uint64_t *)opaque;
+}
+
+/* The loop's clock is *now (ns), from start on: a test's rig keeps both
+ * and moves now itself. */
+static inline void clock_rig_attach(struct loop *loop, uint64_t *now, uint64_t start)
+{
+    loop_init(loop);
+    *now = start;
+    loop->now = clock_rig_read;
+    loop->now_opaque = now;
+}
+
+/* Moves the clock to t, each timer due by then running at its own
+ * deadline, as the loop would. */
+static inline void clock_rig_run_to(struct loop *loop, uint64_t *now, uint64_t t)
+{
+    while (loop_next_deadline(loop) <= t) {
+        *now = loop_next_deadline(loop);
+        loop_run_timers(loop);
+    }
+    *now = t;
+}
+
 struct clock_rig {
     struct loop loop;
     uint64_t now;           /* ns */
 };
 
-static inline uint64_t clock_rig_now(void *opaque)
-{
-    return ((const struct clock_rig *)opaque)->now;
-}
-
 /* The clock at 1 ms (not 0, which a model may take for "never"). */
 static inline void clock_rig_init(struct clock_rig *k)
 {
-    loop_init(&k->loop);
-    k->now = 1000000;
-    k->loop.now = clock_rig_now;
-    k->loop.now_opaque = k;
+    clock_rig_attach(&k->loop, &k->now, 1000000);
 }
 
 /* An e1000 register write, and the time the device takes to act on a

@@ -9,6 +9,7 @@
 #include "contract/platform.h"
 #include "core/log.h"
 #include "hw/pic.h"
+#include "io_rig.h"
 
 struct rig {
     struct pic *p;
@@ -70,11 +71,9 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     r.p = pic_create(raised, &r);
     assert_non_null(r.p);
-    region_init_container(&r.io, "io", 0x10000);
-    region_add(&r.io, pic_region_master(r.p), PIC1_CMD, 0);
+    io_rig_ports(&r.io, &r.as, pic_region_master(r.p), PIC1_CMD);
     region_add(&r.io, pic_region_slave(r.p), PIC2_CMD, 0);
     region_add(&r.io, pic_region_elcr(r.p), PIC_ELCR1, 0);
-    address_space_init(&r.as, "I/O", &r.io);
     log_capture(capture, &r);
     init_pc(&r);
     *state = &r;
@@ -587,6 +586,27 @@ static void intr_changed_on_rise(void **state)
     assert_int_equal(pic_ack(r->p), 0x29);
 }
 
+/* 'End of Interrupt (EOI)': in special mask mode a non-specific EOI does
+ * not clear an IS bit that IMR masks; it resets the highest unmasked one. */
+static void special_mask_mode_nonspecific_eoi(void **state)
+{
+    struct rig *r = *state;
+    pic_set_irq(r->p, 3, 1);
+    assert_int_equal(pic_ack(r->p), 0x23);
+    wr(r, PIC1_DATA, 1u << 3);
+    wr(r, PIC1_CMD, PIC_OCW3 | PIC_OCW3_ESMM | PIC_OCW3_SMM);
+    pic_set_irq(r->p, 5, 1);
+    assert_int_equal(pic_ack(r->p), 0x25);
+    assert_int_equal(ISR(r, PIC1_CMD), 0x28);
+    wr(r, PIC1_CMD, PIC_OCW2_EOI);
+    assert_int_equal(ISR(r, PIC1_CMD), 0x08);   /* 5 went; masked 3 stays */
+    wr(r, PIC1_CMD, PIC_OCW2_EOI);
+    assert_int_equal(ISR(r, PIC1_CMD), 0x08);   /* no unmasked level in service */
+    wr(r, PIC1_CMD, PIC_OCW3 | PIC_OCW3_ESMM);  /* normal mask mode again */
+    wr(r, PIC1_CMD, PIC_OCW2_EOI);
+    assert_int_equal(ISR(r, PIC1_CMD), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -596,6 +616,7 @@ int main(void)
         T(edge_triggering), T(level_triggering), T(ltim_makes_every_input_level),
         T(spurious_irq7), T(spurious_irq15), T(read_irr_isr_and_poll), T(special_mask_mode),
         T(auto_eoi), T(slave_request_right_behind), T(intr_changed_on_rise), T(reset_state),
+        T(special_mask_mode_nonspecific_eoi),
     };
     return cmocka_run_group_tests_name("pic", tests, NULL, NULL);
 }

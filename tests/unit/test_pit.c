@@ -9,6 +9,8 @@
 #include "contract/platform.h"
 #include "core/log.h"
 #include "hw/pit.h"
+#include "clock_rig.h"
+#include "io_rig.h"
 
 #define MS 1000000ull
 
@@ -19,21 +21,11 @@ struct rig {
     struct region io;
     struct address_space as;
     int edges, level;
+    struct irq_counter irq_counter;
     int warnings;
     int period_warnings;    /* of those, the IRQ 0 floor's */
     char last_warning[256];
 };
-
-static uint64_t fake_now(void *opaque) { return ((struct rig *)opaque)->now; }
-
-static void irq(void *opaque, int n, int level)
-{
-    struct rig *r = opaque;
-    assert_int_equal(n, PIT_IRQ);
-    if (level && !r->level)
-        r->edges++;
-    r->level = level;
-}
 
 static void capture(void *opaque, const char *line)
 {
@@ -47,15 +39,10 @@ static int setup(void **state)
 {
     static struct rig r;
     memset(&r, 0, sizeof r);
-    loop_init(&r.loop);
-    r.now = 1000000000ull;
-    r.loop.now = fake_now;
-    r.loop.now_opaque = &r;
-    r.pit = pit_create(&r.loop, (struct irq_line){ irq, &r, PIT_IRQ });
+    clock_rig_attach(&r.loop, &r.now, 1000000000ull);
+    r.pit = pit_create(&r.loop, irq_counter_line(&r.irq_counter, PIT_IRQ, &r.level, &r.edges));
     assert_non_null(r.pit);
-    region_init_container(&r.io, "io", 0x10000);
-    region_add(&r.io, pit_region(r.pit), PIT_CH0, 0);
-    address_space_init(&r.as, "I/O", &r.io);
+    io_rig_ports(&r.io, &r.as, pit_region(r.pit), PIT_CH0);
     log_capture(capture, &r);
     *state = &r;
     return 0;
@@ -120,12 +107,14 @@ static bool out(struct rig *r, int ch)
 }
 
 /* The guest's tick: (PIT_HZ + 500) / 1000 = 1193 clocks, one IRQ 0 pulse
- * in every millisecond for the first few thousand. */
+ * in every millisecond for the first few thousand (counted from the
+ * clock that loads the count). */
 static void mode2_one_pulse_per_ms(void **state)
 {
     struct rig *r = *state;
     program(r, 0, 2, 1193);
     assert_int_equal(pit_reload(r->pit, 0), 1193);
+    advance(r, clocks(1), clocks(1));
     for (int ms = 1; ms <= 1000; ms++) {
         advance(r, MS, 10000);
         assert_int_equal(r->edges, ms);
@@ -140,7 +129,7 @@ static void mode2_edges_on_the_clock_grid(void **state)
     uint64_t t0 = r->now;
     program(r, 0, 2, 1193);
     for (int k = 1; k <= 5; k++) {
-        uint64_t edge = t0 + clocks(1193ull * k);
+        uint64_t edge = t0 + clocks(1 + 1193ull * k);      /* loaded one clock in */
         assert_int_equal(loop_next_deadline(&r->loop), edge);
         goto_time(r, edge - 1000);
         assert_true(out(r, 0));
@@ -165,8 +154,9 @@ static void no_burst_after_a_stall(void **state)
     assert_int_equal(loop_run_timers(&r->loop), 1);
     assert_int_equal(r->edges, 1);              /* one tick, not fifty */
     /* the next edge is on the original grid, not 1193 clocks from now */
-    uint64_t k = (uint64_t)((50 * MS + MS / 3) * (unsigned __int128)PIT_HZ / 1000000000u) / 1193 + 1;
-    assert_int_equal(loop_next_deadline(&r->loop), t0 + clocks(1193 * k));
+    uint64_t k = ((uint64_t)((50 * MS + MS / 3) * (unsigned __int128)PIT_HZ / 1000000000u) - 1) /
+                 1193 + 1;
+    assert_int_equal(loop_next_deadline(&r->loop), t0 + clocks(1 + 1193 * k));
     advance(r, 10 * MS, 10000);
     assert_int_equal(r->edges, 1 + 10);
     /* and a second, longer stall: one tick again */
@@ -182,9 +172,10 @@ static void latch_reads_the_count(void **state)
     uint64_t t0 = r->now;
     program(r, 0, 2, 10000);
     assert_int_equal(latched_count(r, 0), 10000);
-    /* 1 ms is 1193.182 input clocks: the count has gone down by 1193 */
+    /* 1 ms is 1193.182 input clocks, the first of which loaded the count:
+     * it has gone down by 1192 */
     r->now += MS;
-    assert_int_equal(latched_count(r, 0), 10000 - 1193);
+    assert_int_equal(latched_count(r, 0), 10000 - 1192);
     /* a latched value holds while time moves on ... */
     wr(r, PIT_MODE, PIT_SEL(0) | PIT_RW_LATCH);
     r->now += MS;
@@ -192,20 +183,20 @@ static void latch_reads_the_count(void **state)
     /* ... and a second latch before it is read is ignored */
     wr(r, PIT_MODE, PIT_SEL(0) | PIT_RW_LATCH);
     uint16_t v = (uint16_t)(lo | rd(r, PIT_CH0) << 8);
-    assert_int_equal(v, 10000 - 1193);
+    assert_int_equal(v, 10000 - 1192);
     /* once read, the next latch takes the count of now */
-    assert_int_equal(latched_count(r, 0), 10000 - 2386);
+    assert_int_equal(latched_count(r, 0), 10000 - 2385);
     /* and the count goes around: down to 1, then back to the top */
-    r->now = t0 + clocks(9999);
+    r->now = t0 + clocks(1 + 9999);
     assert_int_equal(latched_count(r, 0), 1);
-    r->now = t0 + clocks(10000);
+    r->now = t0 + clocks(1 + 10000);
     assert_int_equal(latched_count(r, 0), 10000);
     /* a latch not read is dropped by a control word */
     wr(r, PIT_MODE, PIT_SEL(0) | PIT_RW_LATCH);
     program(r, 0, 2, 3000);
     assert_int_equal(latched_count(r, 0), 3000);
     /* a latch restarts the byte order, even after a lone LSB read */
-    r->now += clocks(0x100);
+    r->now += clocks(1 + 0x100);
     assert_int_equal(rd(r, PIT_CH0), (3000 - 0x100) & 0xff);
     assert_int_equal(latched_count(r, 0), 3000 - 0x100);
 }
@@ -254,15 +245,16 @@ static void mode0_one_shot(void **state)
     uint64_t t0 = r->now;
     program(r, 0, 0, 1193);
     assert_false(out(r, 0));                     /* low while counting */
-    goto_time(r, t0 + clocks(1193) - 1);
+    /* 'Mode 0': OUT rises N + 1 clocks after the count is written */
+    goto_time(r, t0 + clocks(1 + 1193) - 1);
     assert_int_equal(r->edges, 0);
     assert_int_equal(latched_count(r, 0), 1);
-    goto_time(r, t0 + clocks(1193));
+    goto_time(r, t0 + clocks(1 + 1193));
     assert_int_equal(r->edges, 1);
     assert_true(out(r, 0));                      /* high at terminal count */
     assert_int_equal(latched_count(r, 0), 0);
     /* the count goes on down through 0xffff */
-    goto_time(r, t0 + clocks(1193 + 10));
+    goto_time(r, t0 + clocks(1 + 1193 + 10));
     assert_int_equal(latched_count(r, 0), 0x10000 - 10);
     advance(r, 50 * MS, MS);
     assert_int_equal(r->edges, 1);               /* one shot */
@@ -277,7 +269,7 @@ static void mode0_one_shot(void **state)
     r->now += MS;
     wr(r, PIT_CH0, 0x10);
     uint16_t held = latched_count(r, 0);
-    assert_int_equal(held, 5000 - 1193);
+    assert_int_equal(held, 5000 - 1192);
     advance(r, 10 * MS, MS);
     assert_int_equal(latched_count(r, 0), held);
     assert_int_equal(r->edges, 2);
@@ -294,31 +286,32 @@ static void mode3_square_wave(void **state)
     program(r, 0, 3, 1000);
     assert_int_equal(latched_count(r, 0), 1000);
     assert_true(out(r, 0));
-    r->now = t0 + clocks(100);
+    /* times count from the clock that loads the count, one after the write */
+    r->now = t0 + clocks(1 + 100);
     assert_int_equal(latched_count(r, 0), 800);  /* down by two */
-    r->now = t0 + clocks(499);
+    r->now = t0 + clocks(1 + 499);
     assert_int_equal(latched_count(r, 0), 2);
     assert_true(out(r, 0));
-    r->now = t0 + clocks(500);                   /* second half: low, from the top */
+    r->now = t0 + clocks(1 + 500);               /* second half: low, from the top */
     assert_int_equal(latched_count(r, 0), 1000);
     assert_false(out(r, 0));
     assert_int_equal(r->edges, 0);               /* a falling edge is no IRQ */
-    goto_time(r, t0 + clocks(1000));
+    goto_time(r, t0 + clocks(1 + 1000));
     assert_true(out(r, 0));
     assert_int_equal(r->edges, 1);
-    advance(r, clocks(5000) - clocks(1000), 10000);
+    advance(r, clocks(1 + 5000) - clocks(1 + 1000), 10000);
     assert_int_equal(r->edges, 5);
     /* an odd count is high one clock longer than low */
     t0 = r->now;
     program(r, 0, 3, 1001);
     assert_int_equal(latched_count(r, 0), 1000);
-    r->now = t0 + clocks(500);
+    r->now = t0 + clocks(1 + 500);
     assert_true(out(r, 0));
     assert_int_equal(latched_count(r, 0), 0);
-    r->now = t0 + clocks(501);
+    r->now = t0 + clocks(1 + 501);
     assert_false(out(r, 0));
     assert_int_equal(latched_count(r, 0), 1000);
-    goto_time(r, t0 + clocks(1001));
+    goto_time(r, t0 + clocks(1 + 1001));
     assert_true(out(r, 0));
     assert_int_equal(r->edges, 6);
 }
@@ -332,11 +325,18 @@ static void readback(void **state)
                                    2 << PIT_MODE_SHIFT);
     wr(r, PIT_CH0, 0xe8);
     wr(r, PIT_CH0, 0x03);
+    /* NULL COUNT holds until the next clock puts the count in the counting
+     * element (Figure 12) */
+    assert_int_equal(status(r, 0), PIT_STATUS_OUT | PIT_STATUS_NULL | PIT_RW_LSB_MSB |
+                                   2 << PIT_MODE_SHIFT);
+    r->now += clocks(1);
     assert_int_equal(status(r, 0), PIT_STATUS_OUT | PIT_RW_LSB_MSB | 2 << PIT_MODE_SHIFT);
     wr(r, PIT_MODE, PIT_SEL(0) | PIT_RW_LSB_MSB | 0 << PIT_MODE_SHIFT);
     assert_int_equal(status(r, 0), PIT_STATUS_NULL | PIT_RW_LSB_MSB);  /* mode 0: OUT low */
     wr(r, PIT_CH0, 0xe8);
     wr(r, PIT_CH0, 0x03);
+    assert_int_equal(status(r, 0), PIT_STATUS_NULL | PIT_RW_LSB_MSB);
+    r->now += clocks(1);
     assert_int_equal(status(r, 0), PIT_RW_LSB_MSB);
     r->now += clocks(300);
     /* status and count together: status first, then the count */
@@ -348,9 +348,10 @@ static void readback(void **state)
     /* several counters in one command; a second status latch is ignored */
     program(r, 2, 3, 100);
     wr(r, PIT_MODE, PIT_SEL_READBACK | PIT_RB_COUNT | PIT_RB_CNT(0) | PIT_RB_CNT(2));
-    r->now += clocks(1000);
+    r->now += clocks(1 + 1000);
     wr(r, PIT_MODE, PIT_SEL_READBACK | PIT_RB_COUNT | PIT_RB_CNT(0) | PIT_RB_CNT(2));
-    assert_int_equal(rd(r, PIT_CH2), PIT_STATUS_OUT | PIT_RW_LSB_MSB | 3 << PIT_MODE_SHIFT);
+    assert_int_equal(rd(r, PIT_CH2), PIT_STATUS_OUT | PIT_STATUS_NULL | PIT_RW_LSB_MSB |
+                                     3 << PIT_MODE_SHIFT);   /* as latched at the write */
     assert_int_equal(rd(r, PIT_CH0), PIT_RW_LSB_MSB);   /* OUT still low when latched */
     assert_int_equal(status(r, 0), PIT_STATUS_OUT | PIT_RW_LSB_MSB);
     /* count only: no status byte comes first */
@@ -360,6 +361,7 @@ static void readback(void **state)
     /* modes 6 and 7 are 2 and 3, and the status shows what was written */
     wr(r, PIT_MODE, PIT_SEL(1) | PIT_RW_LSB | 6 << PIT_MODE_SHIFT);
     wr(r, PIT_CH1, 50);
+    r->now += clocks(1);
     assert_int_equal(status(r, 1), PIT_STATUS_OUT | PIT_RW_LSB | 6 << PIT_MODE_SHIFT);
     r->now += clocks(49);
     assert_int_equal(rd(r, PIT_CH1), 1);         /* counting as mode 2 */
@@ -401,8 +403,8 @@ static void new_count_at_end_of_period(void **state)
     wr(r, PIT_CH0, (uint8_t)(2386 >> 8));
     assert_int_equal(pit_reload(r->pit, 0), 2386);
     assert_true(status(r, 0) & PIT_STATUS_NULL);      /* not in the counter yet */
-    assert_int_equal(latched_count(r, 0), 1193 - 596);
-    uint64_t t1 = t0 + clocks(1193);
+    assert_int_equal(latched_count(r, 0), 1193 - 595);
+    uint64_t t1 = t0 + clocks(1 + 1193);
     assert_int_equal(loop_next_deadline(&r->loop), t1);
     goto_time(r, t1);
     assert_int_equal(r->edges, 1);
@@ -419,7 +421,7 @@ static void new_count_at_end_of_period(void **state)
     wr(r, PIT_CH0, 100);
     wr(r, PIT_CH0, 0);
     assert_int_equal(latched_count(r, 0), 100);
-    goto_time(r, t0 + clocks(100));
+    goto_time(r, t0 + clocks(1 + 100));
     assert_int_equal(r->edges, 3);
 }
 
@@ -428,7 +430,7 @@ static void counters_1_and_2_count_without_irq(void **state)
     struct rig *r = *state;
     program(r, 1, 2, 18);                       /* the old DRAM refresh rate */
     program(r, 2, 3, 1193);                     /* a 1 kHz beep nobody hears */
-    r->now += clocks(5);
+    r->now += clocks(1 + 5);
     assert_int_equal(latched_count(r, 1), 13);
     assert_int_equal(latched_count(r, 2), 1193 - 1 - 10);
     advance(r, 50 * MS, MS);
@@ -460,11 +462,12 @@ static void mode4_strobe(void **state)
     uint64_t t0 = r->now;
     program(r, 0, 4, 1000);
     assert_true(out(r, 0));
-    r->now = t0 + clocks(1000);
+    /* 'Mode 4': the strobe comes N + 1 clocks after the count is written */
+    r->now = t0 + clocks(1 + 1000);
     assert_false(out(r, 0));                     /* low for one clock at terminal count */
-    goto_time(r, t0 + clocks(1001) - 1);
+    goto_time(r, t0 + clocks(1 + 1001) - 1);
     assert_int_equal(r->edges, 0);
-    goto_time(r, t0 + clocks(1001));
+    goto_time(r, t0 + clocks(1 + 1001));
     assert_int_equal(r->edges, 1);
     assert_true(out(r, 0));
     advance(r, 100 * MS, MS);
@@ -483,7 +486,7 @@ static void unmodelled_settings_warn(void **state)
     /* it counts 2, 1, 2, 1 (its IRQ 0 edges are coalesced: pit.h) */
     uint64_t t0 = r->now;
     for (int k = 0; k < 6; k++) {
-        r->now = t0 + clocks((uint64_t)k) + 1;
+        r->now = t0 + clocks(1 + (uint64_t)k) + 1;
         assert_int_equal(latched_count(r, 0), k % 2 ? 1 : 2);
     }
 }
@@ -492,7 +495,7 @@ static void reset(void **state)
 {
     struct rig *r = *state;
     program(r, 0, 2, 1193);
-    advance(r, 3 * MS, 10000);
+    advance(r, clocks(1 + 3 * 1193), 10000);
     assert_int_equal(r->edges, 3);
     pit_reset(r->pit);
     assert_int_equal(loop_next_deadline(&r->loop), UINT64_MAX);
@@ -500,7 +503,7 @@ static void reset(void **state)
     advance(r, 10 * MS, MS);
     assert_int_equal(r->edges, 3);
     program(r, 0, 2, 1193);
-    advance(r, 3 * MS, 10000);
+    advance(r, clocks(1 + 3 * 1193), 10000);
     assert_int_equal(r->edges, 6);
 }
 
@@ -531,6 +534,34 @@ static void tiny_period_is_coalesced(void **state)
     assert_true(c == 1 || c == 2);
 }
 
+/* 8254, 'Mode 0' (and likewise 2, 3, 4): a count written is loaded on the
+ * next CLK pulse, which does not decrement it, so OUT rises N + 1 clocks
+ * after the write; NULL COUNT holds until that pulse (Figure 12). */
+static void count_loaded_on_the_next_clock(void **state)
+{
+    struct rig *r = *state;
+    uint64_t t0 = r->now;
+    program(r, 0, 0, 3);
+    assert_true(status(r, 0) & PIT_STATUS_NULL);
+    r->now = t0 + clocks(1);
+    assert_false(status(r, 0) & PIT_STATUS_NULL);
+    assert_int_equal(latched_count(r, 0), 3);   /* loaded, not decremented */
+    r->now = t0 + clocks(3);
+    assert_int_equal(latched_count(r, 0), 1);
+    assert_false(out(r, 0));
+    goto_time(r, t0 + clocks(4) - 1);
+    assert_int_equal(r->edges, 0);
+    goto_time(r, t0 + clocks(4));
+    assert_int_equal(r->edges, 1);
+    assert_true(out(r, 0));
+    /* mode 2: the first IRQ 0 edge N + 1 clocks after the write, then every N */
+    t0 = r->now;
+    program(r, 0, 2, 1193);
+    assert_int_equal(loop_next_deadline(&r->loop), t0 + clocks(1 + 1193));
+    goto_time(r, t0 + clocks(1 + 1193));
+    assert_int_equal(loop_next_deadline(&r->loop), t0 + clocks(1 + 2 * 1193));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -540,6 +571,7 @@ int main(void)
         T(readback), T(reprogramming), T(new_count_at_end_of_period),
         T(counters_1_and_2_count_without_irq), T(modes_1_and_5_wait_for_a_gate_edge),
         T(mode4_strobe), T(unmodelled_settings_warn), T(reset), T(tiny_period_is_coalesced),
+        T(count_loaded_on_the_next_clock),
     };
     return cmocka_run_group_tests_name("pit", tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
 #include <cmocka.h>
 #include "core/log.h"
 #include "hw/rtc.h"
+#include "clock_rig.h"
+#include "io_rig.h"
 
 #define MS 1000000ull
 #define S 1000000000ull
@@ -22,34 +24,27 @@ struct rig {
     struct region io;
     struct address_space as;
     int edges, level;
+    struct irq_counter irq_counter;
 };
 
-static uint64_t fake_now(void *opaque) { return ((struct rig *)opaque)->now; }
-
-static void irq(void *opaque, int n, int level)
+/* An RTC with the date base at the clock's now, not started yet. */
+static struct rig *create(int64_t base, uint64_t now)
 {
-    struct rig *r = opaque;
-    assert_int_equal(n, RTC_IRQ);
-    if (level && !r->level)
-        r->edges++;
-    r->level = level;
+    static struct rig r;
+    memset(&r, 0, sizeof r);
+    clock_rig_attach(&r.loop, &r.now, now);
+    r.rtc = rtc_create(&r.loop, irq_counter_line(&r.irq_counter, RTC_IRQ, &r.level, &r.edges),
+                       base);
+    assert_non_null(r.rtc);
+    io_rig_ports(&r.io, &r.as, rtc_region(r.rtc), RTC_PORT_INDEX);
+    return &r;
 }
 
 static struct rig *make(int64_t base)
 {
-    static struct rig r;
-    memset(&r, 0, sizeof r);
-    loop_init(&r.loop);
-    r.now = 5 * S + 123;        /* the clock does not start at zero */
-    r.loop.now = fake_now;
-    r.loop.now_opaque = &r;
-    r.rtc = rtc_create(&r.loop, (struct irq_line){ irq, &r, RTC_IRQ }, base);
-    assert_non_null(r.rtc);
-    region_init_container(&r.io, "io", 0x10000);
-    region_add(&r.io, rtc_region(r.rtc), RTC_PORT_INDEX, 0);
-    address_space_init(&r.as, "I/O", &r.io);
-    rtc_start(r.rtc);
-    return &r;
+    struct rig *r = create(base, 5 * S + 123);      /* the clock does not start at zero */
+    rtc_start(r->rtc);
+    return r;
 }
 
 static int setup(void **state)
@@ -80,11 +75,7 @@ static void wr(struct rig *r, uint8_t reg, uint8_t v)
 /* Moves the clock to t, running the timers due, as the loop would. */
 static void run_to(struct rig *r, uint64_t t)
 {
-    while (loop_next_deadline(&r->loop) <= t) {
-        r->now = loop_next_deadline(&r->loop);
-        loop_run_timers(&r->loop);
-    }
-    r->now = t;
+    clock_rig_run_to(&r->loop, &r->now, t);
 }
 
 static void date_in_bcd(void **state)
@@ -327,14 +318,7 @@ static void default_base_and_lazy_start(void **state)
     assert_int_equal(rd(r, RTC_HOURS), 0x00);
     rtc_destroy(r->rtc);
     /* never started: the first access starts it at the base */
-    loop_init(&r->loop);
-    r->loop.now = fake_now;
-    r->loop.now_opaque = r;
-    r->now = 77 * S;
-    r->rtc = rtc_create(&r->loop, (struct irq_line){ irq, r, RTC_IRQ }, RTC_DEFAULT_BASE);
-    region_init_container(&r->io, "io", 0x10000);
-    region_add(&r->io, rtc_region(r->rtc), RTC_PORT_INDEX, 0);
-    address_space_init(&r->as, "I/O", &r->io);
+    r = create(RTC_DEFAULT_BASE, 77 * S);
     r->now = 99 * S;
     assert_int_equal(rtc_time(r->rtc), RTC_DEFAULT_BASE);
     r->now += S;
@@ -361,6 +345,20 @@ static void parse_dates(void **state)
         assert_false(rtc_parse_date(bad[i], &t));
 }
 
+/* The MC146818A's address map: 'the high-order bit of the seconds byte
+ * is read only' (it reads 0), held by SET or not. */
+static void seconds_bit7_is_read_only(void **state)
+{
+    struct rig *r = *state;
+    wr(r, RTC_REG_B, RTC_B_DEFAULT | RTC_B_SET);
+    wr(r, RTC_SECONDS, 0x80 | 0x30);
+    assert_int_equal(rd(r, RTC_SECONDS), 0x30);
+    wr(r, RTC_REG_B, RTC_B_DEFAULT);
+    assert_int_equal(rd(r, RTC_SECONDS), 0x30);
+    wr(r, RTC_SECONDS, 0x80 | 0x12);                /* while counting */
+    assert_int_equal(rd(r, RTC_SECONDS), 0x12);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -373,6 +371,7 @@ int main(void)
         T(periodic_interrupt_rates),
         T(alarm_interrupt),
         T(cmos_ram_and_ports),
+        T(seconds_bit7_is_read_only),
         cmocka_unit_test(default_base_and_lazy_start),
         cmocka_unit_test(parse_dates),
     };

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include "contract/platform.h"
 #include "hw/serial.h"
+#include "io_rig.h"
 
 #define IIR_ID(v)   ((v) & 0x0f)
 
@@ -17,6 +18,7 @@ struct rig {
     uint8_t out[512];
     size_t nout;
     int irq, irq_rises;
+    struct irq_counter irq_counter;
 };
 
 static void out(void *opaque, const uint8_t *buf, size_t len)
@@ -27,24 +29,14 @@ static void out(void *opaque, const uint8_t *buf, size_t len)
     r->nout += len;
 }
 
-static void irq(void *opaque, int n, int level)
-{
-    struct rig *r = opaque;
-    assert_int_equal(n, COM1_IRQ);
-    if (level && !r->irq)
-        r->irq_rises++;
-    r->irq = level;
-}
-
 static int setup(void **state)
 {
     static struct rig r;
     memset(&r, 0, sizeof r);
-    r.s = serial_create((struct irq_line){ irq, &r, COM1_IRQ }, out, &r);
+    r.s = serial_create(irq_counter_line(&r.irq_counter, COM1_IRQ, &r.irq, &r.irq_rises), out,
+                        &r);
     assert_non_null(r.s);
-    region_init_container(&r.io, "io", 0x10000);
-    region_add(&r.io, serial_region(r.s), COM1_BASE, 0);
-    address_space_init(&r.as, "I/O", &r.io);
+    io_rig_ports(&r.io, &r.as, serial_region(r.s), COM1_BASE);
     *state = &r;
     return 0;
 }
@@ -318,9 +310,10 @@ static void interrupt_priority(void **state)
     rd(r, UART_RBR);
     assert_int_equal(rd(r, UART_IIR), UART_IIR_THRI); /* still pending underneath */
     assert_int_equal(r->irq, 0);
-    /* modem status: loopback makes the inputs move */
+    /* modem status: loopback makes the inputs move (and holds the OUT 2
+     * pin inactive, so the line to the PIC stays low) */
     wr(r, UART_MCR, UART_MCR_OUT2 | UART_MCR_LOOP | UART_MCR_DTR);
-    assert_int_equal(r->irq, 1);
+    assert_int_equal(r->irq, 0);
     assert_int_equal(rd(r, UART_IIR), UART_IIR_MSI);
     assert_true(rd(r, UART_MSR) & UART_MSR_DCTS);     /* CTS fell */
     assert_int_equal(rd(r, UART_IIR), UART_IIR_NO_INT);
@@ -416,6 +409,23 @@ static void odd_accesses(void **state)
     assert_int_equal(serial_can_receive(r->s), 1);    /* FIFOs off and empty */
 }
 
+/* PC16550D 6.0 ('OUT 2') and 8.8 (bit 4): loop mode holds the OUT 2 pin
+ * inactive, and the PC gates INTR with that pin, so interrupts show in
+ * IIR but none reaches the PIC until loop mode ends. */
+static void loopback_holds_out2_inactive(void **state)
+{
+    struct rig *r = *state;
+    wr(r, UART_IER, UART_IER_RDI);
+    wr(r, UART_MCR, UART_MCR_OUT2 | UART_MCR_LOOP);
+    wr(r, UART_THR, 'x');                             /* looped back in */
+    assert_int_equal(rd(r, UART_IIR), UART_IIR_RDI);
+    assert_int_equal(r->irq, 0);
+    wr(r, UART_MCR, UART_MCR_OUT2);                   /* loop mode off: the pin is live */
+    assert_int_equal(r->irq, 1);
+    assert_int_equal(rd(r, UART_RBR), 'x');
+    assert_int_equal(r->irq, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -425,6 +435,7 @@ int main(void)
         T(fcr_and_iir_fifo_bits), T(trigger_level_and_timeout), T(receive_fifo_and_overrun),
         T(overrun_without_fifo), T(receive_interrupt_needs_out2), T(thre_interrupt),
         T(interrupt_priority), T(loopback_data), T(loopback_modem_lines), T(odd_accesses),
+        T(loopback_holds_out2_inactive),
     };
     return cmocka_run_group_tests_name("serial", tests, NULL, NULL);
 }
