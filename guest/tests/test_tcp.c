@@ -266,39 +266,73 @@ static uint64_t bulk_size(void)
  * peer's from 1 s, doubling when that copy is lost too. */
 #define BULK_WAIT_MS 30000
 
-/* total bytes to the sink; both ends' SHA-256 compared */
-static void bulk_to(struct tap *t, uint16_t port, uint64_t total, bool report)
+/* Connected to the harness's sink or source at port, or NULL; what names
+ * the check, and with report is also the line lossy.sh waits for. */
+static struct tcp_conn *bulk_connect(struct tap *t, uint16_t port, const char *what, bool report)
 {
     int err = 0;
     struct tcp_conn *c = tcp_connect(HOST, port, BULK_WAIT_MS, &err);
-    EXPECT_TRUE(t, c != NULL, "connected to the sink");
+    EXPECT_TRUE(t, c != NULL, what);
+    if (c && report)
+        printf("# bulk: %s\n", what);
+    return c;
+}
+
+/* The digest the harness sent after the data (what: that check's name)
+ * is the stream's SHA-256 as this end saw it. */
+static void expect_digest(struct tap *t, struct tcp_conn *c, struct sha256 *sha, const char *what)
+{
+    uint8_t mine[32], theirs[32];
+    sha256_final(sha, mine);
+    EXPECT_EQ(t, 32, recv_exact(c, theirs, 32), what);
+    EXPECT_TRUE(t, memcmp(mine, theirs, 32) == 0, "SHA-256 equal on both ends");
+}
+
+/* Sends the pattern to the sink (sending) or receives from the source
+ * until total bytes went or the test failed, hashing them; returns how
+ * many went. */
+static uint64_t bulk_move(struct tap *t, struct tcp_conn *c, uint64_t total, bool sending,
+                          struct sha256 *sha)
+{
+    static uint8_t buf[65536];
+    uint64_t done = 0;
+    while (done < total && !t->failed) {
+        size_t n = total - done < sizeof buf ? (size_t)(total - done) : sizeof buf;
+        long r;
+        if (sending) {
+            pattern(buf, n, done, 11);
+            r = tcp_send(c, buf, n, 30000);
+            if (r != (long)n) {
+                tap_failf(t, "the sink takes everything", "%llu bytes", total, "%llu", done);
+                break;
+            }
+        } else {
+            r = tcp_recv(c, buf, n, 4 * BULK_WAIT_MS);
+            if (r <= 0) {
+                tap_failf(t, "the source sends everything", "%llu bytes", total, "%llu", done);
+                break;
+            }
+        }
+        sha256_update(sha, buf, (size_t)r);
+        done += (uint64_t)r;
+    }
+    return done;
+}
+
+/* total bytes to the sink; both ends' SHA-256 compared */
+static void bulk_to(struct tap *t, uint16_t port, uint64_t total, bool report)
+{
+    struct tcp_conn *c = bulk_connect(t, port, "connected to the sink", report);
     if (!c)
         return;
-    if (report)
-        printf("# bulk: connected to the sink\n");    /* lossy.sh's cue */
-    static uint8_t buf[65536];
     struct sha256 sha;
     sha256_init(&sha);
-    uint64_t t0 = time_ns(), sent = 0;
+    uint64_t t0 = time_ns();
     unsigned long segs0 = segments();
-    while (sent < total && !t->failed) {
-        size_t n = total - sent < sizeof buf ? (size_t)(total - sent) : sizeof buf;
-        pattern(buf, n, sent, 11);
-        sha256_update(&sha, buf, n);
-        long w = tcp_send(c, buf, n, 30000);
-        if (w != (long)n) {
-            tap_failf(t, "the sink takes everything", "%llu bytes", total, "%llu", sent);
-            break;
-        }
-        sent += n;
-    }
+    uint64_t sent = bulk_move(t, c, total, true, &sha);
     tcp_shutdown(c);
-    uint8_t mine[32], theirs[32];
-    sha256_final(&sha, mine);
-    size_t got = recv_exact(c, theirs, 32);
+    expect_digest(t, c, &sha, "the sink's SHA-256 came back");
     uint64_t ns = time_ns() - t0;
-    EXPECT_EQ(t, 32, got, "the sink's SHA-256 came back");
-    EXPECT_TRUE(t, memcmp(mine, theirs, 32) == 0, "SHA-256 equal on both ends");
     EXPECT_EQ(t, 0, (uint64_t)tcp_close(c, BULK_WAIT_MS), "a clean close");
     if (report)
         report_rate("guest to host", sent, ns, segs0);
@@ -307,38 +341,22 @@ static void bulk_to(struct tap *t, uint16_t port, uint64_t total, bool report)
 /* total bytes from the source; both ends' SHA-256 compared */
 static void bulk_from(struct tap *t, uint16_t port, uint64_t total, bool report)
 {
-    int err = 0;
-    struct tcp_conn *c = tcp_connect(HOST, port, BULK_WAIT_MS, &err);
-    EXPECT_TRUE(t, c != NULL, "connected to the source");
+    struct tcp_conn *c = bulk_connect(t, port, "connected to the source", report);
     if (!c)
         return;
-    if (report)
-        printf("# bulk: connected to the source\n");
     uint8_t req[8];
     for (int i = 0; i < 8; i++)
         req[i] = (uint8_t)(total >> (56 - 8 * i));
     EXPECT_EQ(t, 8, (uint64_t)tcp_send(c, req, 8, 3000), "the count sent");
-    static uint8_t buf[65536];
     struct sha256 sha;
     sha256_init(&sha);
-    uint64_t t0 = time_ns(), got = 0;
+    uint64_t t0 = time_ns();
     unsigned long segs0 = segments();
-    while (got < total && !t->failed) {
-        size_t want = total - got < sizeof buf ? (size_t)(total - got) : sizeof buf;
-        long r = tcp_recv(c, buf, want, 4 * BULK_WAIT_MS);
-        if (r <= 0) {
-            tap_failf(t, "the source sends everything", "%llu bytes", total, "%llu", got);
-            break;
-        }
-        sha256_update(&sha, buf, (size_t)r);
-        got += (uint64_t)r;
-    }
+    uint64_t got = bulk_move(t, c, total, false, &sha);
     uint64_t ns = time_ns() - t0;
-    uint8_t mine[32], theirs[32];
-    sha256_final(&sha, mine);
-    EXPECT_EQ(t, 32, recv_exact(c, theirs, 32), "the source's SHA-256 after the data");
-    EXPECT_TRUE(t, memcmp(mine, theirs, 32) == 0, "SHA-256 equal on both ends");
-    EXPECT_EQ(t, (uint64_t)TCP_EOF, (uint64_t)tcp_recv(c, buf, 1, BULK_WAIT_MS),
+    expect_digest(t, c, &sha, "the source's SHA-256 after the data");
+    uint8_t more;
+    EXPECT_EQ(t, (uint64_t)TCP_EOF, (uint64_t)tcp_recv(c, &more, 1, BULK_WAIT_MS),
               "the source closes after the digest");
     EXPECT_EQ(t, 0, (uint64_t)tcp_close(c, BULK_WAIT_MS), "a clean close");
     if (report)

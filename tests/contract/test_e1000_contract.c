@@ -14,6 +14,7 @@
 #include "contract/e1000.h"
 #include "e1000_drv.h"
 #include "contract_rig.h"
+#include "../fuzz/common/csum.h"
 
 static const uint8_t default_mac[6] = E1000_DEFAULT_MAC;
 static struct e1000_nic *nic;
@@ -223,17 +224,6 @@ static void txdw_interrupt_reclaims(void **state)
 /* An Ethernet + IPv4 + TCP frame with len bytes of payload; the TCP
  * checksum field holds the pseudo-header sum (offload) or the full
  * checksum (software), the IPv4 one zero or right. */
-static uint16_t sum16(const uint8_t *p, size_t n, uint32_t s)
-{
-    for (; n > 1; n -= 2, p += 2)
-        s += (uint32_t)(p[0] << 8 | p[1]);
-    if (n)
-        s += (uint32_t)p[0] << 8;
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)s;
-}
-
 static size_t tcp_frame(uint8_t *f, size_t payload, bool offload)
 {
     memset(f, 0, 54);
@@ -253,18 +243,12 @@ static size_t tcp_frame(uint8_t *f, size_t payload, bool offload)
     t[13] = 0x18;                                         /* PSH ACK */
     for (size_t i = 0; i < payload; i++)
         t[20 + i] = (uint8_t)(i * 13);
-    uint32_t pseudo = sum16(ip + 12, 8, 0) + 6 + (uint32_t)(20 + payload);
-    uint16_t p16 = sum16(NULL, 0, pseudo);
+    uint32_t pseudo = pseudo_sum(ip, 20 + payload);
     if (offload) {
-        t[16] = (uint8_t)(p16 >> 8);
-        t[17] = (uint8_t)p16;
+        wbe16(t + 16, oc_sum(NULL, 0, pseudo));
     } else {
-        uint16_t c = (uint16_t)~sum16(t, 20 + payload, pseudo);
-        t[16] = (uint8_t)(c >> 8);
-        t[17] = (uint8_t)c;
-        uint16_t h = (uint16_t)~sum16(ip, 20, 0);
-        ip[10] = (uint8_t)(h >> 8);
-        ip[11] = (uint8_t)h;
+        wbe16(t + 16, (uint16_t)~oc_sum(t, 20 + payload, pseudo));
+        wbe16(ip + 10, (uint16_t)~oc_sum(ip, 20, 0));
     }
     return 34 + 20 + payload;
 }
@@ -282,9 +266,9 @@ static void checksum_offload_both_ways(void **state)
     size_t got_len;
     const uint8_t *w = rig_sent(1, &got_len);
     assert_int_equal(got_len, len);
-    assert_int_equal(sum16(w + 14, 20, 0), 0xffff);                 /* IPv4 header */
-    uint32_t pseudo = sum16(w + 26, 8, 0) + 6 + (uint32_t)(len - 34);
-    assert_int_equal(sum16(w + 34, len - 34, pseudo), 0xffff);      /* TCP */
+    assert_int_equal(oc_sum(w + 14, 20, 0), 0xffff);                /* IPv4 header */
+    uint32_t pseudo = pseudo_sum(w + 14, len - 34);
+    assert_int_equal(oc_sum(w + 34, len - 34, pseudo), 0xffff);     /* TCP */
     assert_int_equal(nic->tx_offloaded, 2);
     assert_int_equal(rig_reg(E1000_TDH), 3);    /* one context and two data descriptors */
     /* in: the NIC's verdict in the status and error bits */

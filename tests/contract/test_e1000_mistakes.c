@@ -212,33 +212,125 @@ static void expect_one(const char *text, const char *where, const char *func, in
 
 static const char *const at = "guest instruction";
 
+/* The mistakes the device sees as the driver makes them: with the flag
+ * set, student_init and (SEND) one frame sent, which (UNSENT) never goes
+ * out; exactly one warning, text, naming the line of func that last
+ * wrote reg. Where the text names an address (addr), it is a format of
+ * that address and of the address aligned down to 16 bytes. */
+enum { INIT_ONLY = 0, SEND = 1, UNSENT = 2 };
+enum addr { NO_ADDR, TX_RING, RX_RING, TX_RING_VIRT, RX_RING_VIRT, TX_BUF_VIRT, RX_BUF_VIRT };
+
+static const struct seen {
+    const char *name;
+    bool *mistake;
+    unsigned does;
+    const char *func;
+    uint32_t reg;
+    enum addr addr;
+    const char *text;
+} seen[] = {
+    { "bus_mastering_never_enabled", &m.no_bme, SEND | UNSENT, "student_init", E1000_RDT, NO_ADDR,
+      "RDT written (7) while PCI COMMAND.BME is off: without bus mastering the device cannot "
+      "write frames to memory, so they wait; set COMMAND bit 2 first (PCI 3.0 6.2.2)" },
+    { "tctl_en_left_off", &m.tctl_off, SEND | UNSENT, "student_send", E1000_TDT, NO_ADDR,
+      "TDT written (1) while TCTL.EN is clear: the transmitter is off and sends nothing until "
+      "TCTL.EN is set (8254x 13.4.33)" },
+    { "rdt_one_past_the_end", &m.rdt_past_end, INIT_ONLY, "student_init", E1000_RDT, NO_ADDR,
+      "RDT = 8 is past the end of the 8-descriptor receive ring (RDLEN 128 bytes): nothing is "
+      "received until it is fixed; the last index is 7 (8254x 13.4.29)" },
+    { "tdh_past_the_end", &m.tdh_past_end, INIT_ONLY, "student_init", E1000_TDH, NO_ADDR,
+      "TDH = 8 is past the end of the 8-descriptor transmit ring: nothing is sent until it is "
+      "set inside it (8254x 13.4.39)" },
+    { "rdh_past_the_end", &m.rdh_past_end, INIT_ONLY, "student_init", E1000_RDH, NO_ADDR,
+      "RDH = 8 is past the end of the 8-descriptor receive ring: nothing is received until it is "
+      "set inside it (8254x 13.4.28)" },
+    { "tdlen_of_one_descriptor", &m.tdlen_one, SEND, "student_init", E1000_TDLEN, NO_ADDR,
+      "TDLEN = 16 is not a multiple of 128 bytes: bits 6:0 are ignored, leaving 0 descriptors "
+      "(8254x 13.4.38)" },
+    { "rdlen_of_one_descriptor", &m.rdlen_one, INIT_ONLY, "student_init", E1000_RDLEN, NO_ADDR,
+      "RDLEN = 16 is not a multiple of 128 bytes: bits 6:0 are ignored, leaving 0 descriptors "
+      "(8254x 13.4.27)" },
+    { "tdlen_never_written", &m.no_tdlen, SEND, "student_send", E1000_TDT, NO_ADDR,
+      "TDT written (1) while TDLEN is 0: there is no transmit ring; program TDBAL, TDBAH and "
+      "TDLEN first (8254x 14.5)" },
+    { "rdlen_never_written", &m.no_rdlen, INIT_ONLY, "student_init", E1000_RDT, NO_ADDR,
+      "RDT written (7) while RDLEN is 0: there is no receive ring; program RDBAL, RDBAH and "
+      "RDLEN first (8254x 14.4)" },
+    { "ims_written_with_zero_to_mask", &m.ims_zero, INIT_ONLY, "student_init", E1000_IMS, NO_ADDR,
+      "IMS written with 0, which changes nothing: a 0 bit leaves its cause's mask as it was; to "
+      "mask causes, write them to IMC (8254x 13.4.20)" },
+    { "eop_left_off", &m.no_eop, SEND | UNSENT, "student_send", E1000_TDT, NO_ADDR,
+      "TDT = 1 hands over transmit descriptors ending with 0, which has no EOP: the device holds "
+      "the packet until a descriptor with EOP (CMD bit 0) ends it (8254x 3.3.3.1)" },
+    { "frame_never_copied_into_the_buffer", &m.no_copy, SEND, "student_send", E1000_TDT, NO_ADDR,
+      "transmit descriptor 0 starts a frame whose Ethernet header is all zeros (no destination, "
+      "no source MAC): its buffer was not filled, or is not the one filled (8254x 3.3.3)" },
+    { "tx_null_buffer", &m.tx_null, SEND, "student_send", E1000_TDT, NO_ADDR,
+      "transmit descriptor 0 has buffer address 0 and length 60: a null buffer transfers no data "
+      "(8254x 3.3.3.1)" },
+    { "rx_null_buffer", &m.rx_null, INIT_ONLY, "student_init", E1000_RDT, NO_ADDR,
+      "RDT = 7 hands over receive descriptor 0 with buffer address 0: the device has nowhere to "
+      "put a frame (8254x 3.2.3)" },
+    { "tdbal_unaligned", &m.tdbal_unaligned, INIT_ONLY, "student_init", E1000_TDBAL, TX_RING,
+      "TDBAL = 0x%llx: bits 3:0 are ignored (it reads back 0x%llx), so the ring is not where the "
+      "driver put it; align it to 16 bytes (8254x 13.4.36)" },
+    { "rdbal_unaligned", &m.rdbal_unaligned, INIT_ONLY, "student_init", E1000_RDBAL, RX_RING,
+      "RDBAL = 0x%llx: bits 3:0 are ignored (it reads back 0x%llx), so the ring is not where the "
+      "driver put it; align it to 16 bytes (8254x 13.4.25)" },
+    { "tx_ring_virtual", &m.tx_ring_virtual, SEND, "student_send", E1000_TDT, TX_RING_VIRT,
+      "TDT = 1 hands over transmit descriptor 0 at 0x%llx, which is not RAM: TDBAL/TDBAH hold "
+      "the ring's physical address (8254x 13.4.36)" },
+    { "rx_ring_virtual", &m.rx_ring_virtual, INIT_ONLY, "student_init", E1000_RDT, RX_RING_VIRT,
+      "RDT = 7 hands over receive descriptor 0 at 0x%llx, which is not RAM: RDBAL/RDBAH hold the "
+      "ring's physical address (8254x 13.4.25)" },
+    { "tx_buffer_virtual", &m.tx_virtual, SEND | UNSENT, "student_send", E1000_TDT, TX_BUF_VIRT,
+      "transmit descriptor 0: buffer 0x%llx (60 bytes) is not RAM; descriptors hold physical "
+      "addresses (8254x 3.3.3)" },
+    { "rx_buffer_virtual", &m.rx_virtual, INIT_ONLY, "student_init", E1000_RDT, RX_BUF_VIRT,
+      "RDT = 7 hands over receive descriptor 0 whose buffer 0x%llx (2048 bytes, RCTL.BSIZE) is "
+      "not RAM; descriptors hold physical addresses (8254x 3.2.3)" },
+};
+
+static uint64_t address(enum addr a)
+{
+    switch (a) {
+    case TX_RING:
+        return (uint32_t)phys(st.tx);       /* as written to TDBAL */
+    case RX_RING:
+        return (uint32_t)phys(st.rx);
+    case TX_RING_VIRT:
+        return virt((void *)st.tx);
+    case RX_RING_VIRT:
+        return virt((void *)st.rx);
+    case TX_BUF_VIRT:
+        return virt(st.txbuf);
+    case RX_BUF_VIRT:
+        return virt(st.rxbuf);
+    default:
+        return 0;
+    }
+}
+
+static void warns(void **state)
+{
+    const struct seen *s = *state;
+    *s->mistake = true;
+    student_init();
+    if (s->does & SEND) {
+        uint8_t f[60];
+        student_send(f, make_frame(f, sizeof f, 1));
+    }
+    if (s->does & UNSENT) {
+        settle();
+        assert_int_equal(rig_sent_count(), 0);
+    }
+    char text[300];
+    unsigned long long a = address(s->addr);
+    snprintf(text, sizeof text, s->text, a, a & ~0xfull);
+    expect_one(text, at, s->func, line_of[s->reg / 4]);
+}
+
 /* ---- bus mastering, enables, ring registers ---- */
-
-static void bus_mastering_never_enabled(void **state)
-{
-    m.no_bme = true;
-    student_init();
-    uint8_t f[60];
-    student_send(f, make_frame(f, sizeof f, 1));
-    settle();
-    assert_int_equal(rig_sent_count(), 0);
-    expect_one("RDT written (7) while PCI COMMAND.BME is off: without bus mastering the device "
-               "cannot write frames to memory, so they wait; set COMMAND bit 2 first (PCI 3.0 "
-               "6.2.2)", at, "student_init", line_of[E1000_RDT / 4]);
-}
-
-static void tctl_en_left_off(void **state)
-{
-    m.tctl_off = true;
-    student_init();
-    uint8_t f[60];
-    student_send(f, make_frame(f, sizeof f, 1));
-    settle();
-    assert_int_equal(rig_sent_count(), 0);
-    expect_one("TDT written (1) while TCTL.EN is clear: the transmitter is off and sends "
-               "nothing until TCTL.EN is set (8254x 13.4.33)", at, "student_send",
-               line_of[E1000_TDT / 4]);
-}
 
 static void rctl_en_left_off(void **state)
 {
@@ -268,15 +360,6 @@ static void rdh_equal_to_rdt_at_start(void **state)
                "RCTL last written by guest instruction", "student_init", line_of[E1000_RCTL / 4]);
 }
 
-static void rdt_one_past_the_end(void **state)
-{
-    m.rdt_past_end = true;
-    student_init();
-    expect_one("RDT = 8 is past the end of the 8-descriptor receive ring (RDLEN 128 bytes): "
-               "nothing is received until it is fixed; the last index is 7 (8254x 13.4.29)", at,
-               "student_init", line_of[E1000_RDT / 4]);
-}
-
 static void tdt_one_past_the_end(void **state)
 {
     m.tdt_unwrapped = true;
@@ -291,93 +374,6 @@ static void tdt_one_past_the_end(void **state)
                "last index is 7 (8254x 13.4.40)", at, "student_send", line_of[E1000_TDT / 4]);
 }
 
-static void heads_past_the_end(void **state)
-{
-    m.tdh_past_end = true;
-    student_init();
-    expect_one("TDH = 8 is past the end of the 8-descriptor transmit ring: nothing is sent until "
-               "it is set inside it (8254x 13.4.39)", at, "student_init", line_of[E1000_TDH / 4]);
-    rig_fini();
-    setup(state);
-    m.rdh_past_end = true;
-    student_init();
-    expect_one("RDH = 8 is past the end of the 8-descriptor receive ring: nothing is received "
-               "until it is set inside it (8254x 13.4.28)", at, "student_init",
-               line_of[E1000_RDH / 4]);
-}
-
-static void rings_of_one_descriptor(void **state)
-{
-    m.tdlen_one = true;
-    student_init();
-    uint8_t f[60];
-    student_send(f, make_frame(f, sizeof f, 1));
-    expect_one("TDLEN = 16 is not a multiple of 128 bytes: bits 6:0 are ignored, leaving 0 "
-               "descriptors (8254x 13.4.38)", at, "student_init", line_of[E1000_TDLEN / 4]);
-    rig_fini();
-    setup(state);
-    m.rdlen_one = true;
-    student_init();
-    expect_one("RDLEN = 16 is not a multiple of 128 bytes: bits 6:0 are ignored, leaving 0 "
-               "descriptors (8254x 13.4.27)", at, "student_init", line_of[E1000_RDLEN / 4]);
-}
-
-static void ring_lengths_never_written(void **state)
-{
-    m.no_tdlen = true;
-    student_init();
-    uint8_t f[60];
-    student_send(f, make_frame(f, sizeof f, 1));
-    expect_one("TDT written (1) while TDLEN is 0: there is no transmit ring; program TDBAL, "
-               "TDBAH and TDLEN first (8254x 14.5)", at, "student_send", line_of[E1000_TDT / 4]);
-    rig_fini();
-    setup(state);
-    m.no_rdlen = true;
-    student_init();
-    expect_one("RDT written (7) while RDLEN is 0: there is no receive ring; program RDBAL, "
-               "RDBAH and RDLEN first (8254x 14.4)", at, "student_init", line_of[E1000_RDT / 4]);
-}
-
-static void unaligned_ring_bases(void **state)
-{
-    char text[300];
-    m.tdbal_unaligned = true;
-    student_init();
-    snprintf(text, sizeof text, "TDBAL = 0x%x: bits 3:0 are ignored (it reads back 0x%x), so "
-             "the ring is not where the driver put it; align it to 16 bytes (8254x 13.4.36)",
-             (uint32_t)phys(st.tx), (uint32_t)phys(st.tx) & ~0xfu);
-    expect_one(text, at, "student_init", line_of[E1000_TDBAL / 4]);
-    rig_fini();
-    setup(state);
-    m.rdbal_unaligned = true;
-    student_init();
-    snprintf(text, sizeof text, "RDBAL = 0x%x: bits 3:0 are ignored (it reads back 0x%x), so "
-             "the ring is not where the driver put it; align it to 16 bytes (8254x 13.4.25)",
-             (uint32_t)phys(st.rx), (uint32_t)phys(st.rx) & ~0xfu);
-    expect_one(text, at, "student_init", line_of[E1000_RDBAL / 4]);
-}
-
-static void rings_at_virtual_addresses(void **state)
-{
-    char text[300];
-    m.tx_ring_virtual = true;
-    student_init();
-    uint8_t f[60];
-    student_send(f, make_frame(f, sizeof f, 1));
-    snprintf(text, sizeof text, "TDT = 1 hands over transmit descriptor 0 at 0x%llx, which is "
-             "not RAM: TDBAL/TDBAH hold the ring's physical address (8254x 13.4.36)",
-             (unsigned long long)virt((void *)st.tx));
-    expect_one(text, at, "student_send", line_of[E1000_TDT / 4]);
-    rig_fini();
-    setup(state);
-    m.rx_ring_virtual = true;
-    student_init();
-    snprintf(text, sizeof text, "RDT = 7 hands over receive descriptor 0 at 0x%llx, which is "
-             "not RAM: RDBAL/RDBAH hold the ring's physical address (8254x 13.4.25)",
-             (unsigned long long)virt((void *)st.rx));
-    expect_one(text, at, "student_init", line_of[E1000_RDT / 4]);
-}
-
 static void bsex_with_bsize_zero(void **state)
 {
     char text[300];
@@ -389,29 +385,7 @@ static void bsex_with_bsize_zero(void **state)
     expect_one(text, at, "student_init", line_of[E1000_RCTL / 4]);
 }
 
-static void ims_written_with_zero_to_mask(void **state)
-{
-    m.ims_zero = true;
-    student_init();
-    expect_one("IMS written with 0, which changes nothing: a 0 bit leaves its cause's mask as "
-               "it was; to mask causes, write them to IMC (8254x 13.4.20)", at, "student_init",
-               line_of[E1000_IMS / 4]);
-}
-
 /* ---- transmit descriptors ---- */
-
-static void eop_left_off(void **state)
-{
-    m.no_eop = true;
-    student_init();
-    uint8_t f[60];
-    student_send(f, make_frame(f, sizeof f, 1));
-    settle();
-    assert_int_equal(rig_sent_count(), 0);
-    expect_one("TDT = 1 hands over transmit descriptors ending with 0, which has no EOP: the "
-               "device holds the packet until a descriptor with EOP (CMD bit 0) ends it "
-               "(8254x 3.3.3.1)", at, "student_send", line_of[E1000_TDT / 4]);
-}
 
 static void rs_left_off(void **state)
 {
@@ -427,57 +401,6 @@ static void rs_left_off(void **state)
     expect_one("7 transmit descriptors handed over and none has RS: the device writes DD back "
                "only where RS (CMD bit 3) is set, so a driver waiting for DD waits for ever "
                "(8254x 3.3.3.1)", at, "student_send", line_of[E1000_TDT / 4]);
-}
-
-static void frame_never_copied_into_the_buffer(void **state)
-{
-    m.no_copy = true;
-    student_init();
-    uint8_t f[60];
-    student_send(f, make_frame(f, sizeof f, 1));
-    expect_one("transmit descriptor 0 starts a frame whose Ethernet header is all zeros (no "
-               "destination, no source MAC): its buffer was not filled, or is not the one "
-               "filled (8254x 3.3.3)", at, "student_send", line_of[E1000_TDT / 4]);
-}
-
-static void buffers_at_virtual_addresses(void **state)
-{
-    char text[300];
-    m.tx_virtual = true;
-    student_init();
-    uint8_t f[60];
-    student_send(f, make_frame(f, sizeof f, 1));
-    settle();
-    assert_int_equal(rig_sent_count(), 0);
-    snprintf(text, sizeof text, "transmit descriptor 0: buffer 0x%llx (60 bytes) is not RAM; "
-             "descriptors hold physical addresses (8254x 3.3.3)",
-             (unsigned long long)virt(st.txbuf));
-    expect_one(text, at, "student_send", line_of[E1000_TDT / 4]);
-    rig_fini();
-    setup(state);
-    m.rx_virtual = true;
-    student_init();
-    snprintf(text, sizeof text, "RDT = 7 hands over receive descriptor 0 whose buffer 0x%llx "
-             "(2048 bytes, RCTL.BSIZE) is not RAM; descriptors hold physical addresses "
-             "(8254x 3.2.3)", (unsigned long long)virt(st.rxbuf));
-    expect_one(text, at, "student_init", line_of[E1000_RDT / 4]);
-}
-
-static void null_buffers(void **state)
-{
-    m.tx_null = true;
-    student_init();
-    uint8_t f[60];
-    student_send(f, make_frame(f, sizeof f, 1));
-    expect_one("transmit descriptor 0 has buffer address 0 and length 60: a null buffer "
-               "transfers no data (8254x 3.3.3.1)", at, "student_send", line_of[E1000_TDT / 4]);
-    rig_fini();
-    setup(state);
-    m.rx_null = true;
-    student_init();
-    expect_one("RDT = 7 hands over receive descriptor 0 with buffer address 0: the device has "
-               "nowhere to put a frame (8254x 3.2.3)", at, "student_init",
-               line_of[E1000_RDT / 4]);
 }
 
 /* Every frame in descriptor 0, TDT left at 1: the second rewrites a
@@ -608,18 +531,17 @@ static void a_correct_driver_draws_no_warning(void **state)
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-    const struct CMUnitTest tests[] = {
-        T(bus_mastering_never_enabled), T(tctl_en_left_off), T(rctl_en_left_off),
-        T(rdh_equal_to_rdt_at_start), T(rdt_one_past_the_end), T(tdt_one_past_the_end),
-        T(heads_past_the_end), T(rings_of_one_descriptor), T(ring_lengths_never_written),
-        T(unaligned_ring_bases), T(rings_at_virtual_addresses), T(bsex_with_bsize_zero),
-        T(ims_written_with_zero_to_mask), T(eop_left_off), T(rs_left_off),
-        T(frame_never_copied_into_the_buffer), T(buffers_at_virtual_addresses), T(null_buffers),
-        T(descriptor_reused_before_dd), T(ring_lapped_before_dd),
-        T(status_read_right_after_tdt), T(rdt_handed_back_before_the_copy),
-        T(rdt_moved_onto_rdh),
-        T(secrc_unset_keeps_the_fcs), T(bsize_smaller_than_the_frame),
-        T(a_correct_driver_draws_no_warning),
+    static const struct CMUnitTest made[] = {
+        T(rctl_en_left_off), T(rdh_equal_to_rdt_at_start), T(tdt_one_past_the_end),
+        T(bsex_with_bsize_zero), T(rs_left_off), T(descriptor_reused_before_dd),
+        T(ring_lapped_before_dd), T(status_read_right_after_tdt),
+        T(rdt_handed_back_before_the_copy), T(rdt_moved_onto_rdh), T(secrc_unset_keeps_the_fcs),
+        T(bsize_smaller_than_the_frame), T(a_correct_driver_draws_no_warning),
     };
+    enum { NMADE = sizeof made / sizeof made[0], NSEEN = sizeof seen / sizeof seen[0] };
+    struct CMUnitTest tests[NSEEN + NMADE];
+    for (size_t i = 0; i < NSEEN; i++)
+        tests[i] = (struct CMUnitTest){ seen[i].name, warns, setup, teardown, (void *)&seen[i] };
+    memcpy(tests + NSEEN, made, sizeof made);
     return cmocka_run_group_tests_name("e1000_mistakes", tests, NULL, NULL);
 }

@@ -96,6 +96,16 @@ bool gen_byte_regs_ok(bool rex, int dst)
     return !(rex && dst == 4) && dst != PTR_REG;
 }
 
+/* A destination r/m and whether the instruction gets REX: a byte
+ * register r8-r15 needs it, memory and the others take it at random;
+ * false when the pick cannot be encoded (gen_byte_regs_ok). */
+bool gen_rm_dst(struct gen *s, unsigned size, struct rm *rm, bool *rex)
+{
+    *rm = gen_rm(s, size, true);
+    *rex = size == 1 && ((!rm->mem && rm->reg >= 8) || rm->mem || gen_chance(s, 30));
+    return !(size == 1 && !rm->mem && !gen_byte_regs_ok(*rex, rm->reg));
+}
+
 /*
  * Emits one instruction: [67] [66] [mandatory prefix] [REX] opcode ModR/M
  * [SIB] [disp] [imm]. size picks 66 (2) or REX.W (8); force_rex emits a

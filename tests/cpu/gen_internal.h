@@ -71,6 +71,7 @@ unsigned gen_size(struct gen *s, bool byte_ok);
 struct rm gen_mem(struct gen *s, unsigned size);
 struct rm gen_rm(struct gen *s, unsigned size, bool dst);
 bool gen_byte_regs_ok(bool rex, int dst);
+bool gen_rm_dst(struct gen *s, unsigned size, struct rm *rm, bool *rex);
 void gen_emit(struct gen *s, uint8_t mandatory, unsigned size, bool force_rex, const uint8_t *op,
           unsigned oplen, int regfield, const struct rm *rm, uint64_t imm, unsigned immlen);
 uint64_t gen_imm(struct gen *s);

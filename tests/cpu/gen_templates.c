@@ -47,9 +47,9 @@ static bool t_alu_imm(struct gen *s)
         alu_fx(s, op);
         return true;
     }
-    struct rm rm = gen_rm(s, size, true);
-    bool rex = size == 1 && ((!rm.mem && rm.reg >= 8) || rm.mem || gen_chance(s, 30));
-    if (size == 1 && !rm.mem && !gen_byte_regs_ok(rex, rm.reg))
+    struct rm rm;
+    bool rex;
+    if (!gen_rm_dst(s, size, &rm, &rex))
         return false;
     uint8_t opc;
     unsigned immlen;
@@ -100,9 +100,9 @@ static bool t_test(struct gen *s)
 static bool t_unary(struct gen *s)
 {
     unsigned size = gen_size(s, true), kind = gen_pick(s, 4);     /* inc dec not neg */
-    struct rm rm = gen_rm(s, size, true);
-    bool rex = size == 1 && ((!rm.mem && rm.reg >= 8) || rm.mem || gen_chance(s, 30));
-    if (size == 1 && !rm.mem && !gen_byte_regs_ok(rex, rm.reg))
+    struct rm rm;
+    bool rex;
+    if (!gen_rm_dst(s, size, &rm, &rex))
         return false;
     uint8_t opc;
     int digit;
@@ -131,9 +131,9 @@ static bool t_shift(struct gen *s)
     unsigned size = gen_size(s, true), form = gen_pick(s, 3);
     int d = digits[gen_pick(s, 7)];
     bool rotate = d <= 3, carry_in = d == 2 || d == 3;
-    struct rm rm = gen_rm(s, size, true);
-    bool rex = size == 1 && ((!rm.mem && rm.reg >= 8) || rm.mem || gen_chance(s, 30));
-    if (size == 1 && !rm.mem && !gen_byte_regs_ok(rex, rm.reg))
+    struct rm rm;
+    bool rex;
+    if (!gen_rm_dst(s, size, &rm, &rex))
         return false;
     unsigned width = size * 8;
     uint64_t uses = carry_in ? CF : 0;
@@ -290,9 +290,9 @@ static bool t_mov(struct gen *s)
         gen_put(s->e, (uint8_t)((size == 1 ? 0xb0 : 0xb8) + (reg & 7)));
         gen_put_le(s->e, gen_imm(s), size);
     } else if (form == 2) {             /* C6/C7 /0 */
-        struct rm rm = gen_rm(s, size, true);
-        bool rex = size == 1 && ((!rm.mem && rm.reg >= 8) || rm.mem || gen_chance(s, 30));
-        if (size == 1 && !rm.mem && !gen_byte_regs_ok(rex, rm.reg))
+        struct rm rm;
+        bool rex;
+        if (!gen_rm_dst(s, size, &rm, &rex))
             return false;
         uint8_t opc = size == 1 ? 0xc6 : 0xc7;
         gen_emit(s, 0, size, rex, &opc, 1, 0, &rm, gen_imm(s), size == 1 ? 1 : size == 2 ? 2 : 4);

@@ -12,7 +12,8 @@
 #include "sys.h"
 #include "sys_util.h"
 
-void sys_case(struct rig *r, const char *name, void (*fn)(struct sys_test *))
+/* Runs one test (if CPU_TEST_ONLY selects "sys/<name>"). */
+static void sys_case(struct rig *r, const char *name, void (*fn)(struct sys_test *))
 {
     struct sys_test t;
     memset(&t, 0, sizeof t);
@@ -126,11 +127,11 @@ void expect_frame(struct sys_test *t, uint64_t rip, uint64_t cs, uint64_t ss, ui
 
 void sys_run_all(struct rig *r)
 {
-    sys_except_tests(r);
-    sys_paging_tests(r);
-    sys_io_tests(r);
-    sys_misc_tests(r);
-    sys_fpu_tests(r);
-    sys_sysreg_tests(r);
-    sys_pm32_tests(r);
+    static const struct sys_entry *const topics[] = {
+        sys_except_tests, sys_paging_tests, sys_io_tests, sys_misc_tests,
+        sys_fpu_tests, sys_sysreg_tests, sys_pm32_tests,
+    };
+    for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++)
+        for (const struct sys_entry *e = topics[i]; e->name; e++)
+            sys_case(r, e->name, e->fn);
 }

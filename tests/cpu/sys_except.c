@@ -46,14 +46,26 @@ static void expect_in_handler(struct sys_test *t)
               0);
 }
 
+/* Runs the probe at CPL 3 into exception vector: with an error code
+ * (error >= 0) or none, and a frame on the RSP0 stack that returns to
+ * at with the RSP the probe started with (6.14.2). */
+static bool user_exception(struct sys_test *t, int vector, int error, const uint8_t *at)
+{
+    sys_run_user(t, sys_probe_done);
+    if (!expect_vector(t, vector))
+        return false;
+    if (error >= 0)
+        expect_eq(t, "error code", t->o.error, (uint64_t)error);
+    expect_frame(t, sys_va(t, at), SEL_UCODE, SEL_UDATA, t->in.r[X86_RSP],
+                 USER_FRAME_RSP(error >= 0));
+    return true;
+}
+
 static void t_de(struct sys_test *t)
 {
     probe(t, sys_probe_div0);
-    sys_run_user(t, sys_probe_done);
-    if (!expect_vector(t, X86_DE))
+    if (!user_exception(t, X86_DE, -1, sys_probe_div0_at))
         return;
-    expect_frame(t, sys_va(t, sys_probe_div0_at), SEL_UCODE, SEL_UDATA, STACK_TOP,
-                 USER_FRAME_RSP(false));
     /* faults push RF set (SDM Vol. 3, 17.3.1.1) */
     expect_eq(t, "frame RFLAGS", t->r->frame.rflags & (X86_IF | RF | 2), X86_IF | RF | 2);
     expect_in_handler(t);
@@ -62,10 +74,7 @@ static void t_de(struct sys_test *t)
 static void t_ud(struct sys_test *t)
 {
     probe(t, sys_probe_ud2);
-    sys_run_user(t, sys_probe_done);
-    if (expect_vector(t, X86_UD))
-        expect_frame(t, sys_va(t, sys_probe_ud2), SEL_UCODE, SEL_UDATA, STACK_TOP,
-                     USER_FRAME_RSP(false));
+    user_exception(t, X86_UD, -1, sys_probe_ud2);
 }
 
 /* privileged instructions at CPL 3: #GP(0) (SDM Vol. 3, 5.9) */
@@ -73,11 +82,7 @@ static void gp_priv(struct sys_test *t, const uint8_t *entry)
 {
     probe(t, entry);
     t->in.r[X86_RCX] = X86_MSR_LSTAR;
-    sys_run_user(t, sys_probe_done);
-    if (expect_vector(t, X86_GP)) {
-        expect_eq(t, "error code", t->o.error, 0);
-        expect_frame(t, sys_va(t, entry), SEL_UCODE, SEL_UDATA, STACK_TOP, USER_FRAME_RSP(true));
-    }
+    user_exception(t, X86_GP, 0, entry);
 }
 
 static void t_gp_mov_cr0(struct sys_test *t) { gp_priv(t, sys_probe_mov_cr0); }
@@ -90,24 +95,14 @@ static void t_gp_noncanonical(struct sys_test *t)
 {
     probe(t, sys_probe_read);
     t->in.r[X86_RBX] = 0x8000000000000000ull;
-    sys_run_user(t, sys_probe_done);
-    if (expect_vector(t, X86_GP)) {
-        expect_eq(t, "error code", t->o.error, 0);
-        expect_frame(t, sys_va(t, sys_probe_read), SEL_UCODE, SEL_UDATA, STACK_TOP,
-                     USER_FRAME_RSP(true));
-    }
+    user_exception(t, X86_GP, 0, sys_probe_read);
 }
 
 static void t_ss_noncanonical(struct sys_test *t)
 {
     probe(t, sys_probe_push);
     t->in.r[X86_RSP] = 0x8000000000000100ull;
-    sys_run_user(t, sys_probe_done);
-    if (expect_vector(t, X86_SS_VEC)) {
-        expect_eq(t, "error code", t->o.error, 0);
-        expect_frame(t, sys_va(t, sys_probe_push), SEL_UCODE, SEL_UDATA, 0x8000000000000100ull,
-                     USER_FRAME_RSP(true));
-    }
+    user_exception(t, X86_SS_VEC, 0, sys_probe_push);
 }
 
 /* #PF: error code bits P W U RSVD I, CR2 the linear address (SDM Vol. 3,
@@ -225,11 +220,8 @@ static void t_pf_smep(struct sys_test *t)
 static void t_bp(struct sys_test *t)
 {
     probe(t, sys_probe_int3);
-    sys_run_user(t, sys_probe_done);
-    if (!expect_vector(t, X86_BP))
+    if (!user_exception(t, X86_BP, -1, sys_probe_int3_after))
         return;
-    expect_frame(t, sys_va(t, sys_probe_int3_after), SEL_UCODE, SEL_UDATA, STACK_TOP,
-                 USER_FRAME_RSP(false));
     expect_eq(t, "frame RFLAGS.RF", t->r->frame.rflags & RF, 0);
 }
 
@@ -439,37 +431,37 @@ static void t_gate_not_present(struct sys_test *t)
         expect_eq(t, "error code", t->o.error, X86_UD * 8 + 2 + 1);
 }
 
-void sys_except_tests(struct rig *r)
-{
-    sys_case(r, "#DE from DIV at CPL 3", t_de);
-    sys_case(r, "#UD from UD2", t_ud);
-    sys_case(r, "#GP from MOV CR0 at CPL 3", t_gp_mov_cr0);
-    sys_case(r, "#GP from HLT at CPL 3", t_gp_hlt);
-    sys_case(r, "#GP from WRMSR at CPL 3", t_gp_wrmsr);
-    sys_case(r, "#GP from a non-canonical access", t_gp_noncanonical);
-    sys_case(r, "#SS from a non-canonical stack", t_ss_noncanonical);
-    sys_case(r, "#PF not present, read", t_pf_np_read);
-    sys_case(r, "#PF not present, write", t_pf_np_write);
-    sys_case(r, "#PF user write to a read-only page", t_pf_user_write_ro);
-    sys_case(r, "#PF user read of a supervisor page", t_pf_user_reads_supervisor);
-    sys_case(r, "#PF fetch from a no-execute page", t_pf_nx);
-    sys_case(r, "#PF reserved bit in a PTE", t_pf_rsvd_pte);
-    sys_case(r, "#PF reserved bit (PS) in a PML4E", t_pf_rsvd_pml4e);
-    sys_case(r, "#PF supervisor write to a read-only page, CR0.WP=1", t_pf_kernel_wp);
-    sys_case(r, "supervisor write to a read-only page, CR0.WP=0", t_wp_off);
-    sys_case(r, "#PF supervisor fetch from a user page, CR4.SMEP", t_pf_smep);
-    sys_case(r, "#BP from INT3", t_bp);
-    sys_case(r, "INT n through a DPL-0 gate at CPL 3", t_int_dpl);
-    sys_case(r, "#DB from TF", t_db_tf);
-    sys_case(r, "#DF on an IST stack", t_df_ist);
-    sys_case(r, "triple fault", t_triple);
-    sys_case(r, "vector past the IDT limit", t_idt_limit);
-    sys_case(r, "INT n through a DPL-3 gate", t_int_dpl3);
-    sys_case(r, "IRETQ back to CPL 3", t_iretq);
-    sys_case(r, "frame at CPL 0, RSP aligned", t_kernel_frame);
-    sys_case(r, "frame from CPL 3, RSP0 aligned", t_rsp0_aligned);
-    sys_case(r, "SYSCALL and SYSRET", t_syscall);
-    sys_case(r, "STI shadow, HLT, external interrupt", t_sti_hlt_interrupt);
-    sys_case(r, "trap gate keeps IF", t_trap_gate);
-    sys_case(r, "gate not present", t_gate_not_present);
-}
+const struct sys_entry sys_except_tests[] = {
+    { "#DE from DIV at CPL 3", t_de },
+    { "#UD from UD2", t_ud },
+    { "#GP from MOV CR0 at CPL 3", t_gp_mov_cr0 },
+    { "#GP from HLT at CPL 3", t_gp_hlt },
+    { "#GP from WRMSR at CPL 3", t_gp_wrmsr },
+    { "#GP from a non-canonical access", t_gp_noncanonical },
+    { "#SS from a non-canonical stack", t_ss_noncanonical },
+    { "#PF not present, read", t_pf_np_read },
+    { "#PF not present, write", t_pf_np_write },
+    { "#PF user write to a read-only page", t_pf_user_write_ro },
+    { "#PF user read of a supervisor page", t_pf_user_reads_supervisor },
+    { "#PF fetch from a no-execute page", t_pf_nx },
+    { "#PF reserved bit in a PTE", t_pf_rsvd_pte },
+    { "#PF reserved bit (PS) in a PML4E", t_pf_rsvd_pml4e },
+    { "#PF supervisor write to a read-only page, CR0.WP=1", t_pf_kernel_wp },
+    { "supervisor write to a read-only page, CR0.WP=0", t_wp_off },
+    { "#PF supervisor fetch from a user page, CR4.SMEP", t_pf_smep },
+    { "#BP from INT3", t_bp },
+    { "INT n through a DPL-0 gate at CPL 3", t_int_dpl },
+    { "#DB from TF", t_db_tf },
+    { "#DF on an IST stack", t_df_ist },
+    { "triple fault", t_triple },
+    { "vector past the IDT limit", t_idt_limit },
+    { "INT n through a DPL-3 gate", t_int_dpl3 },
+    { "IRETQ back to CPL 3", t_iretq },
+    { "frame at CPL 0, RSP aligned", t_kernel_frame },
+    { "frame from CPL 3, RSP0 aligned", t_rsp0_aligned },
+    { "SYSCALL and SYSRET", t_syscall },
+    { "STI shadow, HLT, external interrupt", t_sti_hlt_interrupt },
+    { "trap gate keeps IF", t_trap_gate },
+    { "gate not present", t_gate_not_present },
+    { NULL, NULL },
+};

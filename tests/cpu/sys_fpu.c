@@ -58,16 +58,16 @@ static void divsd(struct sys_test *t, bool osxmmexcpt)
 static void t_xm(struct sys_test *t) { divsd(t, true); }
 static void t_xm_ud(struct sys_test *t) { divsd(t, false); }
 
-void sys_fpu_tests(struct rig *r)
-{
-    sys_case(r, "SSE with CR0.TS: #NM", t_sse_ts);
-    sys_case(r, "SSE with CR0.EM: #UD", t_sse_em);
-    sys_case(r, "SSE without CR4.OSFXSR: #UD", t_sse_osfxsr);
-    sys_case(r, "x87 with CR0.TS: #NM", t_x87_ts);
-    sys_case(r, "x87 with CR0.EM: #NM", t_x87_em);
-    sys_case(r, "FWAIT with CR0.TS and MP: #NM", t_fwait_ts);
-    sys_case(r, "FWAIT with CR0.TS without MP: runs", t_fwait_ts_nomp);
-    sys_case(r, "FXSAVE with CR0.TS: #NM", t_fxsave_ts);
-    sys_case(r, "unmasked SIMD exception with CR4.OSXMMEXCPT: #XM", t_xm);
-    sys_case(r, "unmasked SIMD exception without CR4.OSXMMEXCPT: #UD", t_xm_ud);
-}
+const struct sys_entry sys_fpu_tests[] = {
+    { "SSE with CR0.TS: #NM", t_sse_ts },
+    { "SSE with CR0.EM: #UD", t_sse_em },
+    { "SSE without CR4.OSFXSR: #UD", t_sse_osfxsr },
+    { "x87 with CR0.TS: #NM", t_x87_ts },
+    { "x87 with CR0.EM: #NM", t_x87_em },
+    { "FWAIT with CR0.TS and MP: #NM", t_fwait_ts },
+    { "FWAIT with CR0.TS without MP: runs", t_fwait_ts_nomp },
+    { "FXSAVE with CR0.TS: #NM", t_fxsave_ts },
+    { "unmasked SIMD exception with CR4.OSXMMEXCPT: #XM", t_xm },
+    { "unmasked SIMD exception without CR4.OSXMMEXCPT: #UD", t_xm_ud },
+    { NULL, NULL },
+};

@@ -275,20 +275,20 @@ static void t_mmio_fetch(struct sys_test *t)
     expect(t, fetched, "a bus read covering %#llx", (unsigned long long)(MMIO_PA + 0x10));
 }
 
-void sys_io_tests(struct rig *r)
-{
-    sys_case(r, "I/O bitmap: IN AL, imm8 allowed", t_io_imm_allowed);
-    sys_case(r, "I/O bitmap: IN AL, DX refused", t_io_byte_refused);
-    sys_case(r, "I/O bitmap: IN EAX, DX allowed (4 bits)", t_io_dword_allowed);
-    sys_case(r, "I/O bitmap: IN EAX, DX refused (one of 4 bits set)", t_io_dword_partly);
-    sys_case(r, "I/O bitmap: IN AX, DX refused (first bit set)", t_io_word_below);
-    sys_case(r, "I/O bitmap: OUT DX, EAX across two bitmap bytes", t_io_straddle);
-    sys_case(r, "I/O bitmap: OUT DX, EAX across two bytes, refused", t_io_straddle_refused);
-    sys_case(r, "I/O bitmap: the second byte read must be within the limit", t_io_two_bytes);
-    sys_case(r, "I/O bitmap: none within the TSS limit", t_io_no_bitmap);
-    sys_case(r, "I/O: IOPL 3 at CPL 3 skips the bitmap", t_io_iopl3);
-    sys_case(r, "port I/O reaches the bus", t_io_bus);
-    sys_case(r, "MMIO reaches the bus", t_mmio);
-    sys_case(r, "a store across RAM and MMIO", t_mmio_ram_straddle);
-    sys_case(r, "code fetched through the bus", t_mmio_fetch);
-}
+const struct sys_entry sys_io_tests[] = {
+    { "I/O bitmap: IN AL, imm8 allowed", t_io_imm_allowed },
+    { "I/O bitmap: IN AL, DX refused", t_io_byte_refused },
+    { "I/O bitmap: IN EAX, DX allowed (4 bits)", t_io_dword_allowed },
+    { "I/O bitmap: IN EAX, DX refused (one of 4 bits set)", t_io_dword_partly },
+    { "I/O bitmap: IN AX, DX refused (first bit set)", t_io_word_below },
+    { "I/O bitmap: OUT DX, EAX across two bitmap bytes", t_io_straddle },
+    { "I/O bitmap: OUT DX, EAX across two bytes, refused", t_io_straddle_refused },
+    { "I/O bitmap: the second byte read must be within the limit", t_io_two_bytes },
+    { "I/O bitmap: none within the TSS limit", t_io_no_bitmap },
+    { "I/O: IOPL 3 at CPL 3 skips the bitmap", t_io_iopl3 },
+    { "port I/O reaches the bus", t_io_bus },
+    { "MMIO reaches the bus", t_mmio },
+    { "a store across RAM and MMIO", t_mmio_ram_straddle },
+    { "code fetched through the bus", t_mmio_fetch },
+    { NULL, NULL },
+};

@@ -67,9 +67,9 @@ static void t_tsd(struct sys_test *t)
         expect_eq(t, "error code", t->o.error, 0);
 }
 
-void sys_misc_tests(struct rig *r)
-{
-    sys_case(r, "CPUID hypervisor leaves", t_cpuid_hv);
-    sys_case(r, "RDTSC on the instruction clock", t_tsc);
-    sys_case(r, "RDTSC at CPL 3 with CR4.TSD", t_tsd);
-}
+const struct sys_entry sys_misc_tests[] = {
+    { "CPUID hypervisor leaves", t_cpuid_hv },
+    { "RDTSC on the instruction clock", t_tsc },
+    { "RDTSC at CPL 3 with CR4.TSD", t_tsd },
+    { NULL, NULL },
+};

@@ -210,17 +210,17 @@ static void t_invlpg_global(struct sys_test *t)
     expect_eq(t, "after INVLPG", t->c->r[X86_RCX], 0x4444444444444444ull);
 }
 
-void sys_paging_tests(struct rig *r)
-{
-    sys_case(r, "accessed and dirty bits", t_accessed_dirty);
-    sys_case(r, "2 MiB page", t_large_2m);
-    sys_case(r, "1 GiB page", t_large_1g);
-    sys_case(r, "INVLPG after a PTE change", t_invlpg);
-    sys_case(r, "CR3 load after a PTE change", t_cr3);
-    sys_case(r, "#PF: a supervisor PDE over a user PTE", t_upper_us);
-    sys_case(r, "#PF: a read-only PDPTE over a writable PTE", t_upper_rw);
-    sys_case(r, "#PF: bit 63 reserved without EFER.NXE", t_nx_reserved);
-    sys_case(r, "#PF: reserved bits of a 2 MiB PDE", t_large_reserved);
-    sys_case(r, "#PF: no I bit without NXE or SMEP", t_fetch_no_i_bit);
-    sys_case(r, "INVLPG of a global page", t_invlpg_global);
-}
+const struct sys_entry sys_paging_tests[] = {
+    { "accessed and dirty bits", t_accessed_dirty },
+    { "2 MiB page", t_large_2m },
+    { "1 GiB page", t_large_1g },
+    { "INVLPG after a PTE change", t_invlpg },
+    { "CR3 load after a PTE change", t_cr3 },
+    { "#PF: a supervisor PDE over a user PTE", t_upper_us },
+    { "#PF: a read-only PDPTE over a writable PTE", t_upper_rw },
+    { "#PF: bit 63 reserved without EFER.NXE", t_nx_reserved },
+    { "#PF: reserved bits of a 2 MiB PDE", t_large_reserved },
+    { "#PF: no I bit without NXE or SMEP", t_fetch_no_i_bit },
+    { "INVLPG of a global page", t_invlpg_global },
+    { NULL, NULL },
+};

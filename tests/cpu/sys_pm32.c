@@ -55,7 +55,7 @@ static void t_pm32(struct sys_test *t)
     expect_eq(t, "RIP-relative LEA", c->r[X86_R9], sys_va(t, sys_pm32_long));
 }
 
-void sys_pm32_tests(struct rig *r)
-{
-    sys_case(r, "32-bit multiboot entry to long mode", t_pm32);
-}
+const struct sys_entry sys_pm32_tests[] = {
+    { "32-bit multiboot entry to long mode", t_pm32 },
+    { NULL, NULL },
+};

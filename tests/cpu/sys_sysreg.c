@@ -147,20 +147,20 @@ static void t_clts(struct sys_test *t)
         expect_eq(t, "CR0.TS after CLTS", t->c->r[X86_RAX] & X86_CR0_TS, 0);
 }
 
-void sys_sysreg_tests(struct rig *r)
-{
-    sys_case(r, "MOV CR0 clearing PG in 64-bit mode", t_cr0_pg_off);
-    sys_case(r, "MOV CR0 with a reserved bit", t_cr0_reserved);
-    sys_case(r, "MOV CR0 with PG but not PE", t_cr0_pg_no_pe);
-    sys_case(r, "MOV CR4 clearing PAE in IA-32e mode", t_cr4_pae_off);
-    sys_case(r, "MOV CR4 with a reserved bit", t_cr4_reserved);
-    sys_case(r, "MOV CR3 with a reserved bit", t_cr3_reserved);
-    sys_case(r, "MOV CR3 reload", t_cr3_reload);
-    sys_case(r, "RDMSR EFER", t_rdmsr_efer);
-    sys_case(r, "RDMSR of an MSR that does not exist", t_rdmsr_unknown);
-    sys_case(r, "WRMSR LSTAR non-canonical", t_wrmsr_noncanonical);
-    sys_case(r, "WRMSR LSTAR", t_wrmsr_lstar);
-    sys_case(r, "SGDT SIDT STR SLDT SMSW", t_sgdt);
-    sys_case(r, "LGDT LIDT", t_lgdt);
-    sys_case(r, "CLTS", t_clts);
-}
+const struct sys_entry sys_sysreg_tests[] = {
+    { "MOV CR0 clearing PG in 64-bit mode", t_cr0_pg_off },
+    { "MOV CR0 with a reserved bit", t_cr0_reserved },
+    { "MOV CR0 with PG but not PE", t_cr0_pg_no_pe },
+    { "MOV CR4 clearing PAE in IA-32e mode", t_cr4_pae_off },
+    { "MOV CR4 with a reserved bit", t_cr4_reserved },
+    { "MOV CR3 with a reserved bit", t_cr3_reserved },
+    { "MOV CR3 reload", t_cr3_reload },
+    { "RDMSR EFER", t_rdmsr_efer },
+    { "RDMSR of an MSR that does not exist", t_rdmsr_unknown },
+    { "WRMSR LSTAR non-canonical", t_wrmsr_noncanonical },
+    { "WRMSR LSTAR", t_wrmsr_lstar },
+    { "SGDT SIDT STR SLDT SMSW", t_sgdt },
+    { "LGDT LIDT", t_lgdt },
+    { "CLTS", t_clts },
+    { NULL, NULL },
+};

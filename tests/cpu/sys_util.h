@@ -4,6 +4,7 @@
 #define TESTS_CPU_SYS_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "rig.h"
 #include "state.h"
@@ -20,8 +21,12 @@ struct sys_test {
 
 #define BLOB(name) extern const uint8_t name[], name##_end[]
 
-/* Runs one test (if CPU_TEST_ONLY selects "sys/<name>"). */
-void sys_case(struct rig *r, const char *name, void (*fn)(struct sys_test *));
+/* A topic's tests, a table that ends with a NULL name: sys_run_all runs
+ * each (if CPU_TEST_ONLY selects "sys/<name>") in a fresh rig. */
+struct sys_entry {
+    const char *name;
+    void (*fn)(struct sys_test *);
+};
 /* Fresh rig with the blob at CODE_VA (user-accessible) or, _low, at
  * LOW_CODE_PA (supervisor). Registers zero, RSP at STACK_TOP (CPL 3) or
  * below KSTACK_TOP (CPL 0) unless set, RIP at entry. */
@@ -46,12 +51,7 @@ void expect_frame(struct sys_test *t, uint64_t rip, uint64_t cs, uint64_t ss, ui
                   uint64_t handler_rsp);
 
 /* The topics */
-void sys_except_tests(struct rig *r);
-void sys_paging_tests(struct rig *r);
-void sys_io_tests(struct rig *r);
-void sys_misc_tests(struct rig *r);
-void sys_fpu_tests(struct rig *r);
-void sys_sysreg_tests(struct rig *r);
-void sys_pm32_tests(struct rig *r);
+extern const struct sys_entry sys_except_tests[], sys_paging_tests[], sys_io_tests[],
+    sys_misc_tests[], sys_fpu_tests[], sys_sysreg_tests[], sys_pm32_tests[];
 
 #endif

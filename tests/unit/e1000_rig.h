@@ -7,6 +7,7 @@
 #include "contract/pci.h"
 #include "hw/e1000.h"
 #include "net/net.h"
+#include "clock_rig.h"
 #include "pci_rig.h"
 
 /* The e1000 with its timers on loop (NULL: none), INTA on set (NULL:
@@ -22,13 +23,36 @@ static inline struct e1000 *e1000_rig_add(struct pci_rig *p, struct loop *loop,
     return nic;
 }
 
-/* The other end of the e1000's cable, for a test to send frames on (it
- * takes none back). */
+/* A cmocka setup's start: a fresh pci_rig p, left in *state for
+ * pci_rig_teardown, and the e1000 as e1000_rig_add puts it, its timers on
+ * clk's loop (clk NULL: none) at clock_rig_init's time. */
+static inline struct e1000 *e1000_rig_start(void **state, struct pci_rig *p,
+                                            struct clock_rig *clk,
+                                            void (*set)(void *opaque, int n, int level),
+                                            bool firmware, uint16_t command)
+{
+    pci_rig_init(p);
+    *state = p;
+    if (clk)
+        clock_rig_init(clk);
+    return e1000_rig_add(p, clk ? &clk->loop : NULL, set, firmware, command);
+}
+
+/* The other end of the e1000's cable, the client nc called name: what the
+ * e1000 sends goes to ops' receive. */
+static inline void e1000_rig_connect(struct net_client *nc, const char *name,
+                                     const struct net_client_ops *ops, struct e1000 *nic)
+{
+    net_client_init(nc, name, ops, NULL);
+    net_connect(nc, e1000dev_net_client(nic));
+}
+
+/* The other end of the cable, for a test to send frames on (it takes none
+ * back). */
 static inline void e1000_rig_wire(struct net_client *wire, struct e1000 *nic)
 {
     static const struct net_client_ops wire_ops = { "test", NULL, NULL };
-    net_client_init(wire, "wire", &wire_ops, NULL);
-    net_connect(wire, e1000dev_net_client(nic));
+    e1000_rig_connect(wire, "wire", &wire_ops, nic);
 }
 
 /* n receive descriptors at ring, their buffers size bytes apart from bufs. */

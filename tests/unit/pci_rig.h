@@ -7,6 +7,7 @@
 #include <string.h>
 #include "board.h"
 #include "contract/e1000.h"
+#include "core/log.h"
 
 struct pci_rig {
     uint8_t ram[65536];
@@ -23,6 +24,16 @@ static inline void pci_rig_init(struct pci_rig *r)
     region_add(&r->sysmem, &r->ram_region, 0, 0);
     static const struct board_config cfg = { .mac = E1000_DEFAULT_MAC };
     board_init(&r->b, &cfg, &r->sysmem, &r->io, &r->mem_as, &r->io_as);
+}
+
+/* A cmocka teardown for a setup that left the pci_rig in *state: the
+ * board and its devices go, and warnings print again. */
+static inline int pci_rig_teardown(void **state)
+{
+    struct pci_rig *r = *state;
+    board_destroy(&r->b);
+    log_capture(NULL, NULL);
+    return 0;
 }
 
 /* The PC's device name, with firmware's BARs and decoding (firmware) or

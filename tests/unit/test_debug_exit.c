@@ -8,6 +8,7 @@
 #include "contract/platform.h"
 #include "core/log.h"
 #include "hw/debug_exit.h"
+#include "io_rig.h"
 
 struct rig {
     struct debug_exit *d;
@@ -34,9 +35,7 @@ static int setup(void **state)
     r.status = -1;
     r.d = debug_exit_create(on_exit_cb, &r);
     assert_non_null(r.d);
-    region_init_container(&r.io, "io", 0x10000);
-    region_add(&r.io, debug_exit_region(r.d), DEBUG_EXIT_PORT, 0);
-    address_space_init(&r.as, "I/O", &r.io);
+    io_rig_ports(&r.io, &r.as, debug_exit_region(r.d), DEBUG_EXIT_PORT);
     *state = &r;
     return 0;
 }

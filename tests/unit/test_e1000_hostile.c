@@ -67,23 +67,13 @@ static int setup(void **state)
 {
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
-    pci_rig_init(&r.p);
-    clock_rig_init(&r.clk);
-    r.nic = e1000_rig_add(&r.p, &r.clk.loop, NULL, true,
-                          PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.nic = e1000_rig_start(state, &r.p, &r.clk, NULL, true,
+                            PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     static const struct net_client_ops peer_ops = { "test", NULL, peer_rx };
-    net_client_init(&r.peer, "peer", &peer_ops, NULL);
-    net_connect(e1000dev_net_client(r.nic), &r.peer);
+    e1000_rig_connect(&r.peer, "peer", &peer_ops, r.nic);
     wr(E1000_TDBAL, TXR);
     wr(E1000_TDLEN, 64 * 16);
     wr(E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    board_destroy(&r.p.b);
-    log_capture(NULL, NULL);
     return 0;
 }
 
@@ -414,7 +404,7 @@ static void rx_queue_bounded_by_bytes(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pci_rig_teardown)
     const struct CMUnitTest tests[] = {
         T(tso_ip_checksum_offset_past_the_segment), T(tso_l4_checksum_offset_past_the_segment),
         T(checksum_offset_past_the_packet), T(tso_work_is_bounded_per_doorbell),

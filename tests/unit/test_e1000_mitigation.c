@@ -48,9 +48,8 @@ static void advance(uint64_t ns)
 static int setup(void **state)
 {
     memset(&r, 0, sizeof r);
-    pci_rig_init(&r.p);
-    clock_rig_init(&r.clk);
-    r.nic = e1000_rig_add(&r.p, &r.clk.loop, irq, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.nic = e1000_rig_start(state, &r.p, &r.clk, irq, false,
+                            PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     e1000_rig_wire(&r.wire, r.nic);
     e1000_rig_rx_descs(&r.p, RXR, 8, BUFS, 2048);
     wr(E1000_RDBAL, RXR);
@@ -58,12 +57,6 @@ static int setup(void **state)
     wr(E1000_RDT, 7);
     wr(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM);
     wr(E1000_IMS, E1000_ICR_RXT0 | E1000_ICR_TXDW);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    board_destroy(&r.p.b);
     return 0;
 }
 
@@ -158,7 +151,7 @@ static void itr_spaces_interrupts(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pci_rig_teardown)
     const struct CMUnitTest tests[] = {
         T(immediate_without_delay), T(rdtr_restarts_with_each_frame), T(radv_caps_the_delay),
         T(flush_partial), T(tidv_for_ide), T(itr_spaces_interrupts),

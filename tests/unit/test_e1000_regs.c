@@ -36,16 +36,8 @@ static int setup(void **state)
 {
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
-    pci_rig_init(&r.p);
-    r.nic = e1000_rig_add(&r.p, NULL, irq, true,
-                          PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    board_destroy(&r.p.b);
-    log_capture(NULL, NULL);
+    r.nic = e1000_rig_start(state, &r.p, NULL, irq, true,
+                            PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     return 0;
 }
 
@@ -300,7 +292,7 @@ static void odd_accesses(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pci_rig_teardown)
     const struct CMUnitTest tests[] = {
         T(eeprom_through_eerd), T(eeprom_through_microwire), T(phy_through_mdic),
         T(interrupts), T(register_patterns), T(forced_causes), T(phy_loopback_link),

@@ -40,8 +40,8 @@ static int setup(void **state)
 {
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
-    pci_rig_init(&r.p);
-    r.nic = e1000_rig_add(&r.p, NULL, irq, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.nic = e1000_rig_start(state, &r.p, NULL, irq, false,
+                            PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     e1000_rig_wire(&r.wire, r.nic);
     e1000_rig_rx_descs(&r.p, RING, 8, BUFS, 2048);
     wr(E1000_RDBAL, RING);
@@ -50,13 +50,6 @@ static int setup(void **state)
     wr(E1000_RDT, 7);                     /* seven free descriptors */
     wr(E1000_IMS, E1000_ICR_RXT0);
     wr(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    board_destroy(&r.p.b);
-    log_capture(NULL, NULL);
     return 0;
 }
 
@@ -325,7 +318,7 @@ static void phy_loopback(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pci_rig_teardown)
     const struct CMUnitTest tests[] = {
         T(receive_and_write_back), T(filters), T(spans_buffers), T(full_ring_keeps_frames),
         T(checksum_status), T(hostile), T(loopback_into_tx_ring), T(phy_loopback),

@@ -39,17 +39,9 @@ static int setup(void **state)
 {
     memset(&r, 0, sizeof r);
     log_capture(quiet, NULL);
-    pci_rig_init(&r.p);
-    clock_rig_init(&r.clk);
-    r.nic = e1000_rig_add(&r.p, &r.clk.loop, NULL, true, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    r.nic = e1000_rig_start(state, &r.p, &r.clk, NULL, true,
+                            PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     e1000_rig_wire(&r.wire, r.nic);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    board_destroy(&r.p.b);
-    log_capture(NULL, NULL);
     return 0;
 }
 
@@ -146,7 +138,7 @@ static void printed_for_stats(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pci_rig_teardown)
     const struct CMUnitTest tests[] = { T(every_fate_is_counted), T(printed_for_stats) };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,10 +55,9 @@ static int setup(void **state)
 {
     memset(&r, 0, sizeof r);
     log_capture(sink, NULL);
-    pci_rig_init(&r.p);
-    r.nic = e1000_rig_add(&r.p, NULL, NULL, false, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    net_client_init(&r.peer, "peer", &peer_ops, NULL);
-    net_connect(e1000dev_net_client(r.nic), &r.peer);
+    r.nic = e1000_rig_start(state, &r.p, NULL, NULL, false,
+                            PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    e1000_rig_connect(&r.peer, "peer", &peer_ops, r.nic);
     wr(E1000_TDBAL, RING);
     wr(E1000_TDBAH, 0);
     wr(E1000_TDLEN, 8 * 16);
@@ -66,13 +65,6 @@ static int setup(void **state)
     wr(E1000_TDT, 0);
     wr(E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP);
     wr(E1000_IMS, E1000_ICR_TXDW | E1000_ICR_TXQE);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    board_destroy(&r.p.b);
-    log_capture(NULL, NULL);
     return 0;
 }
 
@@ -369,7 +361,7 @@ static void disabled_and_no_master(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, pci_rig_teardown)
     const struct CMUnitTest tests[] = {
         T(one_legacy_frame), T(packet_shorter_than_a_header), T(gathered_and_no_rs), T(checksum_offload), T(legacy_checksum),
         T(tso), T(hostile_rings), T(hostile_buffers), T(hostile_tso), T(disabled_and_no_master),

@@ -152,54 +152,73 @@ static void breakpoints(void **state)
  * virtual addresses, as a kernel's text and direct map have. */
 #define ALIAS(a) "1000" a
 
+/* A packet, its reply, then the byte at 0x200 in RAM (-1: not looked
+ * at). */
+struct step {
+    const char *packet, *reply;
+    int ram200;
+};
+
+static void run_steps(struct rig *r, const struct step *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(cmd(r, s[i].packet), s[i].reply);
+        if (s[i].ram200 >= 0)
+            assert_int_equal(r->ram[0x200], s[i].ram200);
+    }
+}
+#define RUN_STEPS(r, steps) run_steps(r, steps, sizeof steps / sizeof steps[0])
+
 static void breakpoint_alias_read(void **state)
 {
+    static const struct step steps[] = {
+        { "Z0,200,1", "OK", 0xcc },
+        /* the int3 is hidden through either name, and inside a longer read */
+        { "m" ALIAS("00200") ",1", "55", -1 },
+        { "m" ALIAS("001ff") ",3", "005500", -1 },
+        { "m200,1", "55", -1 },
+    };
     struct rig *r = *state;
     r->ram[0x200] = 0x55;
-    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
-    assert_int_equal(r->ram[0x200], 0xcc);
-    /* the int3 is hidden through either name, and inside a longer read */
-    assert_string_equal(cmd(r, "m" ALIAS("00200") ",1"), "55");
-    assert_string_equal(cmd(r, "m" ALIAS("001ff") ",3"), "005500");
-    assert_string_equal(cmd(r, "m200,1"), "55");
+    RUN_STEPS(r, steps);
 }
 
 static void breakpoint_alias_stray_int3(void **state)
 {
+    static const struct step steps[] = {
+        { "Z0,200,1", "OK", -1 },
+        { "Z0," ALIAS("00200") ",1", "OK", 0xcc },
+        /* the first removal leaves the int3 for the other breakpoint */
+        { "z0,200,1", "OK", 0xcc },
+        { "m200,1", "55", -1 },
+        { "z0," ALIAS("00200") ",1", "OK", 0x55 },
+        /* the other order */
+        { "Z0," ALIAS("00200") ",1", "OK", -1 },
+        { "Z0,200,1", "OK", -1 },
+        { "z0," ALIAS("00200") ",1", "OK", -1 },
+        { "z0,200,1", "OK", 0x55 },
+        { "z0,200,1", "E22", -1 },
+        /* and by detaching */
+        { "Z0,200,1", "OK", -1 },
+        { "Z0," ALIAS("00200") ",1", "OK", -1 },
+        { "D", "<none>", 0x55 },
+    };
     struct rig *r = *state;
     r->ram[0x200] = 0x55;
-    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
-    assert_string_equal(cmd(r, "Z0," ALIAS("00200") ",1"), "OK");
-    assert_int_equal(r->ram[0x200], 0xcc);
-    /* the first removal leaves the int3 for the other breakpoint */
-    assert_string_equal(cmd(r, "z0,200,1"), "OK");
-    assert_int_equal(r->ram[0x200], 0xcc);
-    assert_string_equal(cmd(r, "m200,1"), "55");
-    assert_string_equal(cmd(r, "z0," ALIAS("00200") ",1"), "OK");
-    assert_int_equal(r->ram[0x200], 0x55);
-    /* the other order */
-    assert_string_equal(cmd(r, "Z0," ALIAS("00200") ",1"), "OK");
-    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
-    assert_string_equal(cmd(r, "z0," ALIAS("00200") ",1"), "OK");
-    assert_string_equal(cmd(r, "z0,200,1"), "OK");
-    assert_int_equal(r->ram[0x200], 0x55);
-    assert_string_equal(cmd(r, "z0,200,1"), "E22");
-    /* and by detaching */
-    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
-    assert_string_equal(cmd(r, "Z0," ALIAS("00200") ",1"), "OK");
-    assert_string_equal(cmd(r, "D"), "<none>");
-    assert_int_equal(r->ram[0x200], 0x55);
+    RUN_STEPS(r, steps);
 }
 
 static void breakpoint_alias_write(void **state)
 {
     struct rig *r = *state;
+    static const struct step steps[] = {
+        { "Z0,200,1", "OK", -1 },
+        /* a write through the other name changes the saved byte, not the int3 */
+        { "M" ALIAS("00200") ",1:90", "OK", 0xcc },
+        { "m200,1", "90", -1 },
+    };
     r->ram[0x200] = 0x55;
-    assert_string_equal(cmd(r, "Z0,200,1"), "OK");
-    /* a write through the other name changes the saved byte, not the int3 */
-    assert_string_equal(cmd(r, "M" ALIAS("00200") ",1:90"), "OK");
-    assert_int_equal(r->ram[0x200], 0xcc);
-    assert_string_equal(cmd(r, "m200,1"), "90");
+    RUN_STEPS(r, steps);
     char x[] = "X" ALIAS("001ff") ",3:\x01\x02\x03";
     assert_int_equal(gdbstub_handle(r->g, x, sizeof x - 1, (char[8]){0}, 8), 2);
     assert_int_equal(r->ram[0x1ff], 1);
@@ -286,21 +305,24 @@ static void queries(void **state)
     assert_int_equal(strlen(x), 1 + 0x40);
     assert_string_equal(cmd(r, "qXfer:features:read:target.xml:100000,40"), "l");
     assert_string_equal(cmd(r, "qXfer:features:read:target.xml:zz"), "E22");
-    assert_string_equal(cmd(r, "qAttached"), "1");
-    assert_string_equal(cmd(r, "qfThreadInfo"), "m1");
-    assert_string_equal(cmd(r, "qsThreadInfo"), "l");
-    assert_string_equal(cmd(r, "qC"), "QC1");
-    assert_string_equal(cmd(r, "qUnknownThing"), "");
-    assert_string_equal(cmd(r, "vMustReplyEmpty"), "");
-    assert_string_equal(cmd(r, "vCont?"), "vCont;c;C;s;S");
-    assert_string_equal(cmd(r, "vCont;x"), "E22");
-    assert_string_equal(cmd(r, "?"), "T05thread:01;");
-    assert_string_equal(cmd(r, "Hg0"), "OK");
-    assert_string_equal(cmd(r, "qRcmd,7"), "E22");         /* odd hex */
-    assert_string_equal(cmd(r, "qRcmd,zz"), "E22");        /* not hex */
-    assert_string_equal(cmd(r, "qRcmd,7a"), "OK");         /* "z": output, then OK */
-    assert_string_equal(cmd(r, ""), "");
-    assert_string_equal(cmd(r, "\x7f"), "");
+    static const struct step steps[] = {
+        { "qAttached", "1", -1 },
+        { "qfThreadInfo", "m1", -1 },
+        { "qsThreadInfo", "l", -1 },
+        { "qC", "QC1", -1 },
+        { "qUnknownThing", "", -1 },
+        { "vMustReplyEmpty", "", -1 },
+        { "vCont?", "vCont;c;C;s;S", -1 },
+        { "vCont;x", "E22", -1 },
+        { "?", "T05thread:01;", -1 },
+        { "Hg0", "OK", -1 },
+        { "qRcmd,7", "E22", -1 },           /* odd hex */
+        { "qRcmd,zz", "E22", -1 },          /* not hex */
+        { "qRcmd,7a", "OK", -1 },           /* "z": output, then OK */
+        { "", "", -1 },
+        { "\x7f", "", -1 },
+    };
+    RUN_STEPS(r, steps);
 }
 
 static void continue_and_step(void **state)

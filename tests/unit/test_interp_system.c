@@ -1225,90 +1225,6 @@ static void test_gates(void)
           c->r[X86_RSP] == 0x1000, "real retf");
 }
 
-static void test_permissions_case(void **state)
-{
-    int before = failures;
-    test_permissions();
-    assert_int_equal(failures, before);
-}
-
-static void test_reserved_and_large_case(void **state)
-{
-    int before = failures;
-    test_reserved_and_large();
-    assert_int_equal(failures, before);
-}
-
-static void test_legacy_paging_case(void **state)
-{
-    int before = failures;
-    test_legacy_paging();
-    assert_int_equal(failures, before);
-}
-
-static void test_accesses_case(void **state)
-{
-    int before = failures;
-    test_accesses();
-    assert_int_equal(failures, before);
-}
-
-static void test_stack_fetch_case(void **state)
-{
-    int before = failures;
-    test_stack_fetch();
-    assert_int_equal(failures, before);
-}
-
-static void test_long_delivery_case(void **state)
-{
-    int before = failures;
-    test_long_delivery();
-    assert_int_equal(failures, before);
-}
-
-static void test_iret_case(void **state)
-{
-    int before = failures;
-    test_iret();
-    assert_int_equal(failures, before);
-}
-
-static void test_syscall_case(void **state)
-{
-    int before = failures;
-    test_syscall();
-    assert_int_equal(failures, before);
-}
-
-static void test_io_case(void **state)
-{
-    int before = failures;
-    test_io();
-    assert_int_equal(failures, before);
-}
-
-static void test_cr_msr_case(void **state)
-{
-    int before = failures;
-    test_cr_msr();
-    assert_int_equal(failures, before);
-}
-
-static void test_segments_case(void **state)
-{
-    int before = failures;
-    test_segments();
-    assert_int_equal(failures, before);
-}
-
-static void test_legacy_delivery_case(void **state)
-{
-    int before = failures;
-    test_legacy_delivery();
-    assert_int_equal(failures, before);
-}
-
 /* ---- code a device rewrites: what runs is what is in RAM then ---- */
 static void test_device_writes_code(void)
 {
@@ -1333,17 +1249,35 @@ static void test_device_writes_code(void)
     dma_pa = 0;
 }
 
-static void test_device_writes_code_case(void **state)
-{
-    int before = failures;
-    test_device_writes_code();
-    assert_int_equal(failures, before);
-}
+/* The tests above as cmocka runs them: each passes when its CHECKs add
+ * no failure. */
+struct checked_test {
+    const char *name;
+    void (*fn)(void);
+};
 
-static void test_gates_case(void **state)
+static const struct checked_test checked[] = {
+    { "test_permissions_case", test_permissions },
+    { "test_reserved_and_large_case", test_reserved_and_large },
+    { "test_legacy_paging_case", test_legacy_paging },
+    { "test_accesses_case", test_accesses },
+    { "test_stack_fetch_case", test_stack_fetch },
+    { "test_long_delivery_case", test_long_delivery },
+    { "test_iret_case", test_iret },
+    { "test_syscall_case", test_syscall },
+    { "test_io_case", test_io },
+    { "test_cr_msr_case", test_cr_msr },
+    { "test_segments_case", test_segments },
+    { "test_legacy_delivery_case", test_legacy_delivery },
+    { "test_gates_case", test_gates },
+    { "test_device_writes_code_case", test_device_writes_code },
+};
+
+static void run_checked(void **state)
 {
+    const struct checked_test *t = *state;
     int before = failures;
-    test_gates();
+    t->fn();
     assert_int_equal(failures, before);
 }
 
@@ -1361,21 +1295,10 @@ static int teardown(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_permissions_case),
-        cmocka_unit_test(test_reserved_and_large_case),
-        cmocka_unit_test(test_legacy_paging_case),
-        cmocka_unit_test(test_accesses_case),
-        cmocka_unit_test(test_stack_fetch_case),
-        cmocka_unit_test(test_long_delivery_case),
-        cmocka_unit_test(test_iret_case),
-        cmocka_unit_test(test_syscall_case),
-        cmocka_unit_test(test_io_case),
-        cmocka_unit_test(test_cr_msr_case),
-        cmocka_unit_test(test_segments_case),
-        cmocka_unit_test(test_legacy_delivery_case),
-        cmocka_unit_test(test_gates_case),
-        cmocka_unit_test(test_device_writes_code_case),
-    };
+    enum { N = sizeof checked / sizeof checked[0] };
+    struct CMUnitTest tests[N];
+    for (size_t i = 0; i < N; i++)
+        tests[i] = (struct CMUnitTest){ checked[i].name, run_checked, NULL, NULL,
+                                        (void *)&checked[i] };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -60,6 +60,15 @@ static void changed(void *opaque, struct address_space *as)
     ((struct fixture *)opaque)->changes++;
 }
 
+/* A device's registers, size bytes through ops, at base in the fixture's
+ * space with priority. */
+static void map_dev(struct fixture *f, struct region *r, const char *name, uint64_t size,
+                    const struct region_ops *ops, void *dev, uint64_t base, int priority)
+{
+    region_init_io(r, name, size, ops, dev);
+    region_add(&f->root, r, base, priority);
+}
+
 static int setup(void **state)
 {
     static struct fixture f;
@@ -85,8 +94,7 @@ static void dispatch_to_offset(void **state)
     struct fixture *f = *state;
     struct dev d = { 0 };
     struct region r;
-    region_init_io(&r, "dev", 16, &dev_ops, &d);
-    region_add(&f->root, &r, 0x3f8, 0);
+    map_dev(f, &r, "dev", 16, &dev_ops, &d, 0x3f8, 0);
     as_write(&f->as, 0x3fa, 0xab, 1);
     assert_int_equal(d.writes, 1);
     assert_int_equal(d.last_off, 2);
@@ -132,10 +140,8 @@ static void higher_priority_wins_overlap(void **state)
     struct fixture *f = *state;
     struct dev lo = { 0 }, hi = { 0 };
     struct region a, b;
-    region_init_io(&a, "lo", 16, &dev_ops, &lo);
-    region_init_io(&b, "hi", 4, &dev_ops, &hi);
-    region_add(&f->root, &a, 0x100, 0);
-    region_add(&f->root, &b, 0x104, 1);
+    map_dev(f, &a, "lo", 16, &dev_ops, &lo, 0x100, 0);
+    map_dev(f, &b, "hi", 4, &dev_ops, &hi, 0x104, 1);
     as_write(&f->as, 0x104, 1, 1);
     as_write(&f->as, 0x108, 2, 1);
     assert_int_equal(hi.writes, 1);
@@ -156,10 +162,8 @@ static void equal_priority_last_added_wins(void **state)
     struct fixture *f = *state;
     struct dev d1 = { 0 }, d2 = { 0 };
     struct region a, b;
-    region_init_io(&a, "first", 8, &dev_ops, &d1);
-    region_init_io(&b, "second", 8, &dev_ops, &d2);
-    region_add(&f->root, &a, 0x200, 0);
-    region_add(&f->root, &b, 0x200, 0);
+    map_dev(f, &a, "first", 8, &dev_ops, &d1, 0x200, 0);
+    map_dev(f, &b, "second", 8, &dev_ops, &d2, 0x200, 0);
     as_read(&f->as, 0x200, 1);
     assert_int_equal(d2.reads, 1);
     assert_int_equal(d1.reads, 0);
@@ -173,8 +177,7 @@ static void disabled_and_moved_regions(void **state)
     struct fixture *f = *state;
     struct dev d = { 0 };
     struct region r;
-    region_init_io(&r, "bar", 16, &dev_ops, &d);
-    region_add(&f->root, &r, 0xc000, 0);
+    map_dev(f, &r, "bar", 16, &dev_ops, &d, 0xc000, 0);
     region_set_enabled(&r, false);
     assert_int_equal(as_read(&f->as, 0xc000, 4), 0xffffffff);
     assert_int_equal(d.reads, 0);
@@ -212,8 +215,7 @@ static void wide_access_split_for_narrow_region(void **state)
     struct fixture *f = *state;
     struct dev d = { 0 };
     struct region r;
-    region_init_io(&r, "bytes", 8, &dev_ops_byte, &d);
-    region_add(&f->root, &r, 0x60, 0);
+    map_dev(f, &r, "bytes", 8, &dev_ops_byte, &d, 0x60, 0);
     as_write(&f->as, 0x60, 0x44332211, 4);
     assert_int_equal(d.writes, 4);
     assert_memory_equal(d.regs, "\x11\x22\x33\x44", 4);
@@ -260,8 +262,7 @@ static void odd_lengths_split_never_widened(void **state)
     struct fixture *f = *state;
     struct logdev d = { .n = 0 };
     struct region r;
-    region_init_io(&r, "log", 32, &log_ops, &d);
-    region_add(&f->root, &r, 0x100, 0);
+    map_dev(f, &r, "log", 32, &log_ops, &d, 0x100, 0);
     memset(d.regs, 0xee, sizeof d.regs);
     as_write_bytes(&f->as, 0x101, (const uint8_t *)"\x11\x22\x33", 3);
     assert_int_equal(d.n, 2);
@@ -308,8 +309,7 @@ static void access_across_region_end(void **state)
     struct fixture *f = *state;
     struct dev d = { 0 };
     struct region r;
-    region_init_io(&r, "short", 2, &dev_ops, &d);
-    region_add(&f->root, &r, 0x70, 0);
+    map_dev(f, &r, "short", 2, &dev_ops, &d, 0x70, 0);
     d.regs[0] = 0x11;
     d.regs[1] = 0x22;
     /* the two bytes past the end are unassigned and read as ones */

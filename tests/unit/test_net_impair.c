@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include "net/impair.h"
 #include "net/net.h"
+#include "clock_rig.h"
 
 #define MAXF 512
 
@@ -42,17 +43,12 @@ struct rig {
     struct net_impair *f;
 };
 
-static uint64_t fake_now(void *opaque) { return ((struct rig *)opaque)->now; }
-
 static struct rig r;
 
 static void setup_with(const char *const props[][2], int n)
 {
     memset(&r, 0, sizeof r);
-    loop_init(&r.loop);
-    r.loop.now = fake_now;
-    r.loop.now_opaque = &r;
-    r.now = 1000;
+    clock_rig_attach(&r.loop, &r.now, 1000);
     net_client_init(&r.nic.nc, "nic", &end_ops, &r.nic);
     net_client_init(&r.backend.nc, "user", &end_ops, &r.backend);
     net_connect(&r.nic.nc, &r.backend.nc);
@@ -83,11 +79,7 @@ static void send_from_nic(int n)
 
 static void run_until(uint64_t t)
 {
-    while (loop_next_deadline(&r.loop) <= t) {
-        r.now = loop_next_deadline(&r.loop);
-        loop_run_timers(&r.loop);
-    }
-    r.now = t;
+    clock_rig_run_to(&r.loop, &r.now, t);
 }
 
 static void loss_all_and_none(void **state)

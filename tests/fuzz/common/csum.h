@@ -1,5 +1,6 @@
-/* The Internet checksum (RFC 1071), the harnesses' own: the oracles do
- * not lean on the code they check. */
+/* The Internet checksum (RFC 1071), the test harnesses' own (the fuzz
+ * oracles', the contract tests'): they do not lean on the code they
+ * check. */
 #ifndef TESTS_FUZZ_CSUM_H
 #define TESTS_FUZZ_CSUM_H
 

@@ -365,7 +365,7 @@ static void op_mdic(struct input *in)
     }
 }
 
-static void op_info(void)
+static void op_info(struct input *in)
 {
     static FILE *null;
     if (!null)
@@ -384,6 +384,19 @@ static void op_loopback(struct input *in)
     wr(E1000_RCTL, rctl | (in_bool(in) ? E1000_RCTL_LBM_MAC : 0));
 }
 
+static void op_link(struct input *in)
+{
+    e1000dev_set_link(nic(), in_bool(in));
+}
+
+/* what each opcode does, in the order of ops.h's list */
+static void (*const do_op[])(struct input *) = {
+    op_reg_write, op_reg_read, op_mmio, op_io, op_ram, op_tx_desc, op_tx_packet, op_tx_setup,
+    op_rx_setup, op_rx_frame, op_time, op_reset, op_link, op_pci, op_eeprom, op_mdic, op_info,
+    op_loopback,
+};
+_Static_assert(sizeof do_op / sizeof do_op[0] == E_OPS, "a function for each opcode");
+
 static void step(struct input *in)
 {
     unsigned op = in_u8(in) % E_OPS;
@@ -392,26 +405,7 @@ static void step(struct input *in)
                  op != E_TX_SETUP && op != E_RX_SETUP;
     if (guard)
         memcpy(ram_before, H.rig.ram, RIG_RAM_SIZE);
-    switch (op) {
-    case E_REG_WRITE: op_reg_write(in); break;
-    case E_REG_READ: op_reg_read(in); break;
-    case E_MMIO: op_mmio(in); break;
-    case E_IO: op_io(in); break;
-    case E_RAM: op_ram(in); break;
-    case E_TX_DESC: op_tx_desc(in); break;
-    case E_TX_PACKET: op_tx_packet(in); break;
-    case E_TX_SETUP: op_tx_setup(in); break;
-    case E_RX_SETUP: op_rx_setup(in); break;
-    case E_RX_FRAME: op_rx_frame(in); break;
-    case E_TIME: op_time(in); break;
-    case E_RESET: op_reset(in); break;
-    case E_LINK: e1000dev_set_link(nic(), in_bool(in)); break;
-    case E_PCI: op_pci(in); break;
-    case E_EEPROM: op_eeprom(in); break;
-    case E_MDIC: op_mdic(in); break;
-    case E_INFO: op_info(); break;
-    case E_LOOPBACK: op_loopback(in); break;
-    }
+    do_op[op](in);
     if (guard && !master_on())
         FUZZ_CHECK(memcmp(ram_before, H.rig.ram, RIG_RAM_SIZE) == 0,
                    "guest memory changed with bus mastering off (op %u)", op);

@@ -359,6 +359,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* what each opcode does, in the order of ops.h's list */
+static void (*const do_op[])(struct input *) = {
+    op_raw, op_packet, op_ram, op_stop,
+};
+_Static_assert(sizeof do_op / sizeof do_op[0] == G_OPS, "a function for each opcode");
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!G)
@@ -371,12 +377,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ntruth = 0;
     shadow_ok = true;
     for (unsigned ops = 0; !in_empty(&in) && ops < 256; ops++) {
-        switch (in_u8(&in) % G_OPS) {
-        case G_RAW: op_raw(&in); break;
-        case G_PACKET: op_packet(&in); break;
-        case G_RAM: op_ram(&in); break;
-        case G_STOP: op_stop(&in); break;
-        }
+        do_op[in_u8(&in) % G_OPS](&in);
         if (paging())
             shadow_ok = false;
     }

@@ -33,6 +33,20 @@ static void wire(struct seed *s, unsigned what, unsigned i)
 static void op16(struct seed *s, unsigned op, unsigned v) { w8(s, op); w16(s, v); }
 static void op0(struct seed *s, unsigned op) { w8(s, op); }
 
+/* the peer's ACK offering window, delivered and the stack polled */
+static void acked(struct seed *s, unsigned window)
+{
+    op16(s, S_PEER_ACK, window);
+    wire(s, W_DELIVER_POLL, 0);
+}
+
+/* everything on the wire delivered, then the stack polled */
+static void flushed(struct seed *s)
+{
+    wire(s, W_FLUSH, 0);
+    op0(s, S_POLL);
+}
+
 /* data both ways, FIN both ways, close */
 static void exchange(struct seed *s)
 {
@@ -41,13 +55,11 @@ static void exchange(struct seed *s)
     send(s, 1, 0, 1000, 0);
     send(s, 1, 0, 1000, 0);
     send(s, 1, 0, 1000, 0x08);
-    wire(s, W_FLUSH, 0);
-    op0(s, S_POLL);
+    flushed(s);
     op16(s, S_READ, 4000);
     op0(s, S_DRAIN);
     op16(s, S_TIME, 300);
-    op16(s, S_PEER_ACK, 65535);
-    wire(s, W_DELIVER_POLL, 0);
+    acked(s, 65535);
     op16(s, S_WRITE, 100);
     op16(s, S_PEER_FIN, 10);
     wire(s, W_DELIVER_POLL, 0);
@@ -55,8 +67,7 @@ static void exchange(struct seed *s)
     op16(s, S_READ, 100);
     op0(s, S_SHUTDOWN);
     op16(s, S_PEER_ACK, 65535);
-    wire(s, W_FLUSH, 0);
-    op0(s, S_POLL);
+    flushed(s);
     w8(s, S_CLOSE); w8(s, 5);
 }
 
@@ -100,8 +111,7 @@ void gen_stack(const char *dir, const char *crashes)
     wire(&s, W_DROP, 0);
     send(&s, 1, 0, 700, 0);
     send(&s, 1, 0, 700, 0);
-    wire(&s, W_FLUSH, 0);
-    op0(&s, S_POLL);
+    flushed(&s);
     send(&s, 0, 0, 700, 0);
     wire(&s, W_DELIVER_POLL, 0);
     op0(&s, S_DRAIN);
@@ -115,27 +125,21 @@ void gen_stack(const char *dir, const char *crashes)
     op16(&s, S_PEER_ACK, 65535);
     op16(&s, S_PEER_ACK, 65535);
     op16(&s, S_PEER_ACK, 65535);
-    wire(&s, W_FLUSH, 0);                   /* three duplicate ACKs */
-    op0(&s, S_POLL);
+    flushed(&s);                            /* three duplicate ACKs */
     op16(&s, S_TIME, 600);
     op16(&s, S_PEER_ACK, 65535);
-    wire(&s, W_FLUSH, 0);
-    op0(&s, S_POLL);
+    flushed(&s);
     emit(&s, dir, "loss_retransmit");
 
     config(&s, CFG_PRE_ARP, SYN_ANSWER);
-    op16(&s, S_PEER_ACK, 0);
-    wire(&s, W_DELIVER_POLL, 0);
+    acked(&s, 0);
     op16(&s, S_WRITE, 2000);
     op16(&s, S_TIME, 250);
     op16(&s, S_TIME, 500);
-    op16(&s, S_PEER_ACK, 0);
-    wire(&s, W_DELIVER_POLL, 0);
+    acked(&s, 0);
     op16(&s, S_TIME, 1000);
-    op16(&s, S_PEER_ACK, 1000);
-    wire(&s, W_DELIVER_POLL, 0);
-    op16(&s, S_PEER_ACK, 65535);
-    wire(&s, W_DELIVER_POLL, 0);
+    acked(&s, 1000);
+    acked(&s, 65535);
     emit(&s, dir, "zero_window");
 
     config(&s, csum | CFG_PRE_ARP, SYN_ANSWER);
@@ -143,8 +147,7 @@ void gen_stack(const char *dir, const char *crashes)
     w8(&s, S_PEER_RST); w8(&s, 1); w32(&s, 100);    /* in the window: challenge */
     w8(&s, S_PEER_RST); w8(&s, 2); w32(&s, 0x80000000u);
     op0(&s, S_PEER_SYN);
-    wire(&s, W_FLUSH, 0);
-    op0(&s, S_POLL);
+    flushed(&s);
     op0(&s, S_DRAIN);
     w8(&s, S_PEER_RST); w8(&s, 0); w32(&s, 0);      /* at RCV.NXT: taken */
     wire(&s, W_DELIVER_POLL, 0);
@@ -158,10 +161,8 @@ void gen_stack(const char *dir, const char *crashes)
     emit(&s, dir, "connect_timeout");
     config(&s, CFG_TX_TIGHT, SYN_IGNORE_FIRST);
     op16(&s, S_WRITE, 19999);
-    op16(&s, S_PEER_ACK, 65535);
-    wire(&s, W_DELIVER_POLL, 0);
-    op16(&s, S_PEER_ACK, 65535);
-    wire(&s, W_DELIVER_POLL, 0);
+    acked(&s, 65535);
+    acked(&s, 65535);
     w8(&s, S_CLOSE); w8(&s, 10);
     emit(&s, dir, "syn_retry_tight_ring");
 

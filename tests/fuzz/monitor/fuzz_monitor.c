@@ -279,18 +279,18 @@ static void op_ram(struct input *in)
     memcpy(mrig_ram + addr, b, n);
 }
 
+/* what each opcode does, in the order of ops.h's list */
+static void (*const do_op[])(struct input *) = {
+    op_command, op_raw, op_reg, op_pci, op_ram,
+};
+_Static_assert(sizeof do_op / sizeof do_op[0] == MO_OPS, "a function for each opcode");
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = { data, size };
     mrig_init();
     for (unsigned ops = 0; !in_empty(&in) && ops < 128; ops++) {
-        switch (in_u8(&in) % MO_OPS) {
-        case MO_COMMAND: op_command(&in); break;
-        case MO_RAW: op_raw(&in); break;
-        case MO_REG: op_reg(&in); break;
-        case MO_PCI: op_pci(&in); break;
-        case MO_RAM: op_ram(&in); break;
-        }
+        do_op[in_u8(&in) % MO_OPS](&in);
     }
     free(output);
     output = NULL;

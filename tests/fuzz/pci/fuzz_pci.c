@@ -301,6 +301,12 @@ static void check_invariants(void)
     check_bar_decoding();
 }
 
+/* what each opcode does, in the order of ops.h's list */
+static void (*const do_op[])(struct input *) = {
+    op_addr, op_read, op_write, op_direct, op_size, op_irq, op_dma, op_bar,
+};
+_Static_assert(sizeof do_op / sizeof do_op[0] == P_OPS, "a function for each opcode");
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = { data, size };
@@ -319,16 +325,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned reg;
         struct pci_device *target = selected(&reg);
         unsigned op = in_u8(&in) % P_OPS;
-        switch (op) {
-        case P_ADDR: op_addr(&in); break;
-        case P_READ: op_read(&in); break;
-        case P_WRITE: op_write(&in); break;
-        case P_DIRECT: op_direct(&in); break;
-        case P_SIZE: op_size(&in); break;
-        case P_IRQ: op_irq(&in); break;
-        case P_DMA: op_dma(&in); break;
-        case P_BAR: op_bar(&in); break;
-        }
+        do_op[op](&in);
         /* a write through the data port reaches the selected function only */
         if (op == P_WRITE && mechanism_visible())
             for (int i = 0; i < 3; i++)
