@@ -15,10 +15,10 @@ struct net_if netif;
 static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /* net_internal.h says what each is */
-struct arp_entry arp_cache[ARP_ENTRIES];
-struct udp_binding udp_ports[UDP_PORTS];
-struct echo_wait echo_wait;
-icmp_reply_handler echo_handler;
+struct arp_entry net_arp_cache[ARP_ENTRIES];
+struct udp_binding net_udp_ports[UDP_PORTS];
+struct echo_wait net_echo_wait;
+icmp_reply_handler net_echo_handler;
 
 uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum)
 {
@@ -31,18 +31,18 @@ uint16_t checksum(const uint8_t *p, size_t len, uint32_t sum)
     return (uint16_t)~sum;
 }
 
-int tx_batch, tx_queued;           /* batching: net_internal.h */
+int net_tx_batch, net_tx_queued;   /* batching: net_internal.h */
 
 void net_tx_begin(void)
 {
-    tx_batch++;
+    net_tx_batch++;
 }
 
 void net_tx_end(void)
 {
-    if (--tx_batch == 0 && tx_queued) {
+    if (--net_tx_batch == 0 && net_tx_queued) {
         netdev_flush(netif.dev);
-        tx_queued = 0;
+        net_tx_queued = 0;
     }
 }
 
@@ -75,7 +75,7 @@ static int queue(uint8_t *frame, size_t len, unsigned flags)
     if (r < 0) {
         /* the ring is full: what is queued goes out, and frees room */
         netdev_flush(netif.dev);
-        tx_queued = 0;
+        net_tx_queued = 0;
         uint64_t end = time_ns() + TX_ROOM_WAIT_NS;
         while (netdev_transmit(netif.dev, frame, len, nic_flags) < 0)
             if (time_ns() >= end)
@@ -94,8 +94,8 @@ static int eth_send_opts(const uint8_t dst[6], uint16_t type, uint8_t *frame, si
     put16(frame + 12, type);
     if (queue(frame, 14 + payload, flags) < 0)
         return -1;
-    if (tx_batch)
-        tx_queued++;
+    if (net_tx_batch)
+        net_tx_queued++;
     else
         netdev_flush(netif.dev);
     netif.tx_frames++;
@@ -111,7 +111,7 @@ static int eth_send(const uint8_t dst[6], uint16_t type, uint8_t *frame, size_t 
 static int arp_find(uint32_t ip)
 {
     for (int i = 0; i < ARP_ENTRIES; i++)
-        if (arp_cache[i].ip == ip && (arp_cache[i].resolved || arp_cache[i].expires))
+        if (net_arp_cache[i].ip == ip && (net_arp_cache[i].resolved || net_arp_cache[i].expires))
             return i;
     return -1;
 }
@@ -122,25 +122,25 @@ static int arp_new(uint32_t ip)
 {
     int slot = 0;
     for (int i = 1; i < ARP_ENTRIES; i++)
-        if (arp_cache[i].expires < arp_cache[slot].expires)
+        if (net_arp_cache[i].expires < net_arp_cache[slot].expires)
             slot = i;
-    memset(&arp_cache[slot], 0, sizeof arp_cache[slot]);
-    arp_cache[slot].ip = ip;
+    memset(&net_arp_cache[slot], 0, sizeof net_arp_cache[slot]);
+    net_arp_cache[slot].ip = ip;
     return slot;
 }
 
 static void arp_set(int slot, const uint8_t *mac)
 {
-    memcpy(arp_cache[slot].mac, mac, 6);
-    arp_cache[slot].resolved = true;
-    arp_cache[slot].expires = time_ns() + ARP_TTL_NS;
+    memcpy(net_arp_cache[slot].mac, mac, 6);
+    net_arp_cache[slot].resolved = true;
+    net_arp_cache[slot].expires = time_ns() + ARP_TTL_NS;
 }
 
 /* We are about to ask for ip: an entry for the answer to merge into. */
 static void arp_expect(uint32_t ip)
 {
     if (arp_find(ip) < 0)
-        arp_cache[arp_new(ip)].expires = time_ns() + ARP_ASK_NS;
+        net_arp_cache[arp_new(ip)].expires = time_ns() + ARP_ASK_NS;
 }
 
 static int arp_send(uint16_t op, const uint8_t *dst_mac, uint32_t target_ip)
@@ -192,8 +192,8 @@ int arp_resolve(uint32_t ip, uint8_t mac[6], unsigned timeout_ms)
     for (;;) {
         uint64_t now = time_ns();
         int slot = arp_find(ip);
-        if (slot >= 0 && arp_cache[slot].resolved && arp_cache[slot].expires > now) {
-            memcpy(mac, arp_cache[slot].mac, 6);
+        if (slot >= 0 && net_arp_cache[slot].resolved && net_arp_cache[slot].expires > now) {
+            memcpy(mac, net_arp_cache[slot].mac, 6);
             return 0;
         }
         if (now >= next_ask) {
@@ -269,9 +269,9 @@ int udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const void *data, siz
 int udp_bind(uint16_t port, udp_handler h)
 {
     for (int i = 0; i < UDP_PORTS; i++) {
-        if (!udp_ports[i].h) {
-            udp_ports[i].port = port;
-            udp_ports[i].h = h;
+        if (!net_udp_ports[i].h) {
+            net_udp_ports[i].port = port;
+            net_udp_ports[i].h = h;
             return 0;
         }
     }
@@ -281,8 +281,8 @@ int udp_bind(uint16_t port, udp_handler h)
 void udp_unbind(uint16_t port)
 {
     for (int i = 0; i < UDP_PORTS; i++)
-        if (udp_ports[i].port == port)
-            udp_ports[i].h = 0;
+        if (net_udp_ports[i].port == port)
+            net_udp_ports[i].h = 0;
 }
 
 /* RFC 768: a checksum of 0 means the sender computed none; any other
@@ -309,8 +309,8 @@ static void udp_input(uint32_t src, uint32_t dst, const uint8_t *p, size_t plen)
         return;
     }
     for (int i = 0; i < UDP_PORTS; i++) {
-        if (udp_ports[i].h && udp_ports[i].port == dport) {
-            udp_ports[i].h(src, get16(p), dport, p + 8, ulen - 8);
+        if (net_udp_ports[i].h && net_udp_ports[i].port == dport) {
+            net_udp_ports[i].h(src, get16(p), dport, p + 8, ulen - 8);
             return;
         }
     }
@@ -350,10 +350,10 @@ static void ipv4_input(const uint8_t *ip, size_t len)
             netif.rx_dropped++;
             return;
         }
-        if (p[0] == 0 && get16(p + 4) == echo_wait.id && get16(p + 6) == echo_wait.seq)
-            echo_wait.got = true;
-        if (p[0] == 0 && echo_handler)
-            echo_handler(src, get16(p + 4), get16(p + 6), plen - 8);
+        if (p[0] == 0 && get16(p + 4) == net_echo_wait.id && get16(p + 6) == net_echo_wait.seq)
+            net_echo_wait.got = true;
+        if (p[0] == 0 && net_echo_handler)
+            net_echo_handler(src, get16(p + 4), get16(p + 6), plen - 8);
     } else if (ip[9] == 6) {                    /* TCP */
         tcp_input(src, dst, p, plen);
     } else if (ip[9] == 17 && plen >= 8) {      /* UDP */
@@ -429,19 +429,19 @@ int icmp_echo_send(uint32_t dst, uint16_t id, uint16_t seq, size_t len)
 
 void icmp_on_reply(icmp_reply_handler h)
 {
-    echo_handler = h;
+    net_echo_handler = h;
 }
 
 long icmp_ping(uint32_t dst, uint16_t seq, unsigned timeout_ms)
 {
-    echo_wait = (struct echo_wait){ .id = 0x7063, .seq = seq };
+    net_echo_wait = (struct echo_wait){ .id = 0x7063, .seq = seq };
     uint64_t t0 = time_ns(), end = t0 + (uint64_t)timeout_ms * 1000000;
-    if (echo_request(dst, echo_wait.id, seq, 32, 1000) < 0)
+    if (echo_request(dst, net_echo_wait.id, seq, 32, 1000) < 0)
         return -1;
-    while (!echo_wait.got && time_ns() < end)
+    while (!net_echo_wait.got && time_ns() < end)
         if (!net_poll())
             net_idle();
-    return echo_wait.got ? (long)((time_ns() - t0) / 1000) : -1;
+    return net_echo_wait.got ? (long)((time_ns() - t0) / 1000) : -1;
 }
 
 bool net_rx_l4_verified(void)

@@ -66,21 +66,21 @@ struct arp_entry {
     bool resolved;
     uint64_t expires;
 };
-extern struct arp_entry arp_cache[ARP_ENTRIES];
+extern struct arp_entry net_arp_cache[ARP_ENTRIES];
 
 #define UDP_PORTS 8
 struct udp_binding { uint16_t port; udp_handler h; };
-extern struct udp_binding udp_ports[UDP_PORTS];
+extern struct udp_binding net_udp_ports[UDP_PORTS];
 
 /* The echo reply icmp_ping waits for, and where the others go. */
 struct echo_wait { uint16_t id, seq; bool got; };
-extern struct echo_wait echo_wait;
-extern icmp_reply_handler echo_handler;
+extern struct echo_wait net_echo_wait;
+extern icmp_reply_handler net_echo_handler;
 
 /* Inside net_tx_begin/end frames are only queued, and the NIC is told
  * (a flush: one doorbell, one VM exit) once at the end, or when it has
  * no room for more. */
-extern int tx_batch, tx_queued;
+extern int net_tx_batch, net_tx_queued;
 /* How long a frame waits for the NIC to free room in its ring before it
  * is given up: the NIC sends a ring's worth in far less. */
 #define TX_ROOM_WAIT_NS 20000000ull

@@ -169,8 +169,9 @@ int pic_ack(struct pic *p)
 /* OCW2: end of interrupt and priority rotation (R, SL, EOI; L2-L0),
  * encoded as in Figure 8, 'Operation Command Word Format'. A non-specific
  * EOI resets the highest IS bit; in special mask mode an IS bit masked in
- * IMR is not cleared by it ('End of Interrupt (EOI)'), so the highest
- * unmasked one is. */
+ * IMR is not cleared by it ('End of Interrupt (EOI)'). That it clears the
+ * highest unmasked one instead is inferred (the datasheet advises a
+ * specific EOI there): it is the one the chip treats as serviced. */
 static void ocw2(struct chip *c, uint8_t v)
 {
     int n = v & 7;

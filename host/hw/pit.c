@@ -37,7 +37,10 @@
  * decrement it (each mode's definition, e.g. 'Mode 0': OUT rises N + 1
  * clocks after the count is written); the clock phase is not modelled,
  * so that pulse is taken one clock after the write. A count taken at the
- * end of a mode 2 or 3 period is loaded by the clock that ends it. */
+ * end of a mode 2 or 3 period is loaded by the clock that ends it. A read
+ * during that first clock returns the new count here; the chip would
+ * return what its counting element held (undefined after a control
+ * word), which no driver can rely on. */
 struct run {
     uint32_t reload;        /* 1..65536 */
     uint32_t lead;          /* 1 after a write, 0 at a period's end */

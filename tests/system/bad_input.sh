@@ -130,6 +130,10 @@ case_bad "-rtc too long" "-rtc: the value is 80 characters long; at most 63 are 
 long=$(printf 'pc,%.0s' $(seq 90))
 case_bad "-machine too long" "-machine: the value is 280 characters long; at most 255 are taken" \
     -machine "${long}nonsense=1" "$guest"
+long=$(printf 'mac=52:54:00:12:34:56,%.0s' $(seq 50))
+case_bad "-device property list too long" \
+    "-device: the value is [0-9]+ characters long; at most 1023 are taken" \
+    -device "e1000,${long}nonsense=1" "$guest"
 
 "$pcemu" --help >"$TMP/out" 2>&1; st=$?
 expect_status "--help exits 0" 0 $st

@@ -203,8 +203,8 @@ static void subnet(const uint8_t *f, size_t len)
 static int setup(void **state)
 {
     memset(&netif, 0, sizeof netif);
-    memset(arp_cache, 0, sizeof arp_cache);
-    memset(udp_ports, 0, sizeof udp_ports);
+    memset(net_arp_cache, 0, sizeof net_arp_cache);
+    memset(net_udp_ports, 0, sizeof net_udp_ports);
     memcpy(netif.mac, guest_mac, 6);
     netif.ip = GUEST_IP;
     netif.mask = 0xffffff00u;

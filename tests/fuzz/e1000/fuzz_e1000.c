@@ -389,11 +389,26 @@ static void op_link(struct input *in)
     e1000dev_set_link(nic(), in_bool(in));
 }
 
-/* what each opcode does, in the order of ops.h's list */
+/* what each opcode does (ops.h) */
 static void (*const do_op[])(struct input *) = {
-    op_reg_write, op_reg_read, op_mmio, op_io, op_ram, op_tx_desc, op_tx_packet, op_tx_setup,
-    op_rx_setup, op_rx_frame, op_time, op_reset, op_link, op_pci, op_eeprom, op_mdic, op_info,
-    op_loopback,
+    [E_REG_WRITE] = op_reg_write,
+    [E_REG_READ] = op_reg_read,
+    [E_MMIO] = op_mmio,
+    [E_IO] = op_io,
+    [E_RAM] = op_ram,
+    [E_TX_DESC] = op_tx_desc,
+    [E_TX_PACKET] = op_tx_packet,
+    [E_TX_SETUP] = op_tx_setup,
+    [E_RX_SETUP] = op_rx_setup,
+    [E_RX_FRAME] = op_rx_frame,
+    [E_TIME] = op_time,
+    [E_RESET] = op_reset,
+    [E_LINK] = op_link,
+    [E_PCI] = op_pci,
+    [E_EEPROM] = op_eeprom,
+    [E_MDIC] = op_mdic,
+    [E_INFO] = op_info,
+    [E_LOOPBACK] = op_loopback,
 };
 _Static_assert(sizeof do_op / sizeof do_op[0] == E_OPS, "a function for each opcode");
 

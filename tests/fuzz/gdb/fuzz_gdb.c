@@ -359,9 +359,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* what each opcode does, in the order of ops.h's list */
+/* what each opcode does (ops.h) */
 static void (*const do_op[])(struct input *) = {
-    op_raw, op_packet, op_ram, op_stop,
+    [G_RAW] = op_raw,
+    [G_PACKET] = op_packet,
+    [G_RAM] = op_ram,
+    [G_STOP] = op_stop,
 };
 _Static_assert(sizeof do_op / sizeof do_op[0] == G_OPS, "a function for each opcode");
 

@@ -279,9 +279,13 @@ static void op_ram(struct input *in)
     memcpy(mrig_ram + addr, b, n);
 }
 
-/* what each opcode does, in the order of ops.h's list */
+/* what each opcode does (ops.h) */
 static void (*const do_op[])(struct input *) = {
-    op_command, op_raw, op_reg, op_pci, op_ram,
+    [MO_COMMAND] = op_command,
+    [MO_RAW] = op_raw,
+    [MO_REG] = op_reg,
+    [MO_PCI] = op_pci,
+    [MO_RAM] = op_ram,
 };
 _Static_assert(sizeof do_op / sizeof do_op[0] == MO_OPS, "a function for each opcode");
 

@@ -301,9 +301,16 @@ static void check_invariants(void)
     check_bar_decoding();
 }
 
-/* what each opcode does, in the order of ops.h's list */
+/* what each opcode does (ops.h) */
 static void (*const do_op[])(struct input *) = {
-    op_addr, op_read, op_write, op_direct, op_size, op_irq, op_dma, op_bar,
+    [P_ADDR] = op_addr,
+    [P_READ] = op_read,
+    [P_WRITE] = op_write,
+    [P_DIRECT] = op_direct,
+    [P_SIZE] = op_size,
+    [P_IRQ] = op_irq,
+    [P_DMA] = op_dma,
+    [P_BAR] = op_bar,
 };
 _Static_assert(sizeof do_op / sizeof do_op[0] == P_OPS, "a function for each opcode");
 

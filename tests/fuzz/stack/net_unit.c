@@ -8,9 +8,9 @@
 void fuzz_net_reset(void)
 {
     memset(&netif, 0, sizeof netif);
-    memset(arp_cache, 0, sizeof arp_cache);
-    memset(udp_ports, 0, sizeof udp_ports);
-    memset(&echo_wait, 0, sizeof echo_wait);
-    echo_handler = NULL;
-    tx_batch = tx_queued = 0;
+    memset(net_arp_cache, 0, sizeof net_arp_cache);
+    memset(net_udp_ports, 0, sizeof net_udp_ports);
+    memset(&net_echo_wait, 0, sizeof net_echo_wait);
+    net_echo_handler = NULL;
+    net_tx_batch = net_tx_queued = 0;
 }
