@@ -336,6 +336,56 @@ static void filters_as_programmed(void **state)
     assert_int_equal(e1000_receive(nic, got, sizeof got), 0);
 }
 
+/* A frame from the wire, taken at once; RDT afterwards. */
+static uint32_t take_one(unsigned seq)
+{
+    uint8_t f[64], got[2048];
+    assert_true(rig_inject(f, frame(f, default_mac, seq, sizeof f)));
+    assert_int_equal(e1000_receive(nic, got, sizeof got), sizeof f);
+    assert_memory_equal(got, f, sizeof f);
+    return rig_reg(E1000_RDT);
+}
+
+/* A call that finds no frame; RDT afterwards. */
+static uint32_t take_none(void)
+{
+    uint8_t got[2048];
+    assert_int_equal(e1000_receive(nic, got, sizeof got), 0);
+    return rig_reg(E1000_RDT);
+}
+
+/* An RDT write is a VM exit, so the driver hands descriptors back in
+ * batches (e1000_drv.h): at the E1000_RX_BATCH-th frame taken, or in a
+ * call finding none once E1000_RX_IDLE_BATCH are owed. RDT then names
+ * the last descriptor taken, the first the device may not fill (3.2.6). */
+_Static_assert(E1000_RX_IDLE_BATCH > 1 && E1000_RX_IDLE_BATCH < E1000_RX_BATCH,
+               "an idle hand-back comes before a full batch");
+_Static_assert(E1000_RX_IDLE_BATCH + E1000_RX_BATCH < E1000_NDESC,
+               "the device has a descriptor for every frame below");
+
+static void rx_gives_back_in_batches(void **state)
+{
+    const uint32_t rdt0 = rig_reg(E1000_RDT), rdh0 = rig_reg(E1000_RDH);
+    unsigned taken = 0;
+#define LAST_TAKEN() ((rdh0 + taken - 1) % E1000_NDESC)
+    /* one short of the idle batch: still owed after a call finding none */
+    while (taken < E1000_RX_IDLE_BATCH - 1)
+        assert_int_equal(take_one(taken++), rdt0);
+    assert_int_equal(take_none(), rdt0);
+    /* the idle batch: its last frame hands nothing back, the call after does */
+    assert_int_equal(take_one(taken++), rdt0);
+    assert_int_equal(take_none(), LAST_TAKEN());
+    /* frames without a pause: one RDT write, at the batch's last */
+    const uint32_t rdt1 = rig_reg(E1000_RDT);
+    for (unsigned i = 1; i < E1000_RX_BATCH; i++)
+        assert_int_equal(take_one(taken++), rdt1);
+    uint32_t rdt = take_one(taken++);
+    assert_int_equal(rdt, LAST_TAKEN());
+    /* nothing owed: a call finding none leaves RDT */
+    assert_int_equal(take_none(), LAST_TAKEN());
+#undef LAST_TAKEN
+}
+
 /* ---- interrupts and mitigation ---- */
 
 static void interrupts_reach_the_handler(void **state)
@@ -457,6 +507,7 @@ int main(void)
         T(probe_refuses_a_bad_eeprom_checksum), T(probe_refuses_a_missing_link),
         T(send_one_frame), T(tx_ring_full_then_wraps), T(txdw_interrupt_reclaims), T(checksum_offload_both_ways), T(oversized_frame_refused),
         T(receive_wraps_the_ring), T(full_rx_ring_loses_nothing), T(filters_as_programmed),
+        T(rx_gives_back_in_batches),
         T(interrupts_reach_the_handler), T(itr_spaces_interrupts), T(mitigation_batches_interrupts),
         T(bar_sizing_holds_interrupts_off), T(remove_stops_the_device),
     };

@@ -13,11 +13,26 @@
 #include "machine_ram.h"
 
 static struct cpu_state fake_state;
+static struct cpu_fpu fake_fpu;
 static struct cpu_debug fake_debug;
 static int fake_set_debug_calls, fake_kicks;
+static int fake_get_state_rc, fake_get_fpu_rc;
+static int fake_sets;                           /* set_state and set_fpu calls */
 
-static int f_set_state(struct cpu *c, const struct cpu_state *s) { fake_state = *s; return 0; }
-static int f_get_state(struct cpu *c, struct cpu_state *s) { *s = fake_state; return 0; }
+/* The backend's register calls; fake_get_*_rc nonzero: those fail. */
+static int f_set_state(struct cpu *c, const struct cpu_state *s) { fake_state = *s; fake_sets++; return 0; }
+static int f_set_fpu(struct cpu *c, const struct cpu_fpu *f) { fake_fpu = *f; fake_sets++; return 0; }
+
+static int f_get_state(struct cpu *c, struct cpu_state *s)
+{
+    return fake_get_state_rc ? fake_get_state_rc : (*s = fake_state, 0);
+}
+
+static int f_get_fpu(struct cpu *c, struct cpu_fpu *f)
+{
+    return fake_get_fpu_rc ? fake_get_fpu_rc : (*f = fake_fpu, 0);
+}
+
 static void f_kick(struct cpu *c) { fake_kicks++; }
 static void f_sync(struct cpu *c) { }
 static int f_set_debug(struct cpu *c, const struct cpu_debug *d)
@@ -30,7 +45,8 @@ static int fake_reinjects;
 static int f_reinject(struct cpu *c) { fake_reinjects++; return 0; }
 
 static const struct cpu_ops fake_ops = {
-    .name = "fake", .hw_bps = CPU_HW_BPS, .set_state = f_set_state, .get_state = f_get_state, .kick = f_kick,
+    .name = "fake", .hw_bps = CPU_HW_BPS, .set_state = f_set_state, .get_state = f_get_state,
+    .set_fpu = f_set_fpu, .get_fpu = f_get_fpu, .kick = f_kick,
     .sync = f_sync, .set_debug = f_set_debug, .reinject_bp = f_reinject,
 };
 
@@ -46,6 +62,8 @@ static int setup(void **state)
     memset(&r, 0, sizeof r);
     machine_ram_init(&r.m, r.ram, sizeof r.ram, &fake_ops, &r);
     memset(&fake_state, 0, sizeof fake_state);
+    memset(&fake_fpu, 0, sizeof fake_fpu);
+    fake_get_state_rc = fake_get_fpu_rc = fake_sets = 0;
     fake_state.rip = 0x1000;
     fake_state.rax = 0xabcd;
     char why[256];
@@ -168,6 +186,49 @@ static void run_steps(struct rig *r, const struct step *s, size_t n)
     }
 }
 #define RUN_STEPS(r, steps) run_steps(r, steps, sizeof steps / sizeof steps[0])
+
+/* Register packets and their replies while the backend gives the
+ * registers: rax, rip and fctrl (from get_fpu) written and read back. */
+static const struct {
+    const char *packet, *reply;
+} reg_packets[] = {
+    { "G1122334455667788", "OK" },          /* rax alone */
+    { "p0", "1122334455667788" },
+    { "P10=0020000000000000", "OK" },
+    { "p10", "0020000000000000" },
+    { "P20=7f030000", "OK" },
+    { "p20", "7f030000" },
+};
+#define NREG_PACKETS (sizeof reg_packets / sizeof reg_packets[0])
+
+/* Registers the backend cannot give (get_state or get_fpu failing):
+ * every register packet answers E01, and a write changes nothing, as
+ * it would otherwise store values never read. */
+static void registers_unreadable(void **state)
+{
+    struct rig *r = *state;
+    int *fails[] = { &fake_get_state_rc, &fake_get_fpu_rc };
+    for (size_t i = 0; i < sizeof fails / sizeof fails[0]; i++) {
+        struct cpu_state s;
+        struct cpu_fpu f;
+        memcpy(&s, &fake_state, sizeof s);
+        memcpy(&f, &fake_fpu, sizeof f);
+        *fails[i] = -1;
+        assert_string_equal(cmd(r, "g"), "E01");
+        for (size_t k = 0; k < NREG_PACKETS; k++)
+            assert_string_equal(cmd(r, reg_packets[k].packet), "E01");
+        *fails[i] = 0;
+        assert_int_equal(fake_sets, 0);
+        assert_memory_equal(&fake_state, &s, sizeof s);
+        assert_memory_equal(&fake_fpu, &f, sizeof f);
+    }
+    /* the same packets once the backend gives them again */
+    assert_memory_equal(cmd(r, "g"), "cdab000000000000", 16);
+    for (size_t k = 0; k < NREG_PACKETS; k++)
+        assert_string_equal(cmd(r, reg_packets[k].packet), reg_packets[k].reply);
+    assert_int_equal(fake_state.rax, 0x8877665544332211ull);
+    assert_int_equal(fake_fpu.fctrl, 0x37f);
+}
 
 static void breakpoint_alias_read(void **state)
 {
@@ -343,7 +404,7 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(registers), T(memory), T(breakpoints), T(breakpoint_alias_read),
+        T(registers), T(registers_unreadable), T(memory), T(breakpoints), T(breakpoint_alias_read),
         T(breakpoint_alias_stray_int3), T(breakpoint_alias_write), T(guest_int3_not_ours),
         T(breakpoint_alias_hit_steps_over), T(queries), T(continue_and_step),
     };
