@@ -82,7 +82,11 @@ expect_grep "to_host_tso0: netharness saw the same SHA-256" \
 # takes to act on however fast the host is: the test is that the
 # transfer survives the outage, not how fast it goes.
 sock=$TMP/mon.sock
-monitor() { printf '%s\n' "$1" | "$b/tools/unixcat" "$sock" >/dev/null 2>&1; }
+# monitor CMD: one monitor command; a failure to reach it is a failure
+monitor() {
+    printf '%s\n' "$1" | "$b/tools/unixcat" "$sock" >"$TMP/monitor.out" 2>&1 ||
+        fail "the monitor took '$1'" "$(cat "$TMP/monitor.out")"
+}
 # flap_run NAME TEST BYTES [GUEST-ARGS]
 flap_run() {
     log=$TMP/$1.log
