@@ -158,7 +158,9 @@ bool loop_has_sources(const struct loop *l)
     return l->nfds > 0 || l->npollers > 0;
 }
 
-void loop_wait(struct loop *l, int64_t timeout_ns)
+/* One poll of every descriptor and poller; true when a poller asks for
+ * another look at once. */
+static bool poll_round(struct loop *l, int64_t timeout_ns)
 {
     uint64_t now = loop_now(l);
     uint64_t next = l->frozen ? UINT64_MAX : loop_next_deadline(l);
@@ -199,9 +201,18 @@ void loop_wait(struct loop *l, int64_t timeout_ns)
         }
     }
     /* r < 0 is EINTR (a kick) or ENOMEM: either way the caller comes back. */
+    bool again = false;
     for (int i = 0; i < l->npollers; i++)
-        l->pollers[i].dispatch(l->pollers[i].opaque, l, r < 0);
+        again |= l->pollers[i].dispatch(l->pollers[i].opaque, l, r < 0);
     l->pfd = NULL;
+    return again && r >= 0;
+}
+
+void loop_wait(struct loop *l, int64_t timeout_ns)
+{
+    bool again = poll_round(l, timeout_ns);
+    for (int round = 1; again && round < LOOP_ROUNDS; round++)
+        again = poll_round(l, 0);
     if (!l->frozen)
         loop_run_timers(l);
 }

@@ -34,14 +34,19 @@ struct loop_fd {
 };
 
 /* A source whose descriptors change from one poll to the next (libslirp's
- * sockets): it adds them before each poll and reads the results after. */
+ * sockets): it adds them before each poll and reads the results after.
+ * dispatch returns true when what came back moved something and its
+ * descriptors deserve another look at once (a source that takes one
+ * item a descriptor a poll): the wait then polls again without blocking,
+ * up to LOOP_ROUNDS times, while some poller says so. */
 struct loop_poller {
     void (*fill)(void *opaque, struct loop *l);
-    void (*dispatch)(void *opaque, struct loop *l, bool error);
+    bool (*dispatch)(void *opaque, struct loop *l, bool error);
     void *opaque;
 };
 
 #define LOOP_MAX_POLLERS 4
+#define LOOP_ROUNDS 32
 #define LOOP_MAX_POLL (LOOP_MAX_FDS + 256)
 
 struct loop {

@@ -1,5 +1,4 @@
 #include <arpa/inet.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +19,6 @@ struct user_net {
     struct user_net_config cfg;
     char desc[256];
     unsigned long sent;             /* frames to the guest's side */
-    struct pollfd *again;           /* the re-poll's table (dispatch) */
-    int nagain, cap_again;
 };
 
 /* ---- libslirp's callbacks ---- */
@@ -140,56 +137,17 @@ static void fill(void *opaque, struct loop *l)
 }
 
 /* libslirp reads at most one datagram a UDP socket, and one buffer a
- * TCP socket, each time it is polled. While a round moved frames toward
- * the guest and a socket still has input, it is polled again at once
- * (up to SLIRP_ROUNDS rounds a look), so that a burst from the host
- * reaches the NIC, which counts what it cannot take (MPC), instead of
- * overflowing the host socket unseen between the loop's looks. */
-#define SLIRP_ROUNDS 32
-
-static int add_again(int fd, int events, void *opaque)
-{
-    struct user_net *u = opaque;
-    if (u->nagain == u->cap_again) {
-        int cap = u->cap_again ? 2 * u->cap_again : 16;
-        struct pollfd *p = realloc(u->again, (size_t)cap * sizeof *p);
-        if (!p)
-            return -1;
-        u->again = p;
-        u->cap_again = cap;
-    }
-    u->again[u->nagain] = (struct pollfd){ .fd = fd, .events = to_poll(events) };
-    return u->nagain++;
-}
-
-static int get_again(int idx, void *opaque)
-{
-    struct user_net *u = opaque;
-    return idx >= 0 && idx < u->nagain ? from_poll(u->again[idx].revents) : 0;
-}
-
-static bool input_waits(const struct user_net *u)
-{
-    for (int i = 0; i < u->nagain; i++)
-        if (u->again[i].revents & (POLLIN | POLLPRI))
-            return true;
-    return false;
-}
-
-static void dispatch(void *opaque, struct loop *l, bool error)
+ * TCP socket, each time it is polled: while a poll moved frames toward
+ * the guest, the loop polls again at once (loop.h), so that a burst from
+ * the host reaches the NIC, which counts what it cannot take (MPC),
+ * instead of overflowing the host socket unseen between the loop's
+ * looks. */
+static bool dispatch(void *opaque, struct loop *l, bool error)
 {
     struct user_net *u = opaque;
     unsigned long before = u->sent;
     slirp_pollfds_poll(u->slirp, error, get_revents, l);
-    for (int round = 1; !error && round < SLIRP_ROUNDS && u->sent != before; round++) {
-        uint32_t timeout_ms = UINT32_MAX;
-        u->nagain = 0;
-        slirp_pollfds_fill(u->slirp, &timeout_ms, add_again, u);
-        if (u->nagain == 0 || poll(u->again, (nfds_t)u->nagain, 0) <= 0 || !input_waits(u))
-            break;
-        before = u->sent;
-        slirp_pollfds_poll(u->slirp, false, get_again, u);
-    }
+    return u->sent != before;
 }
 
 /* ---- guest to slirp ---- */
@@ -325,7 +283,6 @@ void user_net_destroy(struct user_net *u)
     if (u->slirp)
         slirp_cleanup(u->slirp);
     net_client_cleanup(&u->nc);
-    free(u->again);
     free(u);
 }
 

@@ -24,12 +24,13 @@ static void fill(void *opaque, struct loop *l)
         m->idx[i] = loop_poll_add(l, m->fd, POLLIN);
 }
 
-static void dispatch(void *opaque, struct loop *l, bool error)
+static bool dispatch(void *opaque, struct loop *l, bool error)
 {
     struct many *m = opaque;
     m->ready = 0;
     for (int i = 0; i < MANY; i++)
         m->ready += (loop_poll_revents(l, m->idx[i]) & POLLIN) != 0;
+    return false;
 }
 
 static void a_thousand_descriptors_are_all_polled(void **state)
